@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Escort",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "escort", targets: ["escort"]),
+        .executable(name: "escort-bench", targets: ["escort-bench"]),
+        .library(name: "ShellAnalysis", targets: ["ShellAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
+        .target(name: "EscortCore", swiftSettings: strict),
+        // The shell parser and analyser. Standard library and Foundation only.
+        .target(
+            name: "ShellAnalysis",
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        // Storage protocols, implemented by StoreSQLite (and later StorePostgres).
+        .target(name: "Store", dependencies: ["EscortCore"], swiftSettings: strict),
+        .target(
+            name: "StoreSQLite",
+            dependencies: ["Store", "EscortCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The hash-chained, Merkle-tree, signed audit log.
+        .target(
+            name: "AuditLog",
+            dependencies: ["EscortCore", "Store", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // asciicast v2 session recordings.
+        .target(
+            name: "Recording",
+            dependencies: ["EscortCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Fixtures and shared helpers for tests and benchmarks.
+        .target(
+            name: "EscortTesting",
+            dependencies: ["EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "escort",
+            dependencies: [
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "escort-bench",
+            dependencies: [
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "EscortTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ShellAnalysisTests", dependencies: ["ShellAnalysis", "EscortTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "AuditLogTests",
+            dependencies: ["AuditLog", "Store", "StoreSQLite", "EscortTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
+        .testTarget(name: "EscortCLITests", dependencies: ["EscortTesting"], swiftSettings: strict),
+    ]
+)

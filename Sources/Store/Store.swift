@@ -1,0 +1,1 @@
+/// Storage protocols shared by every backend.

@@ -1,0 +1,2 @@
+/// SQLite storage (GRDB).
+import GRDB
