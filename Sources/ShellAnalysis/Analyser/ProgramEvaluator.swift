@@ -1,0 +1,228 @@
+/// Applies the catalogue to one resolved command: its entry, sub-command, flags and the sensitive
+/// paths among its operands. Shared by the sh, PowerShell and cmd readers.
+public struct ProgramEvaluator: Sendable {
+    public let catalogue: Catalogue
+
+    public init(catalogue: Catalogue) { self.catalogue = catalogue }
+
+    /// What the evaluation learned, beyond the findings it reported.
+    public struct Outcome: Sendable {
+        public var entry: ProgramEntry
+        public var subcommand: SubcommandEntry?
+        /// Arguments that are not flags, flag values or the sub-command.
+        public var operands: [Argument]
+        /// Flags matched in the catalogue, with their values.
+        public var flags: [(flag: FlagEntry, value: Argument?, at: Argument)]
+        public var roles: Set<String>
+    }
+
+    /// Evaluates `entry` run with `args`. `name` is what was typed (for the explanation).
+    public func evaluate(
+        entry: ProgramEntry, name: String, args: [Argument], commandRange: SourceRange, windows: Bool,
+        into report: inout Report
+    ) -> Outcome {
+        let flagTable = FlagTable(entry.flags ?? [], valueOptions: entry.valueOptions ?? [], windows: windows)
+        var subcommand: SubcommandEntry? = nil
+        var subTable: FlagTable? = nil
+        var operands: [Argument] = []
+        var matched: [(flag: FlagEntry, value: Argument?, at: Argument)] = []
+        var i = 0
+        var endOfOptions = false
+        while i < args.count {
+            let arg = args[i]
+            i += 1
+            guard let text = arg.text else {
+                operands.append(arg)
+                continue
+            }
+            if !endOfOptions, text == "--", !windows {
+                endOfOptions = true
+                continue
+            }
+            let table = subTable ?? flagTable
+            if !endOfOptions, let hit = table.match(text) ?? (subTable != nil ? flagTable.match(text) : nil) {
+                var value: Argument? = nil
+                if let inline = hit.inlineValue {
+                    value = Argument(text: inline, range: arg.range, taint: arg.taint)
+                } else if hit.takesValue, i < args.count {
+                    value = args[i]
+                    i += 1
+                }
+                for flag in hit.flags { matched.append((flag, value, arg)) }
+                continue
+            }
+            if !endOfOptions, table.looksLikeOption(text) {
+                if table.takesValue(text), i < args.count { i += 1 }
+                continue
+            }
+            if subcommand == nil, operands.isEmpty, let subs = entry.subcommands, !subs.isEmpty {
+                let next = i < args.count ? args[i].text : nil
+                if let (sub, consumed) = Self.matchSubcommand(subs, text, next, windows: windows) {
+                    subcommand = sub
+                    subTable = FlagTable(sub.flags ?? [], valueOptions: entry.valueOptions ?? [], windows: windows)
+                    i += consumed - 1
+                    continue
+                }
+            }
+            operands.append(arg)
+        }
+
+        // The program itself.
+        var line = "`\(name)` \(entry.summary)"
+        if let sub = subcommand { line = "`\(name) \(sub.name)` \(sub.summary)" }
+        report.explain(Self.sentence(line))
+        let baseRisk = subcommand?.risk ?? entry.risk
+        let baseTechniques = subcommand?.techniques ?? entry.techniques ?? []
+        if baseRisk > .none || !baseTechniques.isEmpty {
+            let what = subcommand.map { "`\(name) \($0.name)` \($0.summary)" } ?? "`\(name)` \(entry.summary)"
+            report.add(baseRisk, techniques: baseTechniques, Self.sentence(what), commandRange)
+        }
+        // Its flags.
+        for (flag, value, at) in matched {
+            var meaning = flag.meaning
+            if meaning.contains("{value}") {
+                meaning = meaning.replacingOccurrences(of: "{value}", with: value.map { $0.text ?? "(decided at run time)" } ?? "")
+            }
+            let shown = at.text ?? "?"
+            let sentence = Self.sentence("`\(shown)` \(meaning)")
+            report.explain(sentence)
+            if let risk = flag.risk, risk > .none || !(flag.techniques ?? []).isEmpty {
+                let range = value.map { at.range.union($0.range) } ?? at.range
+                report.add(risk, techniques: flag.techniques ?? [], Self.sentence("`\(name)` \(meaning)"), range)
+            }
+        }
+        var roles = Set(entry.roles ?? [])
+        roles.formUnion(subcommand?.roles ?? [])
+        // Sensitive paths among the operands and flag values.
+        let writes = roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell")
+        var candidates = operands
+        candidates.append(contentsOf: matched.compactMap(\.value))
+        for arg in candidates {
+            guard let text = arg.text, Self.looksLikePath(text) else { continue }
+            checkPath(text, writing: writes, range: arg.range, verb: writes ? "changes" : "reads", into: &report)
+            if writes { checkPath(text, writing: false, range: arg.range, verb: "reads", into: &report) }
+        }
+        return Outcome(entry: entry, subcommand: subcommand, operands: operands, flags: matched, roles: roles)
+    }
+
+    /// Reports the path rules that `path` matches.
+    public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
+        for rule in catalogue.pathRules(for: path, writing: writing) {
+            report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
+        }
+    }
+
+    static func looksLikePath(_ s: String) -> Bool {
+        s.hasPrefix("/") || s.hasPrefix("~") || s.hasPrefix(".") || s.contains("/") || s.contains("\\")
+            || s.hasPrefix("$HOME")
+    }
+
+    static func matchSubcommand(_ subs: [SubcommandEntry], _ word: String, _ next: String?, windows: Bool)
+        -> (SubcommandEntry, Int)?
+    {
+        func eq(_ a: String, _ b: String) -> Bool { windows ? a.lowercased() == b.lowercased() : a == b }
+        if let next {
+            let two = word + " " + next
+            if let s = subs.first(where: { eq($0.name, two) }) { return (s, 2) }
+        }
+        if let s = subs.first(where: { eq($0.name, word) }) { return (s, 1) }
+        return nil
+    }
+
+    /// Capitalises the first letter and ends with a full stop.
+    static func sentence(_ s: String) -> String {
+        var t = s.trimmingCharacters(in: .whitespaces)
+        if let f = t.first, f.isLowercase { t = f.uppercased() + t.dropFirst() }
+        if let l = t.last, l != ".", l != "!", l != "?" { t += "." }
+        return t
+    }
+}
+
+/// Flag lookup for one program (or sub-command).
+struct FlagTable: Sendable {
+    let byName: [String: [FlagEntry]]
+    let valueNames: Set<String>
+    let windows: Bool
+
+    init(_ flags: [FlagEntry], valueOptions: [String], windows: Bool) {
+        var d: [String: [FlagEntry]] = [:]
+        var v = Set<String>()
+        for f in flags {
+            for n in f.names {
+                let key = Self.key(n, windows)
+                d[key, default: []].append(f)
+                if f.value == true { v.insert(key) }
+            }
+        }
+        for n in valueOptions { v.insert(Self.key(n, windows)) }
+        byName = d
+        valueNames = v
+        self.windows = windows
+    }
+
+    static func key(_ name: String, _ windows: Bool) -> String {
+        guard windows else { return name }
+        var n = name.lowercased()
+        if n.hasPrefix("/") { n = "-" + n.dropFirst() }
+        return n
+    }
+
+    struct Hit {
+        var flags: [FlagEntry]
+        var takesValue: Bool
+        var inlineValue: String?
+    }
+
+    func match(_ text: String) -> Hit? {
+        let k = Self.key(text, windows)
+        if let f = byName[k] { return Hit(flags: f, takesValue: valueNames.contains(k), inlineValue: nil) }
+        // --name=value, /name:value
+        for sep in windows ? [":", "="] : ["="] {
+            if let r = k.range(of: sep), k.hasPrefix("-") {
+                let name = String(k[..<r.lowerBound])
+                if let f = byName[name] {
+                    return Hit(flags: f, takesValue: false, inlineValue: String(text[r.upperBound...]))
+                }
+            }
+        }
+        if windows, k.hasPrefix("-"), !k.hasPrefix("--") {
+            // PowerShell accepts any unambiguous prefix of a parameter name.
+            let candidates = byName.keys.filter { $0.hasPrefix(k) && k.count >= 3 }
+            if candidates.count == 1, let c = candidates.first, let f = byName[c] {
+                return Hit(flags: f, takesValue: valueNames.contains(c), inlineValue: nil)
+            }
+            return nil
+        }
+        // Combined short flags: -rf → -r -f; -ofile → -o file.
+        if !windows, text.hasPrefix("-"), !text.hasPrefix("--"), text.count > 2 {
+            var flags: [FlagEntry] = []
+            var takesValue = false
+            var inline: String? = nil
+            let chars = Array(text.dropFirst())
+            for (i, c) in chars.enumerated() {
+                let name = "-" + String(c)
+                if let f = byName[name] {
+                    flags.append(contentsOf: f)
+                    if valueNames.contains(name) {
+                        if i + 1 < chars.count { inline = String(chars[(i + 1)...]) } else { takesValue = true }
+                        break
+                    }
+                } else if valueNames.contains(name) {
+                    if i + 1 < chars.count { inline = String(chars[(i + 1)...]) } else { takesValue = true }
+                    break
+                } else if !c.isLetter && !c.isNumber {
+                    return nil
+                }
+            }
+            if !flags.isEmpty { return Hit(flags: flags, takesValue: takesValue, inlineValue: inline) }
+        }
+        return nil
+    }
+
+    func looksLikeOption(_ text: String) -> Bool {
+        if windows { return (text.hasPrefix("-") || text.hasPrefix("/")) && text.count > 1 && !text.contains("\\") && !text.dropFirst().contains("/") }
+        return text.hasPrefix("-") && text.count > 1
+    }
+
+    func takesValue(_ text: String) -> Bool { valueNames.contains(Self.key(text, windows)) }
+}

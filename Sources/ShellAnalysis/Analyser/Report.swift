@@ -1,0 +1,70 @@
+/// Collects findings and explanation lines while an input is analysed, then builds the `Analysis`.
+public struct Report: Sendable {
+    public private(set) var findings: [Finding] = []
+    public private(set) var explanation: [String] = []
+    private var seenFindings: Set<Finding> = []
+    private var seenLines: Set<String> = []
+
+    public init() {}
+
+    /// Records a finding (duplicates are dropped).
+    public mutating func add(_ risk: RiskLevel, _ technique: String?, _ reason: String, _ range: SourceRange) {
+        let f = Finding(risk: risk, technique: technique, reason: reason, range: range)
+        if seenFindings.insert(f).inserted { findings.append(f) }
+    }
+
+    /// Records one finding per technique (or one without a technique when the list is empty).
+    public mutating func add(_ risk: RiskLevel, techniques: [String], _ reason: String, _ range: SourceRange) {
+        if techniques.isEmpty {
+            add(risk, nil, reason, range)
+        } else {
+            for t in techniques { add(risk, t, reason, range) }
+        }
+    }
+
+    /// Adds a sentence to the explanation (duplicates are dropped).
+    public mutating func explain(_ line: String) {
+        if seenLines.insert(line).inserted { explanation.append(line) }
+    }
+
+    public var risk: RiskLevel { findings.map(\.risk).max() ?? .none }
+
+    /// Builds the final analysis.
+    public func analysis(status: Analysis.Status, catalogue: Catalogue?, diagnostic: String? = nil) -> Analysis {
+        let ordered = findings.enumerated().sorted { a, b in
+            a.element.risk != b.element.risk ? a.element.risk > b.element.risk : a.offset < b.offset
+        }.map(\.element)
+        var techniques: [String] = []
+        var seen: Set<String> = []
+        for f in ordered {
+            if let t = f.technique, seen.insert(t).inserted { techniques.append(t) }
+        }
+        var tactics: [String] = []
+        var seenTactics: Set<String> = []
+        for t in techniques {
+            for tactic in catalogue?.tactics(of: t) ?? [] where seenTactics.insert(tactic).inserted {
+                tactics.append(tactic)
+            }
+        }
+        let risk = self.risk
+        let summary: String
+        if let top = ordered.first, top.risk > .none {
+            summary = "\(Self.label(risk)): \(top.reason)"
+        } else {
+            summary = "\(Self.label(risk)): reads information and changes nothing Escort knows to be sensitive."
+        }
+        return Analysis(
+            status: status, risk: risk, techniques: techniques, tactics: tactics, summary: summary,
+            findings: ordered, explanation: explanation, diagnostic: diagnostic)
+    }
+
+    static func label(_ risk: RiskLevel) -> String {
+        switch risk {
+        case .none: "Harmless"
+        case .low: "Low risk"
+        case .medium: "Medium risk"
+        case .high: "High risk"
+        case .critical: "Critical"
+        }
+    }
+}

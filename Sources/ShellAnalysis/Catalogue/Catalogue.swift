@@ -1,0 +1,118 @@
+import Foundation
+
+/// The analyser's knowledge: programs, sensitive paths and ATT&CK techniques, loaded once from the
+/// bundled JSON files.
+public struct Catalogue: Sendable {
+    public let unixPrograms: [String: ProgramEntry]
+    public let windowsPrograms: [String: ProgramEntry]
+    public let paths: [PathRule]
+    public let techniques: [String: TechniqueEntry]
+    public let tactics: [String: String]
+    let compiledPaths: [(rule: PathRule, matcher: PathPattern)]
+
+    /// The bundled catalogue. A catalogue that cannot be loaded is a packaging error: every analysis
+    /// then fails closed (see `Analyser`).
+    public static let bundled: Result<Catalogue, CatalogueError> = {
+        do { return .success(try Catalogue.loadBundled()) } catch let e as CatalogueError {
+            return .failure(e)
+        } catch {
+            return .failure(CatalogueError(file: "?", message: "\(error)"))
+        }
+    }()
+
+    static func loadBundled() throws -> Catalogue {
+        guard let dir = Bundle.module.resourceURL?.appendingPathComponent("Resources") else {
+            throw CatalogueError(file: "Resources", message: "the analyser's resource folder is missing")
+        }
+        func read<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
+            let url = dir.appendingPathComponent(name)
+            do {
+                let data = try Data(contentsOf: url)
+                return try JSONDecoder().decode(T.self, from: data)
+            } catch {
+                throw CatalogueError(file: name, message: "\(error)")
+            }
+        }
+        let unix = try read("programs-unix.json", as: ProgramCatalogueFile.self)
+        let windows = try read("programs-windows.json", as: ProgramCatalogueFile.self)
+        let paths = try read("paths.json", as: PathCatalogueFile.self)
+        let techniques = try read("techniques.json", as: TechniqueCatalogue.self)
+        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques)
+    }
+
+    public init(unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue) {
+        var u: [String: ProgramEntry] = [:]
+        for p in unix {
+            u[p.name] = u[p.name] ?? p
+            for a in p.aliases ?? [] { u[a] = u[a] ?? p }
+        }
+        var w: [String: ProgramEntry] = [:]
+        for p in windows {
+            let key = Self.windowsKey(p.name)
+            w[key] = w[key] ?? p
+            for a in p.aliases ?? [] { w[Self.windowsKey(a)] = w[Self.windowsKey(a)] ?? p }
+        }
+        self.unixPrograms = u
+        self.windowsPrograms = w
+        self.paths = paths
+        self.compiledPaths = paths.map { ($0, PathPattern($0.pattern)) }
+        var t = techniques.techniques
+        // Make every alias resolvable to a name and tactics.
+        for (id, entry) in techniques.techniques {
+            for alias in entry.aliases ?? [] where t[alias] == nil {
+                t[alias] = TechniqueEntry(name: entry.name, tactics: entry.tactics, aliases: [id])
+            }
+        }
+        self.techniques = t
+        self.tactics = techniques.tactics
+    }
+
+    static func windowsKey(_ name: String) -> String {
+        var n = name.lowercased()
+        if let slash = n.lastIndex(where: { $0 == "\\" || $0 == "/" }) { n = String(n[n.index(after: slash)...]) }
+        if n.hasSuffix(".exe") { n.removeLast(4) }
+        return n
+    }
+
+    /// Looks a Unix program up by the name typed (a path such as `/usr/bin/curl` finds `curl`).
+    public func unixProgram(_ name: String) -> ProgramEntry? {
+        if let p = unixPrograms[name] { return p }
+        if let slash = name.lastIndex(of: "/") {
+            let base = String(name[name.index(after: slash)...])
+            return unixPrograms[base]
+        }
+        return nil
+    }
+
+    /// Looks a Windows program or cmdlet up, ignoring case, folder and `.exe`.
+    public func windowsProgram(_ name: String) -> ProgramEntry? { windowsPrograms[Self.windowsKey(name)] }
+
+    /// The tactics of a technique (sub-techniques fall back to their parent).
+    public func tactics(of technique: String) -> [String] {
+        if let t = techniques[technique] { return t.tactics }
+        if let dot = technique.firstIndex(of: "."), let t = techniques[String(technique[..<dot])] { return t.tactics }
+        return []
+    }
+
+    public func techniqueName(_ id: String) -> String? {
+        techniques[id]?.name ?? id.firstIndex(of: ".").flatMap { techniques[String(id[..<$0])]?.name }
+    }
+
+    /// The path rules that match `path` for the given access.
+    func pathRules(for path: String, writing: Bool) -> [PathRule] {
+        compiledPaths.compactMap { rule, matcher in
+            switch rule.access {
+            case "read" where writing: return nil
+            case "write" where !writing: return nil
+            default: return matcher.matches(path) ? rule : nil
+            }
+        }
+    }
+}
+
+/// The bundled catalogue could not be read.
+public struct CatalogueError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public var description: String { "analyser catalogue \(file) could not be loaded: \(message)" }
+}
