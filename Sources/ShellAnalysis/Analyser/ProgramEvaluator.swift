@@ -1,3 +1,5 @@
+import Foundation
+
 /// Applies the catalogue to one resolved command: its entry, sub-command, flags and the sensitive
 /// paths among its operands. Shared by the sh, PowerShell and cmd readers.
 public struct ProgramEvaluator: Sendable {

@@ -21,7 +21,11 @@ public struct Catalogue: Sendable {
     }()
 
     static func loadBundled() throws -> Catalogue {
-        guard let dir = Bundle.module.resourceURL?.appendingPathComponent("Resources") else {
+        let fm = FileManager.default
+        let candidates = [Bundle.module.resourceURL, Bundle.module.resourceURL?.appendingPathComponent("Resources")]
+            .compactMap { $0 }
+        guard let dir = candidates.first(where: { fm.fileExists(atPath: $0.appendingPathComponent("techniques.json").path) })
+        else {
             throw CatalogueError(file: "Resources", message: "the analyser's resource folder is missing")
         }
         func read<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
@@ -29,8 +33,10 @@ public struct Catalogue: Sendable {
             do {
                 let data = try Data(contentsOf: url)
                 return try JSONDecoder().decode(T.self, from: data)
+            } catch let error as DecodingError {
+                throw CatalogueError(file: name, message: "invalid JSON for the schema: \(error)")
             } catch {
-                throw CatalogueError(file: name, message: "\(error)")
+                throw CatalogueError(file: name, message: "cannot be read (\(error.localizedDescription))")
             }
         }
         let unix = try read("programs-unix.json", as: ProgramCatalogueFile.self)

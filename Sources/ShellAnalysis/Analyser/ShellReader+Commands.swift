@@ -1,0 +1,144 @@
+import Foundation
+
+/// Simple commands: assignments, builtins, and the programs the catalogue knows.
+extension ShellReader {
+    mutating func runSimple(_ cmd: SimpleCommand, stdin: Stream) -> CommandOutput {
+        for a in cmd.assignments {
+            var value = a.value.map { evaluateJoined($0) } ?? Argument(text: "", range: a.range)
+            if let array = a.array {
+                let elements = array.flatMap { evaluate($0) }
+                value = Argument(text: elements.allSatisfy { $0.text != nil } ? elements.compactMap(\.text).joined(separator: " ") : nil,
+                                 range: a.range, taint: elements.reduce(into: Taint()) { $0.formUnion($1.taint) })
+            }
+            checkAssignment(a.name, value, range: a.range)
+            if cmd.words.isEmpty {
+                let previous = variables[a.name]?.text
+                let text = a.append ? previous.flatMap { p in value.text.map { p + $0 } } : value.text
+                variables[a.name] = Value(text: text, taint: value.taint)
+            }
+        }
+        var argv: [Argument] = []
+        for w in cmd.words { argv.append(contentsOf: evaluate(w)) }
+        let io = applyRedirects(cmd.redirects, stdin: stdin, commandName: argv.first?.text)
+        var member = PipelineMember(name: argv.first?.text, range: cmd.range)
+        guard !argv.isEmpty else {
+            if io.interactiveNetwork {
+                add(.critical, "T1059.004", "Ties the shell's input and output to a remote computer: a reverse shell that hands control of this machine to whoever is listening.", cmd.range)
+            }
+            return CommandOutput(stdout: .none, member: member)
+        }
+        if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
+        var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: nil, member: &member)
+        if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {
+            add(.critical, "T1059.004", "Connects a shell to a remote computer (a reverse shell): whoever is listening there can run any command here.", cmd.range)
+        }
+        if let file = io.stdoutFile {
+            let key = PathPattern.normalise(file.path)
+            files[key] = out
+            if case .text(let content, let taint, _) = out { noteWrittenContent(content, taint: taint, to: file.path, range: file.range) }
+            out = .none
+        }
+        return CommandOutput(stdout: out, member: member)
+    }
+
+    /// Flags a program name written so that it does not look like itself (`b''a''s''h`, `c\at`,
+    /// `$'\x62ash'`, `$X$Y`).
+    mutating func noteDisguise(_ word: Word, resolved: Argument) {
+        guard let name = resolved.text, !name.isEmpty else { return }
+        let plain = word.parts.count == 1 && { if case .literal(let s, _) = word.parts[0] { return s == name } else { return false } }()
+        if plain { return }
+        // Quoting the whole name plainly ("ls" or 'ls') is common and harmless.
+        if word.parts.count == 1, case .doubleQuoted(let inner, _) = word.parts[0], inner.count == 1, case .literal = inner[0] { return }
+        if word.parts.count == 1, case .singleQuoted = word.parts[0] { return }
+        let base = Self.basename(name)
+        guard let entry = catalogue.unixProgram(base) else { return }
+        let roles = Set(entry.roles ?? [])
+        let dangerous = !roles.isDisjoint(with: ["shell", "interpreter", "downloader", "network-tool", "decoder", "destructive"])
+            || entry.risk >= .medium
+        add(dangerous ? .high : .medium, "T1027", "The program name is disguised: it is written in a way that hides that it runs `\(base)`.", word.range)
+    }
+
+    static func basename(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    // MARK: - Dispatch
+
+    mutating func dispatch(_ argv: [Argument], stdin: Stream, range: SourceRange, via: String?, member: inout PipelineMember) -> Stream {
+        guard let raw = argv.first?.text else {
+            let t = argv.first?.taint ?? []
+            if t.contains(.network) || t.contains(.decoded) {
+                add(.critical, "T1027", "Runs a program whose name comes from downloaded or decoded data: nobody can see what it is.", range)
+            } else if t.contains(.dynamic) && !(argv.first?.range.isEmpty ?? true) {
+                add(.medium, nil, "Runs a program whose name is only known when the command runs; Escort cannot tell which program it is.", range)
+            }
+            return .dynamic([])
+        }
+        let name = Self.basename(raw)
+        let args = Array(argv.dropFirst())
+        member.name = name
+        if let body = functions[raw] {
+            explain("Runs the shell function `\(raw)` defined above.")
+            _ = body
+            return .dynamic([])
+        }
+        if let handled = builtin(name, raw: raw, args: args, stdin: stdin, range: range, via: via, member: &member) {
+            return handled
+        }
+        if let handled = wrapper(name, args: args, stdin: stdin, range: range, member: &member) {
+            return handled
+        }
+        if let entry = catalogue.unixProgram(raw) {
+            member.roles = Set(entry.roles ?? [])
+            if member.roles.contains("shell") {
+                return runShell(name, args: args, stdin: stdin, range: range, via: via, member: &member)
+            }
+            if member.roles.contains("interpreter"), let language = Interpreter.language(of: name) {
+                return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
+            }
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
+            return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
+        }
+        if raw.contains("/") {
+            // A program or script run by path: `./deploy.sh`, `/tmp/x`.
+            runFile(raw, language: Interpreter.language(ofFile: raw) ?? .shell, range: range, directly: true)
+            return .dynamic([])
+        }
+        add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
+        explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
+        return .dynamic([])
+    }
+
+    // MARK: - Assignments
+
+    mutating func checkAssignment(_ name: String, _ value: Argument, range: SourceRange) {
+        let v = value.text ?? ""
+        switch name {
+        case "HISTFILE" where v.isEmpty || v == "/dev/null":
+            add(.high, "T1562.003", "Stops the shell from saving its command history, hiding what was done.", range)
+        case "HISTSIZE", "HISTFILESIZE", "SAVEHIST" where v == "0" || v.isEmpty:
+            add(.high, "T1562.003", "Sets the command history size to zero, hiding what was done.", range)
+        case "HISTCONTROL" where v.contains("ignorespace") || v.contains("ignoreboth"):
+            add(.medium, "T1562.003", "Makes the shell skip commands that start with a space when saving history.", range)
+        case "HISTIGNORE" where v.contains("*"):
+            add(.high, "T1562.003", "Makes the shell leave matching commands out of its history.", range)
+        case "LD_PRELOAD", "LD_AUDIT":
+            add(.high, "T1574.006", "Loads the library `\(v)` into every program started from here (`\(name)`), a way to hijack them.", range)
+        case "LD_LIBRARY_PATH":
+            add(.medium, "T1574.006", "Changes where programs look for their libraries (`LD_LIBRARY_PATH`).", range)
+        case "PROMPT_COMMAND":
+            add(.medium, "T1546.004", "Sets a command that the shell runs before every prompt.", range)
+            if let t = value.text { readNested(t, range: range, hidden: value.taint.contains(.decoded)) }
+        case "PATH" where v.hasPrefix(".") || v.hasPrefix(":") || v.hasPrefix("/tmp") || v.hasPrefix("/dev/shm"):
+            add(.medium, "T1574.007", "Puts a writable or relative folder first in `PATH`, so a planted program can take the place of a real one.", range)
+        case "BASH_ENV", "ENV":
+            add(.medium, "T1546.004", "Sets a file that every new shell runs at start-up (`\(name)`).", range)
+        default:
+            break
+        }
+        if value.taint.contains(.network) {
+            add(.high, "T1105", "Stores data downloaded from the internet in the variable `\(name)`.", range)
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+
+/// Rules that need more than the catalogue: data flowing through decoders and downloaders,
+/// destructive targets, files written then run, reverse-shell pipelines.
+extension ShellReader {
+    static let systemFolders: Set<String> = ["/", "/*", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/root", "/sbin", "/srv", "/sys", "/usr", "/var", "~", "~/", "/usr/*", "/etc/*", "/var/*", "/home/*", "C:\\", "C:\\Windows"]
+
+    mutating func applyProgramRules(_ name: String, entry: ProgramEntry, outcome: ProgramEvaluator.Outcome, args: [Argument], stdin: Stream, range: SourceRange, via: String?, member: inout PipelineMember) -> Stream {
+        let texts = args.map { $0.text ?? "" }
+        let operands = outcome.operands
+        let flagNames = Set(outcome.flags.flatMap(\.flag.names))
+        func hasFlag(_ names: String...) -> Bool {
+            names.contains { n in flagNames.contains(n) || texts.contains(n) || texts.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && n.count == 2 && n.hasPrefix("-") && $0.contains(n.dropFirst()) } }
+        }
+        // A shell handed to another program (GTFOBins-style escapes: `-exec /bin/sh`, `:!/bin/sh`).
+        if !member.roles.contains("shell"), args.contains(where: { a in
+            guard let t = a.text else { return false }
+            return Self.handsOverShell(t)
+        }) {
+            add(.high, "T1059.004", "Hands a shell to `\(name)`, which can start it: a known way to escape restrictions.", range)
+            member.interactiveShell = true
+        }
+        switch name {
+        case "rm", "unlink", "rmdir", "shred", "srm", "wipe":
+            let recursive = hasFlag("-r", "-R", "--recursive")
+            for op in operands {
+                guard let t = op.text else {
+                    if recursive { add(.high, "T1485", "Deletes, recursively, folders whose names are only known at run time.", range) }
+                    continue
+                }
+                let trimmed = t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
+                if Self.systemFolders.contains(trimmed) || Self.systemFolders.contains(PathPattern.normalise(trimmed)) {
+                    add(recursive || name == "shred" ? .critical : .high, "T1485", "Deletes `\(t)`, a whole system folder: this destroys the machine's data or operating system.", op.range)
+                }
+            }
+            if texts.contains("--no-preserve-root") {
+                add(.critical, "T1485", "Turns off `rm`'s protection against deleting the whole system (`--no-preserve-root`).", range)
+            }
+            if recursive, operands.contains(where: { ($0.text ?? "").contains("*") && ($0.text ?? "").hasPrefix("/") }) {
+                add(.high, "T1485", "Deletes, recursively, everything matching a wildcard under a system path.", range)
+            }
+        case "dd":
+            for a in args {
+                guard let t = a.text else { continue }
+                if t.hasPrefix("of=") {
+                    let path = String(t.dropFirst(3))
+                    evaluator.checkPath(path, writing: true, range: at(a.range), verb: "overwrites", into: &report)
+                    if path.hasPrefix("/dev/"), !["/dev/null", "/dev/stdout", "/dev/stderr"].contains(path) {
+                        add(.critical, "T1561.002", "Writes straight over the disk device `\(path)`, destroying what is on it.", a.range)
+                    }
+                    files[PathPattern.normalise(path)] = .dynamic(stdin.taint)
+                } else if t.hasPrefix("if=") {
+                    evaluator.checkPath(String(t.dropFirst(3)), writing: false, range: at(a.range), verb: "reads", into: &report)
+                }
+            }
+        case "chmod":
+            if operands.contains(where: { ($0.text ?? "").contains("s") && (($0.text ?? "").hasPrefix("+") || ($0.text ?? "").contains("+s")) })
+                || operands.contains(where: { t in guard let s = t.text, s.count == 4, let first = s.first, "4267".contains(first), s.allSatisfy(\.isNumber) else { return false }; return first == "4" || first == "2" || first == "6" }) {
+                add(.high, "T1548.001", "Sets the set-user-ID or set-group-ID bit, so the program runs with its owner's rights (often root).", range)
+            }
+            if operands.contains(where: { ($0.text ?? "").contains("x") || ($0.text ?? "") == "777" || ($0.text ?? "") == "755" }) {
+                for op in operands {
+                    guard let t = op.text, case .dynamic(let taint)? = files[PathPattern.normalise(t)], taint.contains(.network) else { continue }
+                    add(.high, "T1105", "Makes `\(t)`, a file just downloaded from the internet, executable.", op.range)
+                }
+            }
+        case "crontab":
+            if let file = operands.first?.text, file != "-" {
+                add(.high, "T1053.003", "Replaces the scheduled tasks with the contents of `\(file)`.", range)
+                if case .text(let content, let taint, _)? = files[PathPattern.normalise(file)] {
+                    readScheduled(content, taint: taint, range: range)
+                }
+            } else if operands.first?.text == "-" || (!hasFlag("-l", "-r", "-e") && operands.isEmpty && !(stdin.taint.isEmpty && stdin.text == nil && { if case .none = stdin { return true } else { return false } }())) {
+                add(.high, "T1053.003", "Replaces the scheduled tasks with text from its input.", range)
+                if case .text(let content, let taint, _) = stdin { readScheduled(content, taint: taint, range: range) }
+            }
+        case "at", "batch":
+            if case .text(let content, let taint, _) = stdin {
+                add(.high, "T1053.002", "Schedules commands to run later.", range)
+                readScheduled(content, taint: taint, range: range)
+            }
+        case "tee":
+            for op in operands {
+                guard let t = op.text else { continue }
+                files[PathPattern.normalise(t)] = stdin
+                if case .text(let content, let taint, _) = stdin { noteWrittenContent(content, taint: taint, to: t, range: op.range) }
+            }
+            return stdin
+        case "grep", "egrep", "fgrep", "rg", "ag", "findstr":
+            if args.contains(where: { a in let l = (a.text ?? "").lowercased(); return ["password", "passwd", "pwd=", "secret", "token", "api_key", "apikey", "private key", "credential"].contains { l.contains($0) } }) {
+                add(.high, "T1552.001", "Searches files for passwords, keys or tokens.", range)
+            }
+        default:
+            break
+        }
+        // Downloads: where the data goes.
+        if outcome.roles.contains("downloader") {
+            return download(name, args: args, outcome: outcome, range: range)
+        }
+        if outcome.roles.contains("network-tool") {
+            member.roles.insert("network-tool")
+            if case .none = stdin {} else if stdin.text != nil || stdin.taint.isEmpty {
+                add(.high, "T1048", "Sends data to another computer over a raw network connection.", range)
+            }
+            return .dynamic([.network])
+        }
+        // Decoders turn known text into known text.
+        if let decoded = decode(name, args: args, outcome: outcome, stdin: stdin, range: range) {
+            return decoded
+        }
+        if name == "cat" || name == "tac" || name == "head" || name == "tail" || name == "more" || name == "less" {
+            if operands.isEmpty, name == "cat" { return stdin }
+            if operands.count == 1, let p = operands[0].text, let s = files[PathPattern.normalise(p)], name == "cat" { return s }
+        }
+        return .dynamic(stdin.taint.intersection([.network, .decoded]))
+    }
+
+    static func handsOverShell(_ t: String) -> Bool {
+        let shells = ["/bin/sh", "/bin/bash", "/bin/dash", "/bin/zsh", "/usr/bin/sh", "/usr/bin/bash"]
+        if shells.contains(t) { return true }
+        if t.hasPrefix("!") && (t.contains("sh") ) { return true }
+        if t.contains(":!") || t.hasPrefix("-H") && t.contains("sh") { return shells.contains { t.contains($0) } || t.contains("!sh") || t.contains("!bash") }
+        if t.contains("=exec=") || t.contains("exec:") || t.contains("system:") || t.hasPrefix("exec=") { return true }
+        return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") }
+    }
+
+    mutating func readScheduled(_ content: String, taint: Taint, range: SourceRange) {
+        // Strip the five schedule fields of each cron line.
+        var commands: [String] = []
+        for line in content.split(separator: "\n") {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            if l.isEmpty || l.hasPrefix("#") { continue }
+            let fields = l.split(separator: " ", maxSplits: l.hasPrefix("@") ? 1 : 5, omittingEmptySubsequences: true)
+            if l.hasPrefix("@"), fields.count == 2 { commands.append(String(fields[1])) } else if fields.count == 6 { commands.append(String(fields[5])) } else { commands.append(l) }
+        }
+        for c in commands {
+            explain("The scheduled task runs `\(Self.excerpt(c, limit: 100))`.")
+            readNested(c, range: range, hidden: taint.contains(.decoded))
+        }
+    }
+
+    /// When text is written to a file that will be run later (a script, a cron table, a shell
+    /// start-up file), read it as commands.
+    mutating func noteWrittenContent(_ content: String, taint: Taint, to path: String, range: SourceRange) {
+        let p = PathPattern.normalise(path)
+        let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
+            || p.hasPrefix("/etc/profile") || p.hasPrefix("/etc/bash.bashrc")
+        let cron = p.hasPrefix("/etc/cron") || p.hasPrefix("/var/spool/cron") || p == "/etc/crontab"
+        if startup {
+            add(.high, "T1546.004", "Adds commands to `\(path)`, which runs every time someone opens a shell.", range)
+            readNested(content, range: range, hidden: taint.contains(.decoded))
+        } else if cron {
+            add(.high, "T1053.003", "Writes scheduled tasks into `\(path)`.", range)
+            readScheduled(content, taint: taint, range: range)
+        } else if p.hasSuffix("authorized_keys") {
+            add(.high, "T1098.004", "Adds an SSH key to `\(path)`, letting its holder log in without a password.", range)
+        } else if p.hasPrefix("/etc/sudoers") {
+            add(.high, "T1548.003", "Changes who may run commands as root (`\(path)`).", range)
+        }
+    }
+
+    /// A downloader: where the downloaded data goes.
+    mutating func download(_ name: String, args: [Argument], outcome: ProgramEvaluator.Outcome, range: SourceRange) -> Stream {
+        let texts = args.map { $0.text ?? "" }
+        var outputFile: String? = nil
+        var toStdout = name == "curl"
+        for (i, t) in texts.enumerated() {
+            if ["-o", "--output", "-O", "--output-document"].contains(t) || (name == "wget" && t == "-O") {
+                if t == "-O" && name == "curl" {
+                    outputFile = outcome.operands.first.flatMap { $0.text.map { Self.basename($0) } }
+                    toStdout = false
+                    continue
+                }
+                if i + 1 < texts.count { outputFile = texts[i + 1] }
+            } else if t.hasPrefix("-qO") || t.hasPrefix("-O") && name == "wget" && t.count > 2 {
+                outputFile = String(t.dropFirst(t.hasPrefix("-qO") ? 3 : 2))
+            } else if t.hasPrefix("--output-document=") || t.hasPrefix("--output=") {
+                outputFile = String(t.split(separator: "=", maxSplits: 1).last ?? "")
+            }
+        }
+        if name == "wget", outputFile == nil {
+            outputFile = outcome.operands.first.flatMap { $0.text.map { Self.basename($0) } }
+            toStdout = false
+        }
+        if let out = outputFile {
+            if out == "-" || out == "/dev/stdout" {
+                toStdout = true
+            } else {
+                toStdout = false
+                files[PathPattern.normalise(out)] = .dynamic([.network])
+                explain("The download is saved as `\(out)`.")
+            }
+        }
+        let urls = outcome.operands.compactMap(\.text).filter { $0.contains("://") || $0.contains(".") }
+        if let url = urls.first { explain("It contacts `\(url)`.") }
+        return toStdout ? .dynamic([.network]) : .none
+    }
+
+    /// Decoders: `base64 -d`, `xxd -r -p`, `rev`, `tr`, `gunzip`, `openssl enc -d`.
+    mutating func decode(_ name: String, args: [Argument], outcome: ProgramEvaluator.Outcome, stdin: Stream, range: SourceRange) -> Stream? {
+        let texts = args.map { $0.text ?? "" }
+        var input = stdin
+        if let file = outcome.operands.first?.text, file != "-" {
+            input = files[PathPattern.normalise(file)] ?? .dynamic([])
+        }
+        func out(_ transform: (String) -> String?) -> Stream {
+            if case .text(let s, let taint, let r) = input, let d = transform(s) { return .text(d, taint.union(.decoded), r) }
+            return .dynamic(input.taint.union(.decoded))
+        }
+        switch name {
+        case "base64", "base32", "basenc":
+            guard texts.contains(where: { $0 == "-d" || $0 == "--decode" || $0 == "-D" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("d")) }) else { return nil }
+            return out(name == "base32" ? Decoders.base32 : Decoders.base64)
+        case "xxd":
+            guard texts.contains(where: { $0.hasPrefix("-r") || $0 == "-revert" }) else { return nil }
+            return out(Decoders.hex)
+        case "rev":
+            return out { Decoders.reverseLines($0) }
+        case "tr":
+            let delete = texts.contains { $0.hasPrefix("-") && $0.contains("d") }
+            let sets = outcome.operands.compactMap(\.text)
+            guard let s1 = sets.first else { return nil }
+            return out { Decoders.tr($0, s1, sets.count > 1 ? sets[1] : nil, delete: delete) }
+        case "gunzip", "zcat", "gzip", "xz", "unxz", "bzip2", "bunzip2", "zstd", "unzstd", "lzma", "brotli":
+            if ["gzip", "xz", "bzip2", "zstd", "lzma", "brotli"].contains(name), !texts.contains(where: { $0 == "-d" || $0 == "--decompress" || $0 == "-dc" || $0 == "-cd" }) { return nil }
+            return .dynamic(input.taint.union(.decoded))
+        case "openssl":
+            guard texts.contains("-d") || texts.contains("-base64") && texts.contains("-d") else { return nil }
+            if texts.contains("-base64") || texts.contains("-a") || texts.first == "base64" { return out(Decoders.base64) }
+            return .dynamic(input.taint.union(.decoded))
+        case "uudecode":
+            return .dynamic(input.taint.union(.decoded))
+        default:
+            return nil
+        }
+    }
+
+    /// Pipeline-wide rules: a shell wired to a network tool is a reverse shell.
+    mutating func checkPipeline(_ members: [PipelineMember], range: SourceRange) {
+        let network = members.contains { $0.roles.contains("network-tool") }
+        let shell = members.contains { $0.runsStdin || $0.interactiveShell }
+        if network && shell {
+            add(.critical, "T1059.004", "Wires a shell to a network connection (a reverse or bind shell): someone elsewhere can run any command here.", range)
+            add(.critical, "T1095", "Wires a shell to a network connection (a reverse or bind shell): someone elsewhere can run any command here.", range)
+        }
+    }
+}
