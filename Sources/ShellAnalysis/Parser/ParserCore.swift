@@ -168,6 +168,7 @@ struct ParserCore {
                 } else if c == Byte.closeParen && stop.contains(.paren) {
                 } else if c == Byte.semicolon && stop.contains(.caseEnd) {
                 } else if c == Byte.hash {
+                } else if stop.contains(.keyword), let word = peekReservedWord(), Self.closingWords.contains(word) {
                 } else {
                     throw failure(.syntaxError, "unexpected \(describeToken())")
                 }
@@ -325,7 +326,7 @@ struct ParserCore {
             guard let redirect = try parseRedirectIfPresent() else { break }
             redirects.append(redirect)
         }
-        if let b = peek(), !Byte.isMeta(b), b != Byte.hash {
+        if let b = peek(), !Byte.isMeta(b), b != Byte.hash, !(peekReservedWord().map(Self.closingWords.contains) ?? false) {
             throw failure(.syntaxError, "unexpected \(describeToken()) after a compound command")
         }
         return .compound(compound, redirects: redirects, range: range(start))
@@ -360,6 +361,13 @@ struct ParserCore {
                 {
                     return try parseFunctionBody(name: name, start: start)
                 }
+                if b == Byte.openParen, pos > 0, bytes[pos - 1] == Byte.equals, let last = words.last,
+                    last.range.end - base == pos
+                {
+                    // `declare -a NAME=(a b c)`: an array literal as an argument.
+                    words[words.count - 1] = try parseArrayArgument(prefix: last)
+                    continue
+                }
                 if b == Byte.openParen {
                     throw failure(.syntaxError, "unexpected `(`")
                 }
@@ -375,6 +383,26 @@ struct ParserCore {
             throw unexpected("looking for a command")
         }
         return .simple(SimpleCommand(assignments: assignments, words: words, redirects: redirects, range: range(start)))
+    }
+
+    /// Reads `(a b c)` after `NAME=` in an argument, returning the whole argument as one word.
+    mutating func parseArrayArgument(prefix: Word) throws -> Word {
+        pos += 1
+        var parts = prefix.parts
+        var texts: [String] = []
+        while true {
+            try skipLinebreaks()
+            guard let b = peek() else { throw failure(.incomplete, "array assignment needs a closing `)`") }
+            if b == Byte.closeParen {
+                pos += 1
+                break
+            }
+            if Byte.isMeta(b) { throw failure(.syntaxError, "unexpected \(describeToken()) in an array assignment") }
+            let element = try parseWord()
+            texts.append(String(decoding: bytes[(element.range.start - base)..<(element.range.end - base)], as: UTF8.self))
+        }
+        parts.append(.literal("(" + texts.joined(separator: " ") + ")", SourceRange(prefix.range.end, base + pos)))
+        return Word(parts: parts, range: SourceRange(prefix.range.start, base + pos))
     }
 
     func isFunctionName(_ name: String) -> Bool {
