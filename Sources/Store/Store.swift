@@ -1,1 +1,3 @@
 /// Storage protocols shared by every backend.
+///
+/// - ``AuditStore``: durable append-only storage for the audit log.

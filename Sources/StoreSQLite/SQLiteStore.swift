@@ -1,2 +1,4 @@
 /// SQLite storage (GRDB).
+///
+/// - ``SQLiteAuditStore``: the audit log's tables.
 import GRDB

@@ -1,0 +1,112 @@
+/// The catalogue of audit events: every kind of record the gateway writes, with a stable code.
+///
+/// Codes never change meaning once released; new events take new codes. The same table is in
+/// `docs/event-codes.md` (a test checks the two agree). Ranges: 1xxx sessions and people,
+/// 2xxx commands, 3xxx configuration, 4xxx reports and verification, 5xxx recordings,
+/// 9xxx the audit log itself.
+public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
+    // Sessions and people
+    case sessionStarted = "ESC-1001"
+    case sessionEnded = "ESC-1002"
+    case accessDecided = "ESC-1003"
+    case sessionPaused = "ESC-1010"
+    case sessionResumed = "ESC-1011"
+    case sessionKilled = "ESC-1012"
+    case escortAttached = "ESC-1020"
+    case escortDetached = "ESC-1021"
+    // Commands
+    case commandSubmitted = "ESC-2001"
+    case commandAnalysed = "ESC-2002"
+    case commandHeld = "ESC-2003"
+    case commandApproved = "ESC-2004"
+    case commandRefused = "ESC-2005"
+    case commandForwarded = "ESC-2006"
+    case commandFinished = "ESC-2007"
+    // Configuration
+    case policyChanged = "ESC-3001"
+    case registryChanged = "ESC-3002"
+    // Reports and verification
+    case reportGenerated = "ESC-4001"
+    case verificationRun = "ESC-4002"
+    // Recordings
+    case recordingClosed = "ESC-5001"
+    // The audit log itself
+    case auditLogOpened = "ESC-9001"
+    case auditLogClosed = "ESC-9002"
+
+    /// The stable code, e.g. `ESC-1001`.
+    public var code: String { rawValue }
+
+    /// The dotted event name, e.g. `session.started`.
+    public var name: String {
+        switch self {
+        case .sessionStarted: "session.started"
+        case .sessionEnded: "session.ended"
+        case .accessDecided: "access.decided"
+        case .sessionPaused: "session.paused"
+        case .sessionResumed: "session.resumed"
+        case .sessionKilled: "session.killed"
+        case .escortAttached: "escort.attached"
+        case .escortDetached: "escort.detached"
+        case .commandSubmitted: "command.submitted"
+        case .commandAnalysed: "command.analysed"
+        case .commandHeld: "command.held"
+        case .commandApproved: "command.approved"
+        case .commandRefused: "command.refused"
+        case .commandForwarded: "command.forwarded"
+        case .commandFinished: "command.finished"
+        case .policyChanged: "policy.changed"
+        case .registryChanged: "registry.changed"
+        case .reportGenerated: "report.generated"
+        case .verificationRun: "audit.verified"
+        case .recordingClosed: "recording.closed"
+        case .auditLogOpened: "audit.opened"
+        case .auditLogClosed: "audit.closed"
+        }
+    }
+
+    /// How much attention a reader of the log should pay to the event.
+    public var severity: AuditSeverity {
+        switch self {
+        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged: .warning
+        case .accessDecided, .commandHeld: .notice
+        default: .info
+        }
+    }
+
+    /// What the event records, in a sentence (used in the docs and reports).
+    public var summary: String {
+        switch self {
+        case .sessionStarted: "An engineer's session to a target began."
+        case .sessionEnded: "A session ended (fields: reason)."
+        case .accessDecided: "The access decision at connect time: direct, escorted or denied, with its reason."
+        case .sessionPaused: "An escort paused a session."
+        case .sessionResumed: "An escort resumed a paused session."
+        case .sessionKilled: "An escort or admin ended a session."
+        case .escortAttached: "An escort began watching a session."
+        case .escortDetached: "An escort stopped watching a session."
+        case .commandSubmitted: "The engineer submitted a complete command line."
+        case .commandAnalysed: "The analyser's findings and risk for a command."
+        case .commandHeld: "Policy held a command for an escort (and perhaps a technical reviewer)."
+        case .commandApproved: "A person approved a held command (actor: who)."
+        case .commandRefused: "A person or the policy refused a command (actor: who, fields: reason)."
+        case .commandForwarded: "A command was sent to the target. Written before it is sent."
+        case .commandFinished: "A command finished on the target (fields: exit status)."
+        case .policyChanged: "The policy file changed (fields: old and new SHA-256)."
+        case .registryChanged: "The personnel or target registry changed."
+        case .reportGenerated: "A report was generated from the log."
+        case .verificationRun: "The audit log was verified (fields: result, tree size)."
+        case .recordingClosed: "A session recording was closed (fields: path, sha256, bytes)."
+        case .auditLogOpened: "The gateway opened the audit log."
+        case .auditLogClosed: "The gateway closed the audit log (a signed checkpoint follows)."
+        }
+    }
+
+    /// Looks up a code such as `ESC-2006`.
+    public init?(code: String) { self.init(rawValue: code) }
+}
+
+/// The severity of an audit event.
+public enum AuditSeverity: String, Sendable, Hashable, CaseIterable, Codable {
+    case info, notice, warning
+}

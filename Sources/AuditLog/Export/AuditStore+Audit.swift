@@ -1,0 +1,95 @@
+import Store
+
+/// Reading the log back from a store: verification, export and proofs. These do the I/O and
+/// hand plain values to the pure ``AuditVerifier`` and ``MerkleTree``.
+extension AuditStore {
+    /// Streams every record in sequence order, `chunk` at a time.
+    public func forEachAuditRecord(chunk: Int = 8192, _ body: (StoredAuditRecord) throws -> Void) async throws {
+        var next: Int64 = Int64.min
+        while true {
+            let rows = try await auditRecords(from: next, limit: chunk)
+            for r in rows { try body(r) }
+            guard let last = rows.last, rows.count == chunk else { return }
+            next = last.sequence + 1
+        }
+    }
+
+    /// Verifies the whole stored log.
+    ///
+    /// - Returns: the verified chain or the first failure.
+    /// - Throws: only when the store cannot be read.
+    public func verifyAuditLog(pinnedKey: GatewayPublicKey?) async throws -> Result<VerifiedAuditChain, AuditVerificationFailure> {
+        var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey)
+        try await forEachAuditRecord { verifier.feed($0) }
+        return verifier.finish()
+    }
+
+    /// Writes the export (see ``AuditExport``) to `sink`, one line at a time (each ending in a newline).
+    public func exportAuditLog(to sink: ([UInt8]) throws -> Void) async throws {
+        let checkpoints = try await auditCheckpoints()
+        var ci = 0
+        try sink(AuditExport.header + [0x0A])
+        while ci < checkpoints.count, checkpoints[ci].treeSize <= 0 {
+            try sink(AuditExport.line(for: checkpoints[ci]) + [0x0A])
+            ci += 1
+        }
+        try await forEachAuditRecord { r in
+            try sink(AuditExport.line(for: r) + [0x0A])
+            while ci < checkpoints.count, checkpoints[ci].treeSize <= r.sequence {
+                try sink(AuditExport.line(for: checkpoints[ci]) + [0x0A])
+                ci += 1
+            }
+        }
+        for c in checkpoints[ci...] { try sink(AuditExport.line(for: c) + [0x0A]) }
+    }
+
+    /// The stored leaf hashes of records 1…`size` (all if nil).
+    func auditLeafHashes(upTo size: Int64? = nil) async throws -> [AuditHash] {
+        var leaves: [AuditHash] = []
+        try await forEachAuditRecord { r in
+            if let size, r.sequence > size { return }
+            guard let h = AuditHash(bytes: r.hash) else {
+                throw AuditError(.malformedRecord, "record \(r.sequence) has a stored hash of the wrong length")
+            }
+            leaves.append(h)
+        }
+        return leaves
+    }
+
+    /// An inclusion proof for record `sequence` against the newest checkpoint that covers it.
+    ///
+    /// - Throws: ``AuditError`` `.notFound` if no signed checkpoint covers the record yet;
+    ///   `.verificationFailed` if the stored data does not reproduce the checkpoint's root.
+    public func auditInclusionProof(sequence: Int64) async throws -> InclusionProof {
+        let checkpoints = try await auditCheckpoints().compactMap { try? SignedCheckpoint(stored: $0) }
+        guard sequence >= 1 else { throw AuditError(.notFound, "record numbers start at 1") }
+        guard let checkpoint = checkpoints.filter({ $0.treeSize >= sequence }).max(by: { $0.treeSize < $1.treeSize }) else {
+            throw AuditError(.notFound, "no signed checkpoint covers record \(sequence) yet; try again after the next checkpoint")
+        }
+        let leaves = try await auditLeafHashes(upTo: checkpoint.treeSize)
+        guard leaves.count == Int(checkpoint.treeSize),
+            let path = MerkleTree.inclusionProof(index: Int(sequence - 1), leaves: leaves)
+        else {
+            throw AuditError(.verificationFailed, "the log has fewer records than its checkpoint at \(checkpoint.treeSize); run `escort audit verify`")
+        }
+        let proof = InclusionProof(sequence: sequence, leafHash: leaves[Int(sequence - 1)], path: path, checkpoint: checkpoint)
+        guard proof.verify() else {
+            throw AuditError(.verificationFailed, "the stored records do not match the checkpoint at \(checkpoint.treeSize); run `escort audit verify`")
+        }
+        return proof
+    }
+
+    /// A consistency proof that the log at `old` is a prefix of the log at `new`.
+    public func auditConsistencyProof(from old: SignedCheckpoint, to new: SignedCheckpoint) async throws -> ConsistencyProof {
+        guard old.treeSize <= new.treeSize else {
+            throw AuditError(.notFound, "the first checkpoint must not be larger than the second")
+        }
+        let leaves = try await auditLeafHashes(upTo: new.treeSize)
+        guard leaves.count == Int(new.treeSize),
+            let path = MerkleTree.consistencyProof(oldSize: Int(old.treeSize), leaves: leaves)
+        else {
+            throw AuditError(.verificationFailed, "the log has fewer records than its checkpoint at \(new.treeSize)")
+        }
+        return ConsistencyProof(old: old, new: new, path: path)
+    }
+}

@@ -1,0 +1,45 @@
+import EscortCore
+
+/// Proof that record `sequence` is in the tree a signed checkpoint vouches for.
+public struct InclusionProof: Sendable, Hashable {
+    public var sequence: Int64
+    public var leafHash: AuditHash
+    /// Sibling hashes from the leaf up (RFC 6962 audit path).
+    public var path: [AuditHash]
+    public var checkpoint: SignedCheckpoint
+
+    /// Checks the path against the checkpoint's root (not the signature: see ``SignedCheckpoint/hasValidSignature(pinnedKey:)``).
+    public func verify() -> Bool {
+        MerkleTree.verifyInclusion(
+            leaf: leafHash, index: Int(sequence - 1), treeSize: Int(checkpoint.treeSize), proof: path, root: checkpoint.root)
+    }
+
+    /// The proof as JSON for `escort audit prove`.
+    public var json: JSONValue {
+        .object([
+            "record": .integer(sequence),
+            "leaf_index": .integer(sequence - 1),
+            "leaf_hash": .string(leafHash.hex),
+            "tree_size": .integer(checkpoint.treeSize),
+            "root": .string(checkpoint.root.hex),
+            "audit_path": .array(path.map { .string($0.hex) }),
+            "checkpoint": .object([
+                "body": .string(String(decoding: checkpoint.body, as: UTF8.self)),
+                "signature": .string(Hex.encode(checkpoint.signature)),
+            ]),
+        ])
+    }
+}
+
+/// Proof that the log at one checkpoint is a prefix of the log at a later one.
+public struct ConsistencyProof: Sendable, Hashable {
+    public var old: SignedCheckpoint
+    public var new: SignedCheckpoint
+    public var path: [AuditHash]
+
+    /// Checks the path against both roots.
+    public func verify() -> Bool {
+        MerkleTree.verifyConsistency(
+            oldSize: Int(old.treeSize), oldRoot: old.root, newSize: Int(new.treeSize), newRoot: new.root, proof: path)
+    }
+}

@@ -1,0 +1,156 @@
+import Store
+
+/// Checks a chain, record by record, without doing any I/O.
+///
+/// Feed records in stored order with ``feed(_:)`` (it keeps one record of look-ahead to tell a
+/// swap from a gap), then call ``finish()``. For each record it checks, in order: that its bytes
+/// match its stored hash; that its `seq` is the next number; that its `prev` is the hash of
+/// the record before; and, when the count reaches a checkpoint's size, that the Merkle root
+/// matches and the signature is valid. The first failure is kept and later records are ignored.
+public struct AuditVerifier: Sendable {
+    private let pinnedKey: GatewayPublicKey?
+    private var checkpoints: [(stored: StoredAuditCheckpoint, parsed: SignedCheckpoint?)]
+    private var checkpointIndex = 0
+    private var verifiedCheckpoints: [SignedCheckpoint] = []
+    private var lastGoodCheckpointSize: Int64 = 0
+
+    private var accepted: Int64 = 0
+    private var previous = AuditHash.genesis
+    private var beforePrevious = AuditHash.genesis
+    private var frontier = MerkleFrontier()
+    private var held: StoredAuditRecord?
+    private var recordings: [RecordingReference] = []
+    /// The first failure found, if any.
+    public private(set) var failure: AuditVerificationFailure?
+
+    /// - Parameters:
+    ///   - checkpoints: every stored checkpoint (any order).
+    ///   - pinnedKey: the gateway's public key as the auditor knows it; nil to trust the key
+    ///     named in the checkpoints (integrity without proof of origin).
+    public init(checkpoints: [StoredAuditCheckpoint], pinnedKey: GatewayPublicKey?) {
+        self.pinnedKey = pinnedKey
+        self.checkpoints = checkpoints
+            .map { (stored: $0, parsed: try? SignedCheckpoint(stored: $0)) }
+            .sorted { $0.stored.treeSize < $1.stored.treeSize }
+    }
+
+    /// Verifies a whole in-memory chain.
+    public static func verify(_ chain: AuditChain, pinnedKey: GatewayPublicKey?) -> Result<VerifiedAuditChain, AuditVerificationFailure> {
+        var v = AuditVerifier(checkpoints: chain.checkpoints, pinnedKey: pinnedKey)
+        for r in chain.records {
+            v.feed(r)
+            if v.failure != nil { break }
+        }
+        return v.finish()
+    }
+
+    /// Takes the next record in stored order.
+    public mutating func feed(_ record: StoredAuditRecord) {
+        guard failure == nil else { return }
+        if let h = held { process(h, next: record) }
+        held = record
+    }
+
+    /// Ends the stream and gives the verdict.
+    public mutating func finish() -> Result<VerifiedAuditChain, AuditVerificationFailure> {
+        if failure == nil, let h = held {
+            held = nil
+            process(h, next: nil)
+        }
+        if failure == nil { checkCheckpoints(upTo: accepted) }
+        if failure == nil, checkpointIndex < checkpoints.count {
+            let c = checkpoints[checkpointIndex].stored
+            fail(.truncatedAfterCheckpoint, accepted + 1,
+                 "the log ends after record \(accepted) but a signed checkpoint vouches for \(c.treeSize) records")
+        }
+        if let failure { return .failure(failure) }
+        return .success(VerifiedAuditChain(
+            size: accepted, head: previous, root: frontier.root, checkpoints: verifiedCheckpoints,
+            keyWasPinned: pinnedKey != nil, recordings: recordings))
+    }
+
+    private mutating func fail(_ kind: AuditVerificationFailure.Kind, _ record: Int64, _ message: String) {
+        if failure == nil { failure = AuditVerificationFailure(kind, record: record, message) }
+    }
+
+    private mutating func process(_ r: StoredAuditRecord, next: StoredAuditRecord?) {
+        guard failure == nil else { return }
+        let expected = accepted + 1
+        let hash = MerkleTree.leafHash(r.body)
+        let links: RecordLinks
+        switch RecordLinks.read(r.body) {
+        case .success(let l): links = l
+        case .failure(let e):
+            return fail(.changed, r.sequence, "the record is no longer a readable record (\(e.message))")
+        }
+        if r.hash != hash.bytes {
+            return fail(.changed, r.sequence, "the record's bytes do not match its hash")
+        }
+        let s = links.sequence
+        if s == expected, links.previous == previous {
+            accept(r, hash: hash, links: links)
+            return
+        }
+        let nextLinks = next.flatMap { try? RecordLinks.read($0.body).get() }
+        if s == expected {
+            if let n = nextLinks, n.sequence == expected, n.previous == previous {
+                return fail(.inserted, expected, "a record that is not part of the chain stands in front of the real record \(expected)")
+            }
+            if expected == 1 {
+                return fail(.changed, 1, "record 1 does not start from the genesis hash")
+            }
+            return fail(.changed, expected - 1,
+                        "record \(expected) names a different predecessor: record \(expected - 1) was changed after it was written")
+        }
+        if s > expected {
+            if let n = nextLinks, n.sequence == expected {
+                return fail(.reordered, expected, "record \(s) is stored where record \(expected) belongs")
+            }
+            let range = s - 1 > expected ? "records \(expected)–\(s - 1) are" : "record \(expected) is"
+            return fail(.missing, expected, "\(range) missing: the next stored record is \(s)")
+        }
+        if s == expected - 1, links.previous == beforePrevious {
+            return fail(.inserted, expected - 1,
+                        "record \(expected - 1) was inserted: the genuine record \(s) follows it and links to the record before it")
+        }
+        return fail(.reordered, expected, "record \(s) appears again where record \(expected) belongs")
+    }
+
+    private mutating func accept(_ r: StoredAuditRecord, hash: AuditHash, links: RecordLinks) {
+        accepted += 1
+        beforePrevious = previous
+        previous = hash
+        frontier.append(hash)
+        if links.code == AuditEventCode.recordingClosed.code, let rec = try? AuditRecord(body: r.body),
+            let path = rec.fields["path"]?.stringValue, let sha = rec.fields["sha256"]?.stringValue
+        {
+            recordings.append(RecordingReference(sequence: accepted, session: rec.session, path: path, sha256: sha))
+        }
+        checkCheckpoints(upTo: accepted)
+    }
+
+    private mutating func checkCheckpoints(upTo size: Int64) {
+        while failure == nil, checkpointIndex < checkpoints.count, checkpoints[checkpointIndex].stored.treeSize <= size {
+            let (stored, parsed) = checkpoints[checkpointIndex]
+            checkpointIndex += 1
+            let at = max(stored.treeSize, 1)
+            guard let c = parsed else {
+                return fail(.malformedCheckpoint, at, "the checkpoint for \(stored.treeSize) records cannot be read")
+            }
+            if stored.treeSize < size { continue }  // only reachable for size 0 checkpoints
+            if let pinnedKey, pinnedKey.bytes != c.publicKey {
+                return fail(.badSignature, at, "the checkpoint at \(c.treeSize) records is signed by another key (\(GatewayPublicKey(unchecked: c.publicKey)))")
+            }
+            guard c.hasValidSignature(pinnedKey: pinnedKey?.bytes) else {
+                return fail(.badSignature, at, "the checkpoint at \(c.treeSize) records has an invalid signature")
+            }
+            guard c.root == frontier.root else {
+                let first = lastGoodCheckpointSize + 1
+                return fail(.changed, first,
+                            "records \(first)–\(c.treeSize) do not match the signed checkpoint at \(c.treeSize) records: at least one of them was rewritten")
+            }
+            verifiedCheckpoints.append(c)
+            lastGoodCheckpointSize = c.treeSize
+        }
+    }
+}

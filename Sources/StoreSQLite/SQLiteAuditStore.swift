@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import Store
+
+/// The audit log's SQLite storage: one file in WAL mode with `synchronous=FULL`, so a
+/// committed transaction survives a crash or a power loss.
+///
+/// Tables (migration `audit-v1`):
+/// - `audit_record(seq INTEGER PRIMARY KEY, hash BLOB, body BLOB)` — one row per record;
+/// - `audit_checkpoint(id INTEGER PRIMARY KEY, tree_size INTEGER, body BLOB, signature BLOB)`.
+public final class SQLiteAuditStore: AuditStore {
+    let pool: DatabasePool
+    /// The file the store lives in.
+    public let path: String
+
+    /// Opens (and if `create` is true, creates) the database at `path`.
+    ///
+    /// - Throws: ``StoreError`` with `.notFound` if the file is missing and `create` is false,
+    ///   `.corrupt` if the file is not a usable SQLite database.
+    public init(path: String, create: Bool = true) throws {
+        self.path = path
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(.notFound, "no database at \(path)")
+        }
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("audit-v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE audit_record (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        hash BLOB NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE TABLE audit_checkpoint (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        tree_size INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        signature BLOB NOT NULL
+                    );
+                    """)
+            }
+            try migrator.migrate(pool)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    public func appendAudit(records: [StoredAuditRecord], checkpoints: [StoredAuditCheckpoint]) async throws {
+        do {
+            try await pool.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT INTO audit_record (seq, hash, body) VALUES (?, ?, ?)")
+                for r in records {
+                    try insert.execute(arguments: [r.sequence, Data(r.hash), Data(r.body)])
+                }
+                let cp = try db.cachedStatement(sql: "INSERT INTO audit_checkpoint (tree_size, body, signature) VALUES (?, ?, ?)")
+                for c in checkpoints {
+                    try cp.execute(arguments: [c.treeSize, Data(c.body), Data(c.signature)])
+                }
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    public func lastAuditRecord() async throws -> StoredAuditRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash, body FROM audit_record ORDER BY seq DESC LIMIT 1").map(Self.record)
+        }
+    }
+
+    public func auditRecords(from sequence: Int64, limit: Int) async throws -> [StoredAuditRecord] {
+        try await read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, hash, body FROM audit_record WHERE seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [sequence, limit])
+            var result: [StoredAuditRecord] = []
+            while let row = try rows.next() { result.append(try Self.record(row)) }
+            return result
+        }
+    }
+
+    public func auditRecordCount() async throws -> Int64 {
+        try await read { db in
+            let v: DatabaseValue = try Row.fetchOne(db, sql: "SELECT count(*) FROM audit_record")?[0] ?? .null
+            guard case .int64(let n) = v.storage else { throw StoreError(.badRow, "count(*) is not an integer") }
+            return n
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [StoredAuditCheckpoint] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT tree_size, body, signature FROM audit_checkpoint ORDER BY tree_size, id").map { row in
+                StoredAuditCheckpoint(
+                    treeSize: try Self.integer(row, 0, "audit_checkpoint.tree_size"),
+                    body: try Self.blob(row, 1, "audit_checkpoint.body"),
+                    signature: try Self.blob(row, 2, "audit_checkpoint.signature"))
+            }
+        }
+    }
+
+    /// Runs raw SQL against the database. For tamper tests only: the audit log never edits rows.
+    package func executeForTesting(_ sql: String, arguments: [Data] = []) throws {
+        try pool.write { db in
+            try db.execute(sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    static func record(_ row: Row) throws -> StoredAuditRecord {
+        StoredAuditRecord(
+            sequence: try integer(row, 0, "audit_record.seq"),
+            hash: try blob(row, 1, "audit_record.hash"),
+            body: try blob(row, 2, "audit_record.body"))
+    }
+
+    static func integer(_ row: Row, _ i: Int, _ name: String) throws -> Int64 {
+        let v: DatabaseValue = row[i]
+        guard case .int64(let n) = v.storage else { throw StoreError(.badRow, "\(name) is not an integer") }
+        return n
+    }
+
+    static func blob(_ row: Row, _ i: Int, _ name: String) throws -> [UInt8] {
+        let v: DatabaseValue = row[i]
+        switch v.storage {
+        case .blob(let d): return [UInt8](d)
+        case .string(let s): return Array(s.utf8)
+        default: throw StoreError(.badRow, "\(name) is not a blob")
+        }
+    }
+
+    static func storeError(_ error: any Error, path: String) -> any Error {
+        if error is StoreError { return error }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return StoreError(.corrupt, "\(path) is not a usable SQLite database (\(e.message ?? "\(e.resultCode)"))")
+            default:
+                return StoreError(.io, "\(path): \(e.message ?? "\(e.resultCode)")")
+            }
+        }
+        return StoreError(.io, "\(path): \(error)")
+    }
+}
