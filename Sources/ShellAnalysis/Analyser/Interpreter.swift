@@ -67,7 +67,7 @@ enum Interpreter {
         func has(_ needles: [String]) -> Bool { needles.contains { lower.contains($0) } }
 
         let socket = has(["socket", "tcpsocket", "fsockopen", "net.socket", "net.connect", "/inet/tcp", "/inet/udp", "io::socket", "socket.socket", "createconnection", "stream_socket_client", "new-object system.net.sockets"])
-        let spawn = has(["subprocess", "os.system", "os.popen", "os.exec", "pty.spawn", "system(", "exec(", "exec ", "spawn(", "popen", "proc_open", "shell_exec", "passthru", "child_process", "execsync", "io.popen", "os.execute", "`", "dup2", "qx(", "qx{", "%x(", "kernel.exec", "/bin/sh", "/bin/bash", "cmd.exe"])
+        let spawn = has(["subprocess", "os.system", "os.popen", "os.exec", "pty.spawn", "system(", "exec(", "exec ", "spawn(", "popen", "proc_open", "shell_exec", "passthru", "child_process", "execsync", "io.popen", "os.execute", "`", "dup2", "qx(", "qx{", "%x(", "kernel.exec", "/bin/sh", "/bin/bash", "cmd.exe", "|& getline", "| getline"])
         let dup = has(["dup2", "fileno", "os.dup", "pty.spawn", "stdin_fileno", ".pipe(", "2>&1"])
         let download = has(["urllib", "urlopen", "requests.get", "requests.post", "http.client", "httplib", "lwp::", "lwp::simple", "http::tiny", "net::http", "open-uri", "file_get_contents(\"http", "file_get_contents('http", "fetch(", "https.get", "http.get", "curl_exec", "wget", "urlretrieve", "socket.http", "getstore(", "io.copy"])
         let decode = has(["b64decode", "base64.decode", "decode_base64", "base64_decode", "unpack(\"m", "unpack('m", "buffer.from(", "frombase64", "codecs.decode", "zlib.decompress", "gzinflate", "str_rot13", "bytes.fromhex", "unhexlify", ".decode('hex')", "atob("])
