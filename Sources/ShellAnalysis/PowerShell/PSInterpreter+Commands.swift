@@ -253,7 +253,8 @@ extension PSInterpreter {
     }
 
     static func typeName(_ s: String) -> String {
-        var t = s.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+        var t = s.lowercased().trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("["), t.hasSuffix("]") { t = String(t.dropFirst().dropLast()) }
         if t.hasPrefix("system.") { t.removeFirst(7) }
         return t
     }

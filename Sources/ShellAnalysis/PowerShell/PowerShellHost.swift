@@ -48,6 +48,11 @@ struct PowerShellHost: Sendable {
             let arg = args[i]
             i += 1
             let text = arg.text ?? ""
+            if text == "-" {
+                // `powershell -` reads its commands from standard input.
+                status = runStdin(stdin, range: arg.range, depth: depth, into: &report)
+                break
+            }
             guard let p = Self.parameter(text) else {
                 // The first plain argument starts the command (Windows PowerShell reads it as -Command).
                 let rest = Array(args[(i - 1)...])
