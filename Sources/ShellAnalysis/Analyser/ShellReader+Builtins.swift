@@ -34,7 +34,7 @@ extension ShellReader {
             readNested(text, range: range, hidden: taint.contains(.decoded))
             return .dynamic([])
         case "source", ".":
-            guard let file = args.first else { return .none }
+            guard let file = args.first else { return Stream.none }
             guard let path = file.text else {
                 add(.high, "T1059.004", "Runs (with `\(name)`) a script whose name is only known at run time.", range)
                 return .dynamic([])
@@ -47,7 +47,7 @@ extension ShellReader {
                 rest.removeFirst()
                 if f == "-a", !rest.isEmpty { rest.removeFirst() }
             }
-            guard !rest.isEmpty else { return .none }
+            guard !rest.isEmpty else { return Stream.none }
             explain("`exec` replaces the current shell with the command that follows.")
             return dispatch(rest, stdin: stdin, range: range, via: via, member: &member)
         case "command", "builtin", "noglob", "nocorrect":
@@ -56,7 +56,7 @@ extension ShellReader {
                 if f == "-v" || f == "-V" { return .dynamic([]) }
                 rest.removeFirst()
             }
-            guard !rest.isEmpty else { return .none }
+            guard !rest.isEmpty else { return Stream.none }
             return dispatch(rest, stdin: stdin, range: range, via: via, member: &member)
         case "export", "declare", "typeset", "local", "readonly":
             for a in args {
@@ -66,7 +66,7 @@ extension ShellReader {
                 checkAssignment(key, value, range: a.range)
                 variables[key] = Value(text: value.text, taint: a.taint)
             }
-            return .none
+            return Stream.none
         case "unset":
             for a in args {
                 guard let t = a.text else { continue }
@@ -75,13 +75,13 @@ extension ShellReader {
                 }
                 variables[t] = nil
             }
-            return .none
+            return Stream.none
         case "set":
             let texts = args.compactMap(\.text)
             if let i = texts.firstIndex(of: "+o"), i + 1 < texts.count, texts[i + 1] == "history" {
                 add(.high, "T1562.003", "Turns off the shell's command history (`set +o history`).", range)
             }
-            return .none
+            return Stream.none
         case "history":
             let texts = args.compactMap(\.text)
             if texts.contains(where: { $0.hasPrefix("-") && $0.contains("c") }) {
@@ -107,16 +107,16 @@ extension ShellReader {
                 explain("Defines a shortcut `\(t[..<eq])` that runs `\(value)`.")
                 readNested(value, range: range, hidden: a.taint.contains(.decoded))
             }
-            return .none
+            return Stream.none
         case "trap":
             if let action = args.first, let t = action.text, !t.isEmpty, !t.hasPrefix("-") {
                 explain("`trap` sets commands to run later, when the shell receives a signal or exits.")
                 readNested(t, range: range, hidden: action.taint.contains(.decoded))
             }
-            return .none
+            return Stream.none
         default:
             if Self.quietBuiltins.contains(name) {
-                return .none
+                return Stream.none
             }
             return nil
         }
@@ -145,7 +145,7 @@ extension ShellReader {
     /// `printf`'s output when its arguments are known (`%s`, `%b`, `%d`, `%c` and escapes).
     func printfOutput(_ args: [Argument], range: SourceRange) -> Stream {
         var rest = args
-        if rest.first?.text == "-v" { return .none }
+        if rest.first?.text == "-v" { return Stream.none }
         if rest.first?.text == "--" { rest.removeFirst() }
         guard let format = rest.first?.text else { return .dynamic(rest.first?.taint ?? []) }
         let values = Array(rest.dropFirst())

@@ -117,7 +117,7 @@ extension ShellReader {
         switch name {
         case "HISTFILE" where v.isEmpty || v == "/dev/null":
             add(.high, "T1562.003", "Stops the shell from saving its command history, hiding what was done.", range)
-        case "HISTSIZE", "HISTFILESIZE", "SAVEHIST" where v == "0" || v.isEmpty:
+        case "HISTSIZE" where v == "0" || v.isEmpty, "HISTFILESIZE" where v == "0" || v.isEmpty, "SAVEHIST" where v == "0" || v.isEmpty:
             add(.high, "T1562.003", "Sets the command history size to zero, hiding what was done.", range)
         case "HISTCONTROL" where v.contains("ignorespace") || v.contains("ignoreboth"):
             add(.medium, "T1562.003", "Makes the shell skip commands that start with a space when saving history.", range)
