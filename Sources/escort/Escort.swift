@@ -5,6 +5,6 @@ struct Escort: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escort",
         abstract: "Supervised access to sensitive systems: every command read, judged and recorded.",
-        subcommands: []
+        subcommands: [AuditCommand.self, ReplayCommand.self]
     )
 }
