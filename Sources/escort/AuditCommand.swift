@@ -213,6 +213,9 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Sign a checkpoint every this many records.")
     var checkpointEvery: Int64 = 25
 
+    @Option(name: .long, help: "Pause this many milliseconds between one writer's appends.")
+    var intervalMs: Int = 0
+
     func run() async throws {
         try await reportingErrors {
             let key = try GatewaySigningKey.loadOrCreate(path: keyFile)
@@ -220,6 +223,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
             config.checkpointEveryRecords = checkpointEvery
             let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.db), key: key, configuration: config)
             let limit = count ?? Int.max
+            let pause = intervalMs
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for w in 0..<max(1, writers) {
                     group.addTask {
@@ -230,6 +234,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
                                 fields: ["command": .string("echo \(i)"), "writer": .integer(Int64(w))]))
                             FileHandle.standardOutput.write(Data("\(r.sequence)\n".utf8))
                             i += 1
+                            if pause > 0 { try await Task.sleep(for: .milliseconds(pause)) }
                         }
                     }
                 }
