@@ -75,6 +75,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
-        .testTarget(name: "EscortCLITests", dependencies: ["EscortTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "EscortCLITests",
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording"],
+            swiftSettings: strict
+        ),
     ]
 )

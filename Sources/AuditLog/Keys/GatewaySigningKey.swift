@@ -47,20 +47,34 @@ public struct GatewaySigningKey: Sendable {
 
     /// Loads the key at `path`, creating it (mode 0600, with `PATH.pub`) if the file does not exist.
     public static func loadOrCreate(path: String) throws(AuditError) -> GatewaySigningKey {
-        if FileManager.default.fileExists(atPath: path) { return try load(path: path) }
+        if FileManager.default.fileExists(atPath: path) {
+            let key = try load(path: path)
+            if !FileManager.default.fileExists(atPath: path + ".pub") {
+                try? (key.publicKey.base64 + "\n").write(toFile: path + ".pub", atomically: true, encoding: .utf8)
+            }
+            return key
+        }
         let key = GatewaySigningKey()
         let text = Data(key.raw).base64EncodedString() + "\n"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return try load(path: path) }  // created by someone else meanwhile
+        // Write a temporary file, sync it, then link it into place: a crash never leaves a
+        // half-written key, and a key created meanwhile by another process is never replaced.
+        let temporary = "\(path).tmp-\(getpid())"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
             throw AuditError(.badKey, "cannot create key file \(path): \(String(cString: strerror(errno)))")
         }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
+        defer { unlink(temporary) }
         guard written == bytes.count, synced == 0 else {
             throw AuditError(.badKey, "cannot write key file \(path)")
+        }
+        if link(temporary, path) != 0 {
+            if errno == EEXIST { return try load(path: path) }
+            throw AuditError(.badKey, "cannot create key file \(path): \(String(cString: strerror(errno)))")
         }
         let pub = key.publicKey.base64 + "\n"
         try? pub.write(toFile: path + ".pub", atomically: true, encoding: .utf8)

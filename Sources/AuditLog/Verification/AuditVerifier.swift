@@ -87,11 +87,16 @@ public struct AuditVerifier: Sendable {
             return fail(.changed, r.sequence, "the record's bytes do not match its hash")
         }
         let s = links.sequence
+        let nextLinks = next.flatMap { try? RecordLinks.read($0.body).get() }
         if s == expected, links.previous == previous {
+            // A genuine record with the same number and predecessor follows: this one is a
+            // forgery slipped in front of it. Decide before any checkpoint at this size is checked.
+            if let n = nextLinks, n.sequence == s, n.previous == previous, next?.hash != r.hash {
+                return fail(.inserted, s, "record \(s) was inserted: the genuine record \(s) follows it and links to the record before it")
+            }
             accept(r, hash: hash, links: links)
             return
         }
-        let nextLinks = next.flatMap { try? RecordLinks.read($0.body).get() }
         if s == expected {
             if let n = nextLinks, n.sequence == expected, n.previous == previous {
                 return fail(.inserted, expected, "a record that is not part of the chain stands in front of the real record \(expected)")
