@@ -6,6 +6,8 @@ import Foundation
 enum Interpreter {
     enum Language: String, Sendable {
         case shell, python, perl, ruby, php, node, lua, awk, tcl
+        /// A language Escort has no specific knowledge of.
+        case other = "interpreted"
 
         var technique: String {
             switch self {
@@ -25,6 +27,7 @@ enum Interpreter {
             case .node: ["-e", "--eval", "-p", "--print"]
             case .lua: ["-e"]
             case .awk, .shell, .tcl: []
+            case .other: ["-e", "-c", "--eval", "-r", "-E"]
             }
         }
     }
@@ -69,7 +72,7 @@ enum Interpreter {
         let socket = has(["socket", "tcpsocket", "fsockopen", "net.socket", "net.connect", "/inet/tcp", "/inet/udp", "io::socket", "socket.socket", "createconnection", "stream_socket_client", "new-object system.net.sockets"])
         let spawn = has(["subprocess", "os.system", "os.popen", "os.exec", "pty.spawn", "system(", "exec(", "exec ", "spawn(", "popen", "proc_open", "shell_exec", "passthru", "child_process", "execsync", "io.popen", "os.execute", "`", "dup2", "qx(", "qx{", "%x(", "kernel.exec", "/bin/sh", "/bin/bash", "cmd.exe", "|& getline", "| getline"])
         let dup = has(["dup2", "fileno", "os.dup", "pty.spawn", "stdin_fileno", ".pipe(", "2>&1"])
-        let download = has(["urllib", "urlopen", "requests.get", "requests.post", "http.client", "httplib", "lwp::", "lwp::simple", "http::tiny", "net::http", "open-uri", "file_get_contents(\"http", "file_get_contents('http", "fetch(", "https.get", "http.get", "curl_exec", "wget", "urlretrieve", "socket.http", "getstore(", "io.copy"])
+        let download = has(["urllib", "urlopen", "requests.get", "requests.post", "http.client", "httplib", "lwp::", "lwp::simple", "http::tiny", "net::http", "open-uri", "file_get_contents(\"http", "file_get_contents('http", "fetch(", "https.get", "http.get", "curl_exec", "wget", "urlretrieve", "socket.http", "getstore(", "io.copy", "download(", "urldownload"])
         let decode = has(["b64decode", "base64.decode", "decode_base64", "base64_decode", "unpack(\"m", "unpack('m", "buffer.from(", "frombase64", "codecs.decode", "zlib.decompress", "gzinflate", "str_rot13", "bytes.fromhex", "unhexlify", ".decode('hex')", "atob("])
         let evalCode = has(["exec(", "eval(", "compile(", "assert(", "create_function", "function(", "loadstring", "load("])
         let setuid = has(["setuid(0)", "os.setuid(0)", "posix::setuid", "setresuid", "setgid(0)", "process.setuid(0)", "posix_setuid(0)"])
@@ -137,6 +140,7 @@ enum Interpreter {
         case .lua: callNames = ["os.execute(", "io.popen("]
         case .awk: callNames = ["system(", "| getline", "print |"]
         case .tcl: callNames = ["exec "]
+        case .other: callNames = ["system(", "exec(", "run(", "popen("]
         case .shell: callNames = []
         }
         var out: [String] = []

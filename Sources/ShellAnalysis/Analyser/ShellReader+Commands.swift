@@ -105,9 +105,26 @@ extension ShellReader {
             runFile(raw, language: Interpreter.language(ofFile: raw) ?? .shell, range: range, directly: true)
             return .dynamic([])
         }
+        checkShellHandover(name, args: args, range: range, member: &member)
+        if let code = Self.inlineCode(args), Interpreter.language(of: name) == nil {
+            // An unknown program given code to run (`julia -e`, `jrunscript -e`, `octave --eval`).
+            scanCode(code, language: .other, range: range, hidden: false, via: name)
+        }
+        for a in args {
+            guard let t = a.text, ProgramEvaluator.looksLikePath(t) else { continue }
+            evaluator.checkPath(t, writing: false, range: at(a.range), verb: "uses", into: &report)
+        }
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// The code given to `-e`, `-c`, `--eval` or `-r`, if any.
+    static func inlineCode(_ args: [Argument]) -> String? {
+        for (i, a) in args.enumerated() where ["-e", "-c", "--eval", "-r", "-E", "--execute"].contains(a.text ?? "") && i + 1 < args.count {
+            return args[i + 1].text
+        }
+        return nil
     }
 
     // MARK: - Assignments

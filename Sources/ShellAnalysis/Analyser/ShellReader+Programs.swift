@@ -12,14 +12,8 @@ extension ShellReader {
         func hasFlag(_ names: String...) -> Bool {
             names.contains { n in flagNames.contains(n) || texts.contains(n) || texts.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && n.count == 2 && n.hasPrefix("-") && $0.contains(n.dropFirst()) } }
         }
-        // A shell handed to another program (GTFOBins-style escapes: `-exec /bin/sh`, `:!/bin/sh`).
-        if !member.roles.contains("shell"), args.contains(where: { a in
-            guard let t = a.text else { return false }
-            return Self.handsOverShell(t)
-        }) {
-            add(.high, "T1059.004", "Hands a shell to `\(name)`, which can start it: a known way to escape restrictions.", range)
-            member.interactiveShell = true
-        }
+        checkShellHandover(name, args: args, range: range, member: &member)
+        checkServiceControl(name, outcome: outcome, args: args, range: range)
         switch name {
         case "rm", "unlink", "rmdir", "shred", "srm", "wipe":
             let recursive = hasFlag("-r", "-R", "--recursive")
@@ -113,6 +107,36 @@ extension ShellReader {
             if operands.count == 1, let p = operands[0].text, let s = files[PathPattern.normalise(p)], name == "cat" { return s }
         }
         return .dynamic(stdin.taint.intersection([.network, .decoded]))
+    }
+
+    /// A shell handed to another program (GTFOBins-style escapes: `-exec /bin/sh`, `:!/bin/sh`,
+    /// `--up '/bin/sh -p'`). Applies to programs Escort does not know as well.
+    mutating func checkShellHandover(_ name: String, args: [Argument], range: SourceRange, member: inout PipelineMember) {
+        guard !member.roles.contains("shell"), args.contains(where: { $0.text.map(Self.handsOverShell) ?? false }) else { return }
+        add(.high, "T1059.004", "Hands a shell to `\(name)`, which can start it: a known way to escape restrictions.", range)
+        member.interactiveShell = true
+    }
+
+    static let securityServices: [String] = [
+        "auditd", "apparmor", "selinux", "ufw", "firewalld", "iptables", "nftables", "netfilter-persistent",
+        "rsyslog", "syslog", "syslog-ng", "systemd-journald", "journald", "falcon-sensor", "crowdstrike",
+        "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
+        "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent",
+    ]
+
+    /// Stopping, disabling or masking a security service (firewall, audit, logging, EDR).
+    mutating func checkServiceControl(_ name: String, outcome: ProgramEvaluator.Outcome, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text).map { $0.lowercased() }
+        let verbs: Set<String> = ["stop", "disable", "mask", "kill"]
+        let acts: Bool
+        switch name {
+        case "systemctl": acts = texts.contains { verbs.contains($0) }
+        case "service", "rc-service", "chkconfig", "update-rc.d", "launchctl": acts = texts.contains { verbs.contains($0) || $0 == "off" || $0 == "remove" || $0 == "unload" }
+        default: return
+        }
+        guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
+        let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent"].contains { svc.hasPrefix($0) }
+        add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
     }
 
     static func handsOverShell(_ t: String) -> Bool {
