@@ -89,12 +89,17 @@ extension ShellReader {
         if let handled = wrapper(name, args: args, stdin: stdin, range: range, member: &member) {
             return handled
         }
+        if ["pwsh", "powershell", "powershell.exe", "pwsh.exe"].contains(name.lowercased()) {
+            return runPowerShell(argv, range: range)
+        }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
                 return runShell(name, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
-            if member.roles.contains("interpreter"), let language = Interpreter.language(of: name) {
+            if member.roles.contains("interpreter") || Interpreter.language(of: name) != nil,
+                let language = Interpreter.language(of: name) ?? (Self.inlineCode(args) != nil ? .other : nil)
+            {
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
             let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
@@ -116,6 +121,23 @@ extension ShellReader {
         }
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
+        return .dynamic([])
+    }
+
+    /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.
+    mutating func runPowerShell(_ argv: [Argument], range: SourceRange) -> Stream {
+        guard argv.allSatisfy({ $0.text != nil }) else {
+            add(.high, "T1059.001", "Runs PowerShell with arguments only known at run time.", range)
+            return .dynamic([])
+        }
+        let line = argv.compactMap(\.text).map { $0.contains(" ") ? "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" : $0 }.joined(separator: " ")
+        var nested = Report()
+        let status = PowerShellReader(catalogue: catalogue).read(line, origin: 0, depth: nesting + 1, into: &nested)
+        for f in nested.findings { add(f.risk, f.technique, f.reason, range) }
+        for e in nested.explanation { explain(e) }
+        if case .complete = status {} else {
+            add(.high, "T1059.001", "PowerShell code Escort could not read completely.", range)
+        }
         return .dynamic([])
     }
 

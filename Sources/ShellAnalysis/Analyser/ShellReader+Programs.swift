@@ -87,16 +87,16 @@ extension ShellReader {
         default:
             break
         }
-        // Downloads: where the data goes.
-        if outcome.roles.contains("downloader") {
-            return download(name, args: args, outcome: outcome, range: range)
-        }
         if outcome.roles.contains("network-tool") {
             member.roles.insert("network-tool")
             if case .none = stdin {} else if stdin.text != nil || stdin.taint.isEmpty {
                 add(.high, "T1048", "Sends data to another computer over a raw network connection.", range)
             }
             return .dynamic([.network])
+        }
+        // Downloads: where the data goes.
+        if outcome.roles.contains("downloader") {
+            return download(name, args: args, outcome: outcome, range: range)
         }
         // Decoders turn known text into known text.
         if let decoded = decode(name, args: args, outcome: outcome, stdin: stdin, range: range) {
