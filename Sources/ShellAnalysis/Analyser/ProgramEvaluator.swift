@@ -23,7 +23,7 @@ public struct ProgramEvaluator: Sendable {
         entry: ProgramEntry, name: String, args: [Argument], commandRange: SourceRange, windows: Bool,
         into report: inout Report
     ) -> Outcome {
-        let flagTable = FlagTable(entry.flags ?? [], valueOptions: entry.valueOptions ?? [], windows: windows)
+        let flagTable = catalogue.flagTable(for: entry, subcommand: nil, windows: windows)
         var subcommand: SubcommandEntry? = nil
         var subTable: FlagTable? = nil
         var operands: [Argument] = []
@@ -61,7 +61,7 @@ public struct ProgramEvaluator: Sendable {
                 let next = i < args.count ? args[i].text : nil
                 if let (sub, consumed) = Self.matchSubcommand(subs, text, next, windows: windows) {
                     subcommand = sub
-                    subTable = FlagTable(sub.flags ?? [], valueOptions: entry.valueOptions ?? [], windows: windows)
+                    subTable = catalogue.flagTable(for: entry, subcommand: sub, windows: windows)
                     i += consumed - 1
                     continue
                 }

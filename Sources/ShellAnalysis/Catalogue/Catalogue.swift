@@ -9,6 +9,8 @@ public struct Catalogue: Sendable {
     public let techniques: [String: TechniqueEntry]
     public let tactics: [String: String]
     let compiledPaths: [(rule: PathRule, matcher: PathPattern)]
+    /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
+    let flagTables: [String: FlagTable]
 
     /// The bundled catalogue. A catalogue that cannot be loaded is a packaging error: every analysis
     /// then fails closed (see `Analyser`).
@@ -60,6 +62,16 @@ public struct Catalogue: Sendable {
         }
         self.unixPrograms = u
         self.windowsPrograms = w
+        var tables: [String: FlagTable] = [:]
+        for (entries, isWindows) in [(unix, false), (windows, true)] {
+            for p in entries {
+                tables[Self.tableKey(p, nil, isWindows)] = FlagTable(p.flags ?? [], valueOptions: p.valueOptions ?? [], windows: isWindows)
+                for sub in p.subcommands ?? [] {
+                    tables[Self.tableKey(p, sub, isWindows)] = FlagTable(sub.flags ?? [], valueOptions: p.valueOptions ?? [], windows: isWindows)
+                }
+            }
+        }
+        self.flagTables = tables
         self.paths = paths
         self.compiledPaths = paths.map { ($0, PathPattern($0.pattern)) }
         var t = techniques.techniques
@@ -71,6 +83,16 @@ public struct Catalogue: Sendable {
         }
         self.techniques = t
         self.tactics = techniques.tactics
+    }
+
+    static func tableKey(_ p: ProgramEntry, _ sub: SubcommandEntry?, _ windows: Bool) -> String {
+        (windows ? "w:" : "u:") + p.name + "\u{0}" + (sub?.name ?? "")
+    }
+
+    /// The flag table of a program or one of its sub-commands.
+    func flagTable(for entry: ProgramEntry, subcommand: SubcommandEntry?, windows: Bool) -> FlagTable {
+        flagTables[Self.tableKey(entry, subcommand, windows)]
+            ?? FlagTable((subcommand?.flags ?? entry.flags) ?? [], valueOptions: entry.valueOptions ?? [], windows: windows)
     }
 
     static func windowsKey(_ name: String) -> String {
@@ -106,11 +128,12 @@ public struct Catalogue: Sendable {
 
     /// The path rules that match `path` for the given access.
     func pathRules(for path: String, writing: Bool) -> [PathRule] {
-        compiledPaths.compactMap { rule, matcher in
+        let prepared = PathPattern.Prepared(path)
+        return compiledPaths.compactMap { rule, matcher in
             switch rule.access {
             case "read" where writing: return nil
             case "write" where !writing: return nil
-            default: return matcher.matches(path) ? rule : nil
+            default: return matcher.matches(prepared) ? rule : nil
             }
         }
     }

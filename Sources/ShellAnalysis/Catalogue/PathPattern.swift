@@ -1,7 +1,7 @@
 /// A compiled path glob from `paths.json`: `*` within a component, `**` across components, a leading
 /// `~` for any home directory. Matching ignores case for Windows-looking patterns.
 struct PathPattern: Sendable {
-    let components: [String]
+    let components: [[UInt8]]
     let homeRelative: Bool
     let caseInsensitive: Bool
 
@@ -11,7 +11,7 @@ struct PathPattern: Sendable {
         if caseInsensitive { p = p.replacingOccurrences(of: "\\", with: "/").lowercased() }
         homeRelative = p.hasPrefix("~/")
         if homeRelative { p.removeFirst(2) }
-        components = p.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        components = p.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
     }
 
     /// Normalises the typed path: home directories become `~`, `//` and `/./` are folded, `..` resolved.
@@ -28,16 +28,38 @@ struct PathPattern: Sendable {
         return p.hasPrefix("/") ? "/" + joined : joined
     }
 
-    func matches(_ rawPath: String) -> Bool {
-        var path = Self.normalise(rawPath)
-        if caseInsensitive { path = path.replacingOccurrences(of: "\\", with: "/").lowercased() }
-        var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    /// A typed path normalised once, for matching against every rule.
+    struct Prepared {
+        let path: String
+        let parts: [String]
+        let windowsPath: String
+        let windowsParts: [String]
+
+        init(_ raw: String) {
+            path = PathPattern.normalise(raw)
+            parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            windowsPath = path.replacingOccurrences(of: "\\", with: "/").lowercased()
+            windowsParts = windowsPath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            bytes = parts.map { Array($0.utf8) }
+            windowsBytes = windowsParts.map { Array($0.utf8) }
+        }
+
+        let bytes: [[UInt8]]
+        let windowsBytes: [[UInt8]]
+    }
+
+    func matches(_ rawPath: String) -> Bool { matches(Prepared(rawPath)) }
+
+    func matches(_ prepared: Prepared) -> Bool {
+        let path = caseInsensitive ? prepared.windowsPath : prepared.path
+        let names = caseInsensitive ? prepared.windowsParts : prepared.parts
+        var parts = (caseInsensitive ? prepared.windowsBytes : prepared.bytes)[...]
         if homeRelative {
-            if parts.first == "~" {
+            if names.first == "~" {
                 parts.removeFirst()
-            } else if parts.first == "root" {
+            } else if names.first == "root" {
                 parts.removeFirst()
-            } else if parts.first == "home", parts.count > 1 {
+            } else if names.first == "home", parts.count > 1 {
                 parts.removeFirst(2)
             } else if path.hasPrefix("/") {
                 return false
@@ -46,12 +68,14 @@ struct PathPattern: Sendable {
         } else if !path.hasPrefix("/") && !caseInsensitive {
             return false
         }
-        return Self.match(components[...], parts[...])
+        return Self.match(components[...], parts)
     }
 
-    static func match(_ pattern: ArraySlice<String>, _ parts: ArraySlice<String>) -> Bool {
+    static let doubleStar = Array("**".utf8)
+
+    static func match(_ pattern: ArraySlice<[UInt8]>, _ parts: ArraySlice<[UInt8]>) -> Bool {
         guard let first = pattern.first else { return parts.isEmpty }
-        if first == "**" {
+        if first == doubleStar {
             let rest = pattern.dropFirst()
             if rest.isEmpty { return true }
             var p = parts
@@ -61,7 +85,7 @@ struct PathPattern: Sendable {
                 p = p.dropFirst()
             }
         }
-        guard let part = parts.first, glob(Array(first.utf8)[...], Array(part.utf8)[...]) else { return false }
+        guard let part = parts.first, glob(first[...], part[...]) else { return false }
         return match(pattern.dropFirst(), parts.dropFirst())
     }
 

@@ -256,6 +256,15 @@ struct ParserCore {
     /// A reserved word at the current position, if one stands there as a whole word.
     func peekReservedWord() -> String? {
         guard pos < end else { return nil }
+        // Every reserved word starts with one of these bytes: a cheap test before building a string.
+        switch bytes[pos] {
+        case UInt8(ascii: "i"), UInt8(ascii: "t"), UInt8(ascii: "e"), UInt8(ascii: "f"), UInt8(ascii: "d"),
+            UInt8(ascii: "c"), UInt8(ascii: "w"), UInt8(ascii: "u"), UInt8(ascii: "s"), Byte.openBrace,
+            Byte.closeBrace, UInt8(ascii: "!"), Byte.openBracket, Byte.closeBracket:
+            break
+        default:
+            return nil
+        }
         var e = pos
         while e < end {
             let b = bytes[e]
