@@ -162,14 +162,70 @@ public struct JSONParser {
     private mutating func skipValue(depth: Int) throws(JSONError) {
         guard depth < Self.maximumDepth else { throw JSONError(.tooDeep, "nested more than \(Self.maximumDepth) levels", at: index) }
         switch try peek() {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            _ = try value(depth: depth)
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"):
+            index += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                guard try peek() == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte, "expected a string key", at: index) }
+                try skipString()
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                let c = try next()
+                if c == UInt8(ascii: "}") { return }
+                guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or '}' in object", at: index - 1) }
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "]") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                let c = try next()
+                if c == UInt8(ascii: "]") { return }
+                guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or ']' in array", at: index - 1) }
+            }
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default: _ = try number()
         }
+    }
+
+    /// Validates a string without building it. (Duplicate keys inside skipped objects are not
+    /// detected; values that are decoded are checked by ``value(depth:)``.)
+    private mutating func skipString() throws(JSONError) {
+        let open = index
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        var ascii = true
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) == nil {
+                    throw JSONError(.invalidString, "string is not valid UTF-8", at: start)
+                }
+                index += 1
+                return
+            }
+            if c < 0x20 { throw JSONError(.invalidString, "unescaped control character in string", at: index) }
+            if c >= 0x80 { ascii = false }
+            if c == UInt8(ascii: "\\") {
+                // Let the full decoder check escapes.
+                index = open
+                _ = try string()
+                return
+            }
+            index += 1
+        }
+        throw JSONError(.unexpectedEnd, "unterminated string", at: open)
     }
 
     private mutating func number() throws(JSONError) -> JSONValue {
