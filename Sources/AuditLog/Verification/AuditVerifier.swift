@@ -86,14 +86,14 @@ public struct AuditVerifier: Sendable {
         case .failure(let e):
             return fail(.changed, r.sequence, "the record is no longer a readable record (\(e.message))")
         }
-        if r.hash != hash.bytes {
+        if !hash.matches(r.hash) {
             return fail(.changed, r.sequence, "the record's bytes do not match its hash")
         }
         let s = links.sequence
         if s == expected, links.previous == previous {
             // A genuine record with the same number and predecessor follows: this one is a
             // forgery slipped in front of it. Decide before any checkpoint at this size is checked.
-            if let n = nextLinks, n.sequence == s, n.previous == previous, next?.hash != r.hash {
+            if let n = nextLinks, n.sequence == s, n.previous == previous, next.map({ !hash.matches($0.hash) }) ?? true {
                 return fail(.inserted, s, "record \(s) was inserted: the genuine record \(s) follows it and links to the record before it")
             }
             accept(r, hash: hash, links: links)

@@ -78,6 +78,49 @@ public struct JSONParser {
         }
     }
 
+    /// Like ``members(ofObject:)`` but without building strings: calls `body` with each key's raw
+    /// bytes (between the quotes, escapes not decoded) and the byte range of its value.
+    /// Duplicate raw keys are an error.
+    public static func scanMembers(
+        ofObject input: [UInt8], _ body: (_ key: UnsafeBufferPointer<UInt8>, _ valueRange: Range<Int>) -> Void
+    ) throws(JSONError) {
+        try input.withUnsafeBufferPointer { (buffer) throws(JSONError) -> Void in
+            var p = JSONParser(buffer)
+            var keys: [Range<Int>] = []
+            p.skipWhitespace()
+            try p.expect(UInt8(ascii: "{"))
+            p.skipWhitespace()
+            if try p.peek() == UInt8(ascii: "}") {
+                p.index += 1
+            } else {
+                while true {
+                    p.skipWhitespace()
+                    guard try p.peek() == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte, "expected a string key", at: p.index) }
+                    let keyStart = p.index + 1
+                    try p.skipString()
+                    let key = keyStart..<(p.index - 1)
+                    let keyBytes = UnsafeBufferPointer(rebasing: buffer[key])
+                    for k in keys where k.count == key.count && UnsafeBufferPointer(rebasing: buffer[k]).elementsEqual(keyBytes) {
+                        throw JSONError(.duplicateKey, "duplicate key", at: keyStart)
+                    }
+                    keys.append(key)
+                    p.skipWhitespace()
+                    try p.expect(UInt8(ascii: ":"))
+                    p.skipWhitespace()
+                    let start = p.index
+                    try p.skipValue(depth: 1)
+                    body(keyBytes, start..<p.index)
+                    p.skipWhitespace()
+                    let c = try p.next()
+                    if c == UInt8(ascii: "}") { break }
+                    guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or '}' in object", at: p.index - 1) }
+                }
+            }
+            p.skipWhitespace()
+            guard p.index == buffer.count else { throw JSONError(.trailingData, "unexpected data after the JSON object", at: p.index) }
+        }
+    }
+
     // MARK: - Scanning
 
     private mutating func skipWhitespace() {
