@@ -182,9 +182,17 @@ struct AuditProveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The record number (1 is the first record).")
     var record: Int64
 
+    @Option(name: .long, help: "Require the checkpoint to be signed by this public key (hex, base64, or a file holding it).")
+    var key: String?
+
     func run() async throws {
         try await reportingErrors {
             let proof = try await database.openStore().auditInclusionProof(sequence: record)
+            let pinned = try key.map(parsePublicKey)
+            guard proof.checkpoint.hasValidSignature(pinnedKey: pinned?.bytes) else {
+                printError("FAILED: the checkpoint at \(proof.checkpoint.treeSize) records does not carry a valid signature\(pinned == nil ? "" : " by the given key"); run `escort audit verify`")
+                throw ExitCode(1)
+            }
             print(proof.json.encodedString())
         }
     }

@@ -49,12 +49,15 @@ struct AuditCLITests {
         #expect(fromExport.status == 0, "\(fromExport.stderr)")
         #expect(fromExport.stdout.contains("OK: 12 records verified"))
 
-        let prove = try run(["audit", "prove", "--record", "7"], in: dir)
+        let prove = try run(["audit", "prove", "--record", "7", "--key", dir.file("gateway.key.pub")], in: dir)
         #expect(prove.status == 0, "\(prove.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(prove.stdout.utf8)) as? [String: Any]
         #expect(json?["record"] as? Int == 7)
         #expect(json?["tree_size"] as? Int == 12)
         #expect((json?["audit_path"] as? [String])?.isEmpty == false)
+
+        let foreign = try run(["audit", "prove", "--record", "7", "--key", GatewaySigningKey().publicKey.hex], in: dir)
+        #expect(foreign.status == 1)
     }
 
     @Test func verifyNamesTheTamperedRecordAndExitsOne() async throws {
