@@ -17,11 +17,14 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Options naming the log database.
 struct AuditDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's SQLite database.")
-    var db: String = "escort.sqlite"
+    @Option(name: .long, help: "The gateway's SQLite database (default: escort.sqlite in the current directory).")
+    var db: String?
+
+    /// The database path, with the default applied.
+    var path: String { db ?? "escort.sqlite" }
 
     func openStore() throws -> SQLiteAuditStore {
-        try SQLiteAuditStore(path: db, create: false)
+        try SQLiteAuditStore(path: path, create: false)
     }
 }
 
@@ -62,6 +65,10 @@ struct AuditVerifyCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The gateway's Ed25519 public key (hex, base64, or a file holding it).")
     var key: String?
+
+    func validate() throws {
+        if export != nil, database.db != nil { throw ValidationError("give either --db or --export, not both") }
+    }
 
     @Option(name: .long, help: "Also check each recording named in the log against its SHA-256 (looked up by file name in this folder).")
     var recordings: String?
@@ -229,7 +236,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
             let key = try GatewaySigningKey.loadOrCreate(path: keyFile)
             var config = AuditLogConfiguration()
             config.checkpointEveryRecords = checkpointEvery
-            let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.db), key: key, configuration: config)
+            let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.path), key: key, configuration: config)
             let limit = count ?? Int.max
             let pause = intervalMs
             try await withThrowingTaskGroup(of: Void.self) { group in
