@@ -13,10 +13,11 @@ public final class SQLiteAuditStore: AuditStore {
     /// The file the store lives in.
     public let path: String
 
-    /// Opens (and if `create` is true, creates) the database at `path`.
+    /// Opens the database at `path`. With `create` (the gateway) the file and tables are created
+    /// if missing; without it (verification, export) both must already exist.
     ///
-    /// - Throws: ``StoreError`` with `.notFound` if the file is missing and `create` is false,
-    ///   `.corrupt` if the file is not a usable SQLite database.
+    /// - Throws: ``StoreError`` with `.notFound` if the file or the audit tables are missing and
+    ///   `create` is false, `.corrupt` if the file is not a usable SQLite database.
     public init(path: String, create: Bool = true) throws {
         self.path = path
         if !create, !FileManager.default.fileExists(atPath: path) {
@@ -45,7 +46,14 @@ public final class SQLiteAuditStore: AuditStore {
                     );
                     """)
             }
-            try migrator.migrate(pool)
+            if create {
+                try migrator.migrate(pool)
+            } else {
+                // Opening an existing log (e.g. to verify it): never create tables in someone
+                // else's database, and say plainly when there is no audit log in it.
+                let hasLog = try pool.read { db in try db.tableExists("audit_record") && db.tableExists("audit_checkpoint") }
+                guard hasLog else { throw StoreError(.notFound, "\(path) holds no Escort audit log (no audit_record table)") }
+            }
         } catch {
             throw Self.storeError(error, path: path)
         }
@@ -109,6 +117,12 @@ public final class SQLiteAuditStore: AuditStore {
         try pool.write { db in
             try db.execute(sql: sql, arguments: StatementArguments(arguments))
         }
+    }
+
+    /// Moves everything from the WAL into the main file, so the file alone holds the log
+    /// (for tests that copy or damage the file).
+    package func checkpointWALForTesting() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
     // MARK: - Helpers

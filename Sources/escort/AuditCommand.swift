@@ -17,11 +17,14 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Options naming the log database.
 struct AuditDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's SQLite database.")
-    var db: String = "escort.sqlite"
+    @Option(name: .long, help: "The gateway's SQLite database (default: escort.sqlite in the current directory).")
+    var db: String?
+
+    /// The database path, with the default applied.
+    var path: String { db ?? "escort.sqlite" }
 
     func openStore() throws -> SQLiteAuditStore {
-        try SQLiteAuditStore(path: db, create: false)
+        try SQLiteAuditStore(path: path, create: false)
     }
 }
 
@@ -62,6 +65,10 @@ struct AuditVerifyCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The gateway's Ed25519 public key (hex, base64, or a file holding it).")
     var key: String?
+
+    func validate() throws {
+        if export != nil, database.db != nil { throw ValidationError("give either --db or --export, not both") }
+    }
 
     @Option(name: .long, help: "Also check each recording named in the log against its SHA-256 (looked up by file name in this folder).")
     var recordings: String?
@@ -182,9 +189,17 @@ struct AuditProveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The record number (1 is the first record).")
     var record: Int64
 
+    @Option(name: .long, help: "Require the checkpoint to be signed by this public key (hex, base64, or a file holding it).")
+    var key: String?
+
     func run() async throws {
         try await reportingErrors {
             let proof = try await database.openStore().auditInclusionProof(sequence: record)
+            let pinned = try key.map(parsePublicKey)
+            guard proof.checkpoint.hasValidSignature(pinnedKey: pinned?.bytes) else {
+                printError("FAILED: the checkpoint at \(proof.checkpoint.treeSize) records does not carry a valid signature\(pinned == nil ? "" : " by the given key"); run `escort audit verify`")
+                throw ExitCode(1)
+            }
             print(proof.json.encodedString())
         }
     }
@@ -221,7 +236,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
             let key = try GatewaySigningKey.loadOrCreate(path: keyFile)
             var config = AuditLogConfiguration()
             config.checkpointEveryRecords = checkpointEvery
-            let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.db), key: key, configuration: config)
+            let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.path), key: key, configuration: config)
             let limit = count ?? Int.max
             let pause = intervalMs
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -68,6 +68,20 @@ struct AuditLogActorTests {
         #expect(try await log.append(sampleEvent(1)).sequence == 1)
     }
 
+    @Test func verificationRunsAreRecordedInTheLog() async throws {
+        let dir = TemporaryDirectory()
+        let store = try freshStore(dir)
+        let log = try await AuditLog.open(store: store, key: testKey)
+        for i in 0..<3 { _ = try await log.append(sampleEvent(i)) }
+        try await log.checkpoint()
+        let result = try await store.verifyAuditLog(pinnedKey: testKey.publicKey)
+        let r = try await log.append(.verificationRun(result, actor: "auditor"))
+        let record = try AuditRecord(body: try #require(try await store.auditRecords(from: r.sequence, limit: 1).first).body)
+        #expect(record.knownCode == .verificationRun)
+        #expect(record.fields["result"] == "verified")
+        #expect(record.fields["tree_size"] == 3)
+    }
+
     @Test func aFailingStoreMakesAppendThrow() async throws {
         let log = try await AuditLog.open(store: FailingStore(), key: testKey)
         await #expect(throws: AuditError.self) { try await log.append(sampleEvent(0)) }

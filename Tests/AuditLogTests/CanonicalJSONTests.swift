@@ -48,4 +48,18 @@ struct CanonicalJSONTests {
         #expect(members.map(\.key) == ["a", "b"])
         #expect(String(decoding: text[members[0].valueRange], as: UTF8.self) == #"{"x":[1,2]}"#)
     }
+
+    @Test(arguments: [
+        #"{"a":{"x":[1,]}}"#, #"{"a":{"x" 1}}"#, #"{"a":[1 2]}"#, #"{"a":{1:2}}"#, #"{"a":"\q"}"#,
+        "{\"a\":\"tab\there\"}", #"{"a":[{"b":"c"}}"#, #"{"a":"x"#,
+    ])
+    func memberListingValidatesNestedValues(_ text: String) {
+        #expect(throws: JSONError.self) { try JSONParser.members(ofObject: Array(text.utf8)) }
+    }
+
+    @Test func memberListingAcceptsEscapesAndUnicodeInNestedValues() throws {
+        let text = Array(#"{"a":{"k":"\"q\" ☃ \u00e9","l":[true,null,-1.5e3]},"b":1}"#.utf8)
+        #expect(try JSONParser.members(ofObject: text).map(\.key) == ["a", "b"])
+        #expect(throws: JSONError.self) { try JSONParser.members(ofObject: [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x22, 0x7D]) }
+    }
 }

@@ -95,25 +95,38 @@ struct SQLiteTamperTests {
 
     @Test func corruptAndTruncatedDatabasesGiveClearErrors() async throws {
         let dir = TemporaryDirectory()
-        _ = try await makeLog(dir)
+        let original = try await makeLog(dir)
+        try original.checkpointWALForTesting()
         let data = try Data(contentsOf: URL(fileURLWithPath: dir.file("audit.sqlite")))
+        #expect(data.count > 12 * 1024)
         // Garbage.
         try Data("this is not a database".utf8).write(to: URL(fileURLWithPath: dir.file("garbage.sqlite")))
         #expect(throws: StoreError.self) { try SQLiteAuditStore(path: dir.file("garbage.sqlite"), create: false) }
-        // Cut in half, and with a page in the middle overwritten.
+        // Cut in half, and with every page after the header overwritten.
         for (name, bytes) in [
             ("half.sqlite", data.prefix(data.count / 2)),
-            ("holed.sqlite", data.prefix(4096) + Data(repeating: 0xFF, count: 4096) + data.dropFirst(8192)),
+            ("holed.sqlite", data.prefix(4096) + Data(repeating: 0xFF, count: data.count - 4096)),
         ] {
             try Data(bytes).write(to: URL(fileURLWithPath: dir.file(name)))
             do {
                 let store = try SQLiteAuditStore(path: dir.file(name), create: false)
                 let result = try await store.verifyAuditLog(pinnedKey: testKey.publicKey)
-                if case .success = result { Issue.record("\(name) verified") }
+                if case .success(let c) = result { Issue.record("\(name) verified with \(c.size) records, \(c.checkpoints.count) checkpoints") }
             } catch let e as StoreError {
                 #expect(!e.message.isEmpty)
             }
         }
         #expect(throws: StoreError.self) { try SQLiteAuditStore(path: dir.file("missing.sqlite"), create: false) }
+    }
+}
+
+@Suite("Opening databases")
+struct SQLiteOpenTests {
+    @Test func aDatabaseWithoutAnAuditLogIsNotMistakenForAnEmptyLog() throws {
+        let dir = TemporaryDirectory()
+        let other = try SQLiteAuditStore(path: dir.file("other.sqlite"))
+        try other.executeForTesting("DROP TABLE audit_record")
+        let error = #expect(throws: StoreError.self) { try SQLiteAuditStore(path: dir.file("other.sqlite"), create: false) }
+        #expect(error?.code == .notFound)
     }
 }

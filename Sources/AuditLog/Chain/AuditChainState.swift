@@ -1,3 +1,4 @@
+import Foundation
 import Store
 
 /// The head of the chain and the right edge of the Merkle tree: everything needed to add the
@@ -63,4 +64,3 @@ public struct AuditChainBuilder: Sendable {
     public var chain: AuditChain { AuditChain(records: records, checkpoints: checkpoints) }
 }
 
-import Foundation

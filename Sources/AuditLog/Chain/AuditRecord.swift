@@ -1,4 +1,5 @@
 import EscortCore
+import Foundation
 
 /// A record read back from the log: the event as written, its place in the chain and its hash.
 ///
@@ -91,32 +92,42 @@ struct RecordLinks {
     var previous: AuditHash
     var code: String
 
-    /// Reads `seq`, `prev` and `code`; nil with a reason if the body is not a well-formed record.
+    /// Reads `seq`, `prev` and `code`; a failure with a reason if the body is not a well-formed record.
     static func read(_ body: [UInt8]) -> Result<RecordLinks, AuditError> {
-        let members: [JSONParser.Member]
+        var seq: Int64?
+        var prev: AuditHash?
+        var code = ""
         do {
-            members = try JSONParser.members(ofObject: body)
+            try JSONParser.scanMembers(ofObject: body) { key, r in
+                if Self.equal(key, "seq") {
+                    seq = parseInteger(body[r])
+                } else if Self.equal(key, "prev") {
+                    if r.count == 66 { prev = AuditHash(hexUTF8: body[(r.lowerBound + 1)..<(r.upperBound - 1)]) }
+                } else if Self.equal(key, "code") {
+                    if r.count >= 2 { code = String(decoding: body[(r.lowerBound + 1)..<(r.upperBound - 1)], as: UTF8.self) }
+                }
+            }
         } catch {
             return .failure(AuditError(.malformedRecord, "not a JSON object: \(error)"))
         }
-        var seq: Int64?
-        var prev: AuditHash?
-        var code: String?
-        for m in members {
-            switch m.key {
-            case "seq":
-                seq = Int64(String(decoding: body[m.valueRange], as: UTF8.self))
-            case "prev":
-                let r = m.valueRange
-                if r.count == 66 { prev = Hex.decode(utf8: body[(r.lowerBound + 1)..<(r.upperBound - 1)]).flatMap(AuditHash.init(bytes:)) }
-            case "code":
-                let r = m.valueRange
-                if r.count >= 2 { code = String(decoding: body[(r.lowerBound + 1)..<(r.upperBound - 1)], as: UTF8.self) }
-            default: break
-            }
-        }
         guard let seq else { return .failure(AuditError(.malformedRecord, "no integer \"seq\"")) }
         guard let prev else { return .failure(AuditError(.malformedRecord, "no 64-hex-digit \"prev\"")) }
-        return .success(RecordLinks(sequence: seq, previous: prev, code: code ?? ""))
+        return .success(RecordLinks(sequence: seq, previous: prev, code: code))
+    }
+
+    @inline(__always)
+    static func equal(_ key: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        key.count == literal.utf8CodeUnitCount && memcmp(key.baseAddress!, literal.utf8Start, key.count) == 0
+    }
+
+    /// A non-negative decimal integer without sign or leading zeros; nil otherwise.
+    static func parseInteger(_ digits: ArraySlice<UInt8>) -> Int64? {
+        guard !digits.isEmpty, digits.count <= 18, digits.count == 1 || digits.first != 0x30 else { return nil }
+        var v: Int64 = 0
+        for d in digits {
+            guard (0x30...0x39).contains(d) else { return nil }
+            v = v * 10 + Int64(d - 0x30)
+        }
+        return v
     }
 }

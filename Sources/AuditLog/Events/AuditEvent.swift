@@ -39,3 +39,24 @@ extension AuditEvent {
             fields: ["path": .string(path), "sha256": .string(sha256), "bytes": .integer(bytes)])
     }
 }
+
+extension AuditEvent {
+    /// The event to append after verifying the log (e.g. from the console or a report job).
+    public static func verificationRun(
+        _ result: Result<VerifiedAuditChain, AuditVerificationFailure>, actor: String?, time: Date = Date()
+    ) -> AuditEvent {
+        switch result {
+        case .success(let chain):
+            return AuditEvent(
+                code: .verificationRun, actor: actor, time: time,
+                fields: [
+                    "result": "verified", "tree_size": .integer(chain.size), "root": .string(chain.root.hex),
+                    "unsigned_records": .integer(chain.unsignedRecords), "key_pinned": .bool(chain.keyWasPinned),
+                ])
+        case .failure(let f):
+            return AuditEvent(
+                code: .verificationRun, actor: actor, time: time,
+                fields: ["result": "failed", "kind": .string(f.kind.rawValue), "record": .integer(f.record), "message": .string(f.message)])
+        }
+    }
+}

@@ -3,14 +3,17 @@ import Store
 /// Reading the log back from a store: verification, export and proofs. These do the I/O and
 /// hand plain values to the pure ``AuditVerifier`` and ``MerkleTree``.
 extension AuditStore {
-    /// Streams every record in sequence order, `chunk` at a time.
+    /// Streams every record in sequence order, `chunk` at a time. The next chunk is read while
+    /// `body` works through the current one.
     public func forEachAuditRecord(chunk: Int = 8192, _ body: (StoredAuditRecord) throws -> Void) async throws {
-        var next: Int64 = Int64.min
+        var rows = try await auditRecords(from: Int64.min, limit: chunk)
         while true {
-            let rows = try await auditRecords(from: next, limit: chunk)
+            let more = rows.count == chunk
+            let from = (rows.last?.sequence ?? Int64.max - 1) + 1
+            async let next = more ? auditRecords(from: from, limit: chunk) : []
             for r in rows { try body(r) }
-            guard let last = rows.last, rows.count == chunk else { return }
-            next = last.sequence + 1
+            rows = try await next
+            if !more { return }
         }
     }
 

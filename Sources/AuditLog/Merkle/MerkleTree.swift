@@ -7,23 +7,23 @@ import Crypto
 /// Everything here is pure: proofs are built from the list of leaf hashes.
 public enum MerkleTree {
     /// The hash of the tree with no leaves: SHA-256 of the empty string.
-    public static let emptyRoot = AuditHash(unchecked: Array(SHA256.hash(data: [UInt8]())))
+    public static let emptyRoot = AuditHash(digest: SHA256.hash(data: [UInt8]()))
 
     /// The leaf hash of a record's canonical bytes. This is also the record's hash in the chain.
     public static func leafHash(_ data: [UInt8]) -> AuditHash {
         var h = SHA256()
-        h.update(data: [0x00])
-        h.update(data: data)
-        return AuditHash(unchecked: Array(h.finalize()))
+        withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
+        data.withUnsafeBytes { h.update(bufferPointer: $0) }
+        return AuditHash(digest: h.finalize())
     }
 
     /// The hash of an interior node.
     public static func nodeHash(_ left: AuditHash, _ right: AuditHash) -> AuditHash {
         var h = SHA256()
-        h.update(data: [0x01])
-        h.update(data: left.bytes)
-        h.update(data: right.bytes)
-        return AuditHash(unchecked: Array(h.finalize()))
+        withUnsafeBytes(of: UInt8(1)) { h.update(bufferPointer: $0) }
+        left.withUnsafeBytes { h.update(bufferPointer: $0) }
+        right.withUnsafeBytes { h.update(bufferPointer: $0) }
+        return AuditHash(digest: h.finalize())
     }
 
     /// The root over `leaves` (MTH in RFC 6962 §2.1).

@@ -18,7 +18,7 @@ public struct AuditVerifier: Sendable {
     private var previous = AuditHash.genesis
     private var beforePrevious = AuditHash.genesis
     private var frontier = MerkleFrontier()
-    private var held: StoredAuditRecord?
+    private var held: (record: StoredAuditRecord, links: Result<RecordLinks, AuditError>)?
     private var recordings: [RecordingReference] = []
     /// The first failure found, if any.
     public private(set) var failure: AuditVerificationFailure?
@@ -47,15 +47,16 @@ public struct AuditVerifier: Sendable {
     /// Takes the next record in stored order.
     public mutating func feed(_ record: StoredAuditRecord) {
         guard failure == nil else { return }
-        if let h = held { process(h, next: record) }
-        held = record
+        let links = RecordLinks.read(record.body)
+        if let h = held { process(h.record, h.links, next: record, nextLinks: try? links.get()) }
+        held = (record, links)
     }
 
     /// Ends the stream and gives the verdict.
     public mutating func finish() -> Result<VerifiedAuditChain, AuditVerificationFailure> {
         if failure == nil, let h = held {
             held = nil
-            process(h, next: nil)
+            process(h.record, h.links, next: nil, nextLinks: nil)
         }
         if failure == nil { checkCheckpoints(upTo: accepted) }
         if failure == nil, checkpointIndex < checkpoints.count {
@@ -73,25 +74,26 @@ public struct AuditVerifier: Sendable {
         if failure == nil { failure = AuditVerificationFailure(kind, record: record, message) }
     }
 
-    private mutating func process(_ r: StoredAuditRecord, next: StoredAuditRecord?) {
+    private mutating func process(
+        _ r: StoredAuditRecord, _ parsed: Result<RecordLinks, AuditError>, next: StoredAuditRecord?, nextLinks: RecordLinks?
+    ) {
         guard failure == nil else { return }
         let expected = accepted + 1
         let hash = MerkleTree.leafHash(r.body)
         let links: RecordLinks
-        switch RecordLinks.read(r.body) {
+        switch parsed {
         case .success(let l): links = l
         case .failure(let e):
             return fail(.changed, r.sequence, "the record is no longer a readable record (\(e.message))")
         }
-        if r.hash != hash.bytes {
+        if !hash.matches(r.hash) {
             return fail(.changed, r.sequence, "the record's bytes do not match its hash")
         }
         let s = links.sequence
-        let nextLinks = next.flatMap { try? RecordLinks.read($0.body).get() }
         if s == expected, links.previous == previous {
             // A genuine record with the same number and predecessor follows: this one is a
             // forgery slipped in front of it. Decide before any checkpoint at this size is checked.
-            if let n = nextLinks, n.sequence == s, n.previous == previous, next?.hash != r.hash {
+            if let n = nextLinks, n.sequence == s, n.previous == previous, next.map({ !hash.matches($0.hash) }) ?? true {
                 return fail(.inserted, s, "record \(s) was inserted: the genuine record \(s) follows it and links to the record before it")
             }
             accept(r, hash: hash, links: links)

@@ -32,6 +32,38 @@ public enum Hex {
         return out
     }
 
+    /// Decodes hex from UTF-8 bytes (the fast, non-generic path).
+    public static func decode(utf8 u: ArraySlice<UInt8>) -> [UInt8]? {
+        u.withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    /// Decodes hex from a buffer of UTF-8 bytes.
+    public static func decode(buffer u: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard u.count % 2 == 0 else { return nil }
+        var ok = true
+        let out = [UInt8](unsafeUninitializedCapacity: u.count / 2) { out, count in
+            var i = 0
+            while i < u.count {
+                guard let h = value(u[i]), let l = value(u[i + 1]) else { ok = false; break }
+                out[i / 2] = h << 4 | l
+                i += 2
+            }
+            count = ok ? u.count / 2 : 0
+        }
+        return ok ? out : nil
+    }
+
+    /// `bytes` as lower-case hex (the fast, non-generic path).
+    public static func encode(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = digits[Int(b >> 4)]
+                out[2 * i + 1] = digits[Int(b & 0xF)]
+            }
+            return bytes.count * 2
+        }
+    }
+
     @inline(__always)
     static func value(_ c: UInt8) -> UInt8? {
         switch c {

@@ -78,6 +78,49 @@ public struct JSONParser {
         }
     }
 
+    /// Like ``members(ofObject:)`` but without building strings: calls `body` with each key's raw
+    /// bytes (between the quotes, escapes not decoded) and the byte range of its value.
+    /// Duplicate raw keys are an error.
+    public static func scanMembers(
+        ofObject input: [UInt8], _ body: (_ key: UnsafeBufferPointer<UInt8>, _ valueRange: Range<Int>) -> Void
+    ) throws(JSONError) {
+        try input.withUnsafeBufferPointer { (buffer) throws(JSONError) -> Void in
+            var p = JSONParser(buffer)
+            var keys: [Range<Int>] = []
+            p.skipWhitespace()
+            try p.expect(UInt8(ascii: "{"))
+            p.skipWhitespace()
+            if try p.peek() == UInt8(ascii: "}") {
+                p.index += 1
+            } else {
+                while true {
+                    p.skipWhitespace()
+                    guard try p.peek() == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte, "expected a string key", at: p.index) }
+                    let keyStart = p.index + 1
+                    try p.skipString()
+                    let key = keyStart..<(p.index - 1)
+                    let keyBytes = UnsafeBufferPointer(rebasing: buffer[key])
+                    for k in keys where k.count == key.count && UnsafeBufferPointer(rebasing: buffer[k]).elementsEqual(keyBytes) {
+                        throw JSONError(.duplicateKey, "duplicate key", at: keyStart)
+                    }
+                    keys.append(key)
+                    p.skipWhitespace()
+                    try p.expect(UInt8(ascii: ":"))
+                    p.skipWhitespace()
+                    let start = p.index
+                    try p.skipValue(depth: 1)
+                    body(keyBytes, start..<p.index)
+                    p.skipWhitespace()
+                    let c = try p.next()
+                    if c == UInt8(ascii: "}") { break }
+                    guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or '}' in object", at: p.index - 1) }
+                }
+            }
+            p.skipWhitespace()
+            guard p.index == buffer.count else { throw JSONError(.trailingData, "unexpected data after the JSON object", at: p.index) }
+        }
+    }
+
     // MARK: - Scanning
 
     private mutating func skipWhitespace() {
@@ -162,14 +205,70 @@ public struct JSONParser {
     private mutating func skipValue(depth: Int) throws(JSONError) {
         guard depth < Self.maximumDepth else { throw JSONError(.tooDeep, "nested more than \(Self.maximumDepth) levels", at: index) }
         switch try peek() {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            _ = try value(depth: depth)
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"):
+            index += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                guard try peek() == UInt8(ascii: "\"") else { throw JSONError(.unexpectedByte, "expected a string key", at: index) }
+                try skipString()
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                let c = try next()
+                if c == UInt8(ascii: "}") { return }
+                guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or '}' in object", at: index - 1) }
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipWhitespace()
+            if try peek() == UInt8(ascii: "]") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                let c = try next()
+                if c == UInt8(ascii: "]") { return }
+                guard c == UInt8(ascii: ",") else { throw JSONError(.unexpectedByte, "expected ',' or ']' in array", at: index - 1) }
+            }
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default: _ = try number()
         }
+    }
+
+    /// Validates a string without building it. (Duplicate keys inside skipped objects are not
+    /// detected; values that are decoded are checked by ``value(depth:)``.)
+    private mutating func skipString() throws(JSONError) {
+        let open = index
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        var ascii = true
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) == nil {
+                    throw JSONError(.invalidString, "string is not valid UTF-8", at: start)
+                }
+                index += 1
+                return
+            }
+            if c < 0x20 { throw JSONError(.invalidString, "unescaped control character in string", at: index) }
+            if c >= 0x80 { ascii = false }
+            if c == UInt8(ascii: "\\") {
+                // Let the full decoder check escapes.
+                index = open
+                _ = try string()
+                return
+            }
+            index += 1
+        }
+        throw JSONError(.unexpectedEnd, "unterminated string", at: open)
     }
 
     private mutating func number() throws(JSONError) -> JSONValue {
