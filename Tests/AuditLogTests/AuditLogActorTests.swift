@@ -95,7 +95,11 @@ struct AuditLogActorTests {
         config.checkpointInterval = .milliseconds(100)
         let log = try await AuditLog.open(store: store, key: testKey, configuration: config)
         _ = try await log.append(sampleEvent(0))
-        try await Task.sleep(for: .milliseconds(400))
+        // The timer fires after 100 ms; under a loaded test run, wait (bounded) rather than guess.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await store.auditCheckpoints().isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(try await store.auditCheckpoints().count >= 1)
         #expect(await log.latestCheckpoint?.treeSize == 1)
     }
