@@ -19,7 +19,7 @@ extension ShellReader {
             let recursive = hasFlag("-r", "-R", "--recursive")
             for op in operands {
                 guard let t = op.text else {
-                    if recursive { add(.high, "T1485", "Deletes, recursively, folders whose names are only known at run time.", range) }
+                    if recursive { add(.medium, "T1485", "Deletes, recursively, folders whose names are only known at run time.", range) }
                     continue
                 }
                 let trimmed = t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
