@@ -69,3 +69,21 @@ import Testing
         #expect(out.contains("incomplete"))
     }
 }
+
+/// `escort demo` end to end: decisions land in a verifiable audit log on SQLite and a recording.
+@Suite struct DemoCLITests {
+    @Test func demoWritesAVerifiableLogAndARecording() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("escort-demo-test-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (status, out) = try AnalyzeCLITests.run(["demo", "--no-color", "--directory", dir.path], stdin: "")
+        #expect(status == 0)
+        #expect(out.contains("REFUSED"))
+        #expect(out.contains("HELD for an escort"))
+        #expect(out.contains("Audit log verified"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("demo-session.cast").path))
+        let (verify, text) = try AnalyzeCLITests.run(
+            ["audit", "verify", "--db", dir.appendingPathComponent("escort.sqlite").path,
+             "--key", dir.appendingPathComponent("gateway.key.pub").path], stdin: "")
+        #expect(verify == 0, "\(text)")
+    }
+}
