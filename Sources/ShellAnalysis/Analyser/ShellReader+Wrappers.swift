@@ -201,8 +201,13 @@ extension ShellReader {
             own.append(args[i])
             i += 1
         }
-        let outcome = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
-        _ = outcome
+        _ = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
+        let texts = own.compactMap(\.text)
+        if let i = texts.firstIndex(of: "-perm"), i + 1 < texts.count,
+            ["4000", "-4000", "/4000", "-u=s", "/u=s", "-2000", "/2000", "-g=s", "/6000", "-6000"].contains(texts[i + 1])
+        {
+            add(.medium, "T1548.001", "Looks for programs that run with their owner's rights (set-user-ID), the usual first step to becoming root.", range)
+        }
         for (flag, inner) in execs where !inner.isEmpty {
             explain("`find \(flag)` runs a command for every file it finds.")
             var m = PipelineMember(name: nil, range: range)

@@ -55,6 +55,7 @@ struct WindowsCommandRunner: Sendable {
         default:
             break
         }
+        Self.checkLivingOffTheLand(name: Self.displayName(name), entry: catalogue.windowsProgram(name), args: args, range: range, into: &report)
         if let entry = catalogue.windowsProgram(name) {
             _ = ProgramEvaluator(catalogue: catalogue).evaluate(
                 entry: entry, name: Self.displayName(name), args: args, commandRange: range, windows: true, into: &report)
@@ -72,6 +73,25 @@ struct WindowsCommandRunner: Sendable {
             report.explain("`\(shown)` is a program Escort does not know; ask the engineer what it does.")
         }
         return .complete
+    }
+
+    /// Trusted Windows programs made to fetch or run something they were not meant to (LOLBAS):
+    /// a remote address handed to a program that is not a downloader, or script code in a
+    /// `javascript:`/`vbscript:` argument.
+    static func checkLivingOffTheLand(name: String, entry: ProgramEntry?, args: [Argument], range: SourceRange, into report: inout Report) {
+        let roles = Set(entry?.roles ?? [])
+        for a in args {
+            guard let t = a.text?.lowercased() else { continue }
+            if t.contains("javascript:") || t.contains("vbscript:") {
+                report.add(.critical, "T1218", "Runs script code through the trusted program `\(name)` (`javascript:`/`vbscript:`), a known way to slip past application controls.", a.range)
+                continue
+            }
+            let remote = t.contains("http://") || t.contains("https://") || t.contains("ftp://")
+                || (t.hasPrefix("\\\\") && !t.hasPrefix("\\\\?\\") && !t.hasPrefix("\\\\.\\"))
+            if remote, !roles.contains("downloader"), !roles.contains("interpreter") {
+                report.add(.high, "T1105", "Hands a remote address to `\(name)`, which is not a download tool: a known way to fetch files or load code with a trusted Windows program.", a.range)
+            }
+        }
     }
 
     static func displayName(_ name: String) -> String {
