@@ -16,6 +16,14 @@ extension ParserCore {
         return Word(parts: parts, range: range(start))
     }
 
+    /// Moves accumulated literal bytes into `parts` as one `.literal` part.
+    func flush(_ parts: inout [WordPart], _ literal: inout [UInt8], _ start: Int, _ now: Int, _ base: Int) {
+        if !literal.isEmpty {
+            parts.append(.literal(String(decoding: literal, as: UTF8.self), SourceRange(base + start, base + now)))
+            literal.removeAll(keepingCapacity: true)
+        }
+    }
+
     mutating func parseWordParts(mode: WordMode) throws -> [WordPart] {
         try enter()
         defer { leave() }
@@ -24,12 +32,6 @@ extension ParserCore {
         var literalStart = pos
         var braceDepth = 0
 
-        func flush(_ parts: inout [WordPart], _ literal: inout [UInt8], _ start: Int, _ now: Int, _ base: Int) {
-            if !literal.isEmpty {
-                parts.append(.literal(String(decoding: literal, as: UTF8.self), SourceRange(base + start, base + now)))
-                literal.removeAll(keepingCapacity: true)
-            }
-        }
 
         while pos < end {
             let b = bytes[pos]
@@ -139,12 +141,6 @@ extension ParserCore {
         var parts: [WordPart] = []
         var literal: [UInt8] = []
         var literalStart = pos
-        func flush(_ parts: inout [WordPart], _ literal: inout [UInt8], _ start: Int, _ now: Int, _ base: Int) {
-            if !literal.isEmpty {
-                parts.append(.literal(String(decoding: literal, as: UTF8.self), SourceRange(base + start, base + now)))
-                literal.removeAll(keepingCapacity: true)
-            }
-        }
         while pos < end {
             let b = bytes[pos]
             switch b {

@@ -424,13 +424,7 @@ struct ParserCore {
         try skipBlanks()
         guard peek() == Byte.closeParen else { throw unexpected("looking for `)` in a function definition") }
         pos += 1
-        try skipLinebreaks()
-        guard pos < end else { throw failure(.incomplete, "a function body must follow `\(name)()`") }
-        let body = try parseCommand()
-        guard case .compound = body else {
-            throw failure(.syntaxError, "a function body must be a compound command such as `{ …; }`")
-        }
-        return .function(name: name, body: body, range: range(start))
+        return try parseFunctionDefinitionBody(name: name, header: "`\(name)()`", start: start)
     }
 
     /// `function name [()] compound-command`
@@ -449,8 +443,13 @@ struct ParserCore {
             guard peek() == Byte.closeParen else { throw unexpected("looking for `)` in a function definition") }
             pos += 1
         }
+        return try parseFunctionDefinitionBody(name: name, header: "`function \(name)`", start: start)
+    }
+
+    /// The compound command after a function's header.
+    mutating func parseFunctionDefinitionBody(name: String, header: String, start: Int) throws -> Command {
         try skipLinebreaks()
-        guard pos < end else { throw failure(.incomplete, "a function body must follow `function \(name)`") }
+        guard pos < end else { throw failure(.incomplete, "a function body must follow \(header)") }
         let body = try parseCommand()
         guard case .compound = body else {
             throw failure(.syntaxError, "a function body must be a compound command such as `{ …; }`")
