@@ -19,8 +19,10 @@ struct AnalyzeCommand: ParsableCommand {
         guard let defaultDialect = ShellDialect(name: shell) else {
             throw ValidationError("unknown shell `\(shell)`: use sh, bash, powershell or cmd")
         }
-        let analyser = try? Analyser.bundled().get()
-        let loadError = (try? Analyser.bundled().get()) == nil ? "\(Catalogue.bundled)" : ""
+        let bundled = Analyser.bundled()
+        let analyser = try? bundled.get()
+        let loadError: String
+        if case .failure(let e) = bundled { loadError = e.description } else { loadError = "" }
         var output = FileHandle.standardOutput
         while let line = readLine(strippingNewline: true) {
             let result = AnalyzeLine.process(line, defaultDialect: defaultDialect, analyser: analyser, loadError: loadError)

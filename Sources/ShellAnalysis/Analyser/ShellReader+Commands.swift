@@ -78,9 +78,9 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
-        if let body = functions[raw] {
+        if functions[raw] != nil {
+            // The body was analysed where it was defined.
             explain("Runs the shell function `\(raw)` defined above.")
-            _ = body
             return .dynamic([])
         }
         if let handled = builtin(name, raw: raw, args: args, stdin: stdin, range: range, via: via, member: &member) {

@@ -40,7 +40,7 @@ extension ShellReader {
             if let via {
                 add(.high, "T1059.004", "Starts an interactive shell through `\(via)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
             } else {
-                add(interactive ? .medium : .medium, "T1059.004", "Starts a new shell; what is typed into it is read separately.", range)
+                add(.medium, "T1059.004", "Starts a new shell; what is typed into it is read separately.", range)
             }
             return .dynamic([])
         }
@@ -161,17 +161,16 @@ extension ShellReader {
             add(f.risk, f.technique, f.reason, range)
         }
         for line in scan.explanation { explain(line) }
+        let shells: Set<String> = ["sh", "/bin/sh", "bash", "/bin/bash", "/bin/dash", "dash", "/bin/zsh", "zsh"]
         for command in scan.shellCommands {
-            if command.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            var m = PipelineMember(name: nil, range: range)
-            if let viaName = via ?? Optional(language.rawValue), ["sh", "/bin/sh", "bash", "/bin/bash", "/bin/dash", "dash", "/bin/zsh", "zsh"].contains(command.trimmingCharacters(in: .whitespaces).components(separatedBy: " ").first ?? "") && command.trimmingCharacters(in: .whitespaces).split(separator: " ").count <= 2 {
-                add(.high, "T1059.004", "Starts a shell from \(language.rawValue) code (through `\(viaName)`): a known way to escape restrictions.", range)
-                _ = m
+            let words = command.split(separator: " ")
+            if words.isEmpty { continue }
+            if words.count <= 2, shells.contains(String(words[0])) {
+                add(.high, "T1059.004", "Starts a shell from \(language.rawValue) code (through `\(via ?? language.rawValue)`): a known way to escape restrictions.", range)
                 continue
             }
             explain("The \(language.rawValue) code runs the shell command `\(Self.excerpt(command, limit: 100))`.")
             readNested(command, range: range, hidden: hidden)
-            m.name = nil
         }
     }
 

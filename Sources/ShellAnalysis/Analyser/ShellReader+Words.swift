@@ -121,8 +121,8 @@ extension ShellReader {
     mutating func walkReturning(_ pipeline: Pipeline) -> Stream {
         var input: Stream = .none
         var members: [PipelineMember] = []
-        for (i, command) in pipeline.commands.enumerated() {
-            let output = run(command, stdin: input, piped: i + 1 < pipeline.commands.count)
+        for command in pipeline.commands {
+            let output = run(command, stdin: input)
             members.append(output.member)
             input = output.stdout
         }

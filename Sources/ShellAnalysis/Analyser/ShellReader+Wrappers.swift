@@ -96,9 +96,6 @@ extension ShellReader {
             break
         }
         for (k, v) in envAssignments { checkAssignment(k, v, range: range) }
-        if name == "flock", let c = flags.firstIndex(where: { $0 == "-c" || $0 == "--command" }) {
-            _ = c
-        }
         let rest = Array(args[min(i, args.count)...])
         explain(ProgramEvaluator.sentence("`\(name)` \(spec.meaning)"))
         if name == "sudo" || name == "doas" || name == "runuser" {

@@ -114,15 +114,7 @@ struct ShellReader {
     }
 
     mutating func walk(_ pipeline: Pipeline) {
-        var input: Stream = .none
-        let count = pipeline.commands.count
-        var members: [PipelineMember] = []
-        for (i, command) in pipeline.commands.enumerated() {
-            let output = run(command, stdin: input, piped: i + 1 < count)
-            members.append(output.member)
-            input = output.stdout
-        }
-        if count > 1 { checkPipeline(members, range: pipeline.range) }
+        _ = walkReturning(pipeline)
     }
 
     /// What a command in a pipeline turned out to be, for the pipeline-wide rules.
@@ -141,7 +133,7 @@ struct ShellReader {
         var member: PipelineMember
     }
 
-    mutating func run(_ command: Command, stdin: Stream, piped: Bool) -> CommandOutput {
+    mutating func run(_ command: Command, stdin: Stream) -> CommandOutput {
         switch command {
         case .simple(let simple):
             return runSimple(simple, stdin: stdin)
@@ -151,7 +143,7 @@ struct ShellReader {
                 add(.critical, "T1499", "Defines `\(name)`, a function that starts copies of itself without end (a fork bomb): it exhausts the machine and stops it serving anyone.", range)
             }
             explain("Defines a shell function `\(name)`.")
-            _ = run(body, stdin: .none, piped: false)
+            _ = run(body, stdin: .none)
             return CommandOutput(stdout: .none, member: PipelineMember(name: name, range: range))
         case .compound(let compound, let redirects, let range):
             let input = applyRedirects(redirects, stdin: stdin, commandName: nil)
