@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -44,6 +46,18 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: ["EscortCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The SSH gateway: sessions, line editor, targets, moderation. The only module importing NIOSSH.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // Fixtures and shared helpers for tests and benchmarks.

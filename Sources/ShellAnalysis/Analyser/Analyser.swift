@@ -17,12 +17,17 @@ public struct Analyser: Sendable {
     }
 
     /// Analyses `source` written for `dialect`.
-    public func analyse(_ source: String, dialect: ShellDialect = .sh) -> Analysis {
+    ///
+    /// - Parameter targetFiles: contents of script files read from the target, keyed by the path
+    ///   as the command names it (see ``Analysis/unseenScripts``). A script run by the command is
+    ///   then judged by what it contains.
+    public func analyse(_ source: String, dialect: ShellDialect = .sh, targetFiles: [String: String] = [:]) -> Analysis {
         var report = Report()
         let status: ReaderStatus
         switch dialect {
         case .sh, .bash:
             var reader = ShellReader(catalogue: catalogue, limits: limits)
+            for (path, text) in targetFiles { reader.targetFiles[PathPattern.normalise(path)] = text }
             status = reader.readTopLevel(source)
             report = reader.report
         case .powershell:

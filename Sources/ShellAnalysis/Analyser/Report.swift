@@ -4,6 +4,10 @@ public struct Report: Sendable {
     public private(set) var explanation: [String] = []
     private var seenFindings: Set<Finding> = []
     private var seenLines: Set<String> = []
+    /// Script files the input runs whose contents it neither wrote nor was given, as written.
+    public private(set) var unseenScripts: [String] = []
+    /// Whether the input starts an interactive shell or interpreter prompt.
+    public var opensPrompt = false
 
     public init() {}
 
@@ -25,6 +29,11 @@ public struct Report: Sendable {
     /// Adds a sentence to the explanation (duplicates are dropped).
     public mutating func explain(_ line: String) {
         if seenLines.insert(line).inserted { explanation.append(line) }
+    }
+
+    /// Notes a script file whose contents must be read from the target before deciding.
+    public mutating func unseenScript(_ path: String) {
+        if !unseenScripts.contains(path) { unseenScripts.append(path) }
     }
 
     public var risk: RiskLevel { findings.map(\.risk).max() ?? .none }
@@ -55,7 +64,8 @@ public struct Report: Sendable {
         }
         return Analysis(
             status: status, risk: risk, techniques: techniques, tactics: tactics, summary: summary,
-            findings: ordered, explanation: explanation, diagnostic: diagnostic)
+            findings: ordered, explanation: explanation, diagnostic: diagnostic, unseenScripts: unseenScripts,
+            opensPrompt: opensPrompt)
     }
 
     static func label(_ risk: RiskLevel) -> String {

@@ -41,6 +41,7 @@ extension ShellReader {
                 add(.high, "T1059.004", "Starts an interactive shell through `\(via)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
             } else {
                 add(.medium, "T1059.004", "Starts a new shell; what is typed into it is read separately.", range)
+                report.opensPrompt = true
             }
             return .dynamic([])
         }
@@ -136,6 +137,7 @@ extension ShellReader {
                 add(.high, language.technique, "Starts an interactive \(language.rawValue) prompt through `\(via)`: what is typed into it is not read command by command.", range)
             } else {
                 add(.medium, language.technique, "Starts an interactive \(language.rawValue) prompt: what is typed into it is read separately.", range)
+                report.opensPrompt = true
             }
             return .dynamic([])
         }
@@ -198,6 +200,12 @@ extension ShellReader {
                 add(.high, "T1059.004", "Runs commands from a stream Escort cannot see.", range)
                 return
             }
+            if let code = targetFiles[key] {
+                explain("It runs `\(path)`; Escort read that file from the target and judged what it contains.")
+                runCode(.text(code, [], range), language: language, range: range, what: "the contents of `\(path)`")
+                return
+            }
+            report.unseenScript(path)
             add(.medium, language == .shell ? "T1059.004" : language.technique, "Runs the script `\(path)`; its contents are not in this command, so they must be read before it runs.", range)
             explain("It runs the script `\(path)`. Escort cannot see its contents here: the gateway reads scripts from the target before deciding.")
         }

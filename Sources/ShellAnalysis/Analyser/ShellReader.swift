@@ -11,6 +11,8 @@ struct ShellReader {
     var variables: [String: Value] = [:]
     /// Files written earlier in the same input.
     var files: [String: Stream] = [:]
+    /// Script files read from the target by the gateway, keyed by normalised path.
+    var targetFiles: [String: String] = [:]
     /// Functions defined in the input.
     var functions: [String: Command] = [:]
     /// How many payloads deep the reader is.

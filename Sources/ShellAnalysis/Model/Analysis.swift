@@ -28,6 +28,13 @@ public struct Analysis: Sendable, Hashable, Codable {
     public var explanation: [String]
     /// For `syntaxError`/`incomplete`: what was wrong or missing.
     public var diagnostic: String?
+    /// Script files the input runs (`bash fix.sh`, `./deploy.sh`) whose contents were neither
+    /// written by the input nor supplied to the analyser: the gateway reads them from the target
+    /// and analyses again with ``Analyser/analyse(_:dialect:targetFiles:)``.
+    public var unseenScripts: [String]
+    /// Whether the input starts an interactive shell or interpreter prompt (`bash`, `python3`):
+    /// what is typed into it would not pass through the gateway's line editor.
+    public var opensPrompt: Bool
 
     public init(
         status: Status,
@@ -37,7 +44,9 @@ public struct Analysis: Sendable, Hashable, Codable {
         summary: String,
         findings: [Finding],
         explanation: [String],
-        diagnostic: String? = nil
+        diagnostic: String? = nil,
+        unseenScripts: [String] = [],
+        opensPrompt: Bool = false
     ) {
         self.status = status
         self.risk = risk
@@ -47,5 +56,7 @@ public struct Analysis: Sendable, Hashable, Codable {
         self.findings = findings
         self.explanation = explanation
         self.diagnostic = diagnostic
+        self.unseenScripts = unseenScripts
+        self.opensPrompt = opensPrompt
     }
 }

@@ -1,0 +1,275 @@
+import AuditLog
+import EscortCore
+import Foundation
+import ShellAnalysis
+
+/// The escort's console over SSH (`ssh -p 2222 bob@gateway`): lists the sessions he may escort,
+/// attaches to one, watches it live, and approves or refuses held commands, pauses or ends.
+///
+/// Every action is checked by ``ModerationHub`` (who may decide what) and written to the audit log.
+public actor EscortConsole: TerminalSession {
+    let context: GatewayContext
+    let user: GatewayUser
+    let request: EngineerSession.Request
+    let terminal: any EngineerTerminal
+    var editor = LineEditor { _ in .complete }
+    var typeahead: [UInt8] = []
+    var attached: (token: UUID, session: String, role: WatcherRole)?
+    var watchTask: Task<Void, Never>?
+    var listed: [String] = []
+    var closed = false
+
+    public static let help = """
+        Commands:
+          list                 sessions you may escort, and what waits
+          watch N              attach to session N as escort (review N: as technical reviewer)
+          approve              approve the held command
+          refuse REASON        refuse it, saying why
+          pause | resume       stop or allow commands in the attached session
+          end REASON           end the attached session
+          leave                detach from the session
+          quit                 leave the console
+        """
+
+    init(context: GatewayContext, user: GatewayUser, request: EngineerSession.Request, terminal: any EngineerTerminal) {
+        self.context = context
+        self.user = user
+        self.request = request
+        self.terminal = terminal
+    }
+
+    public func start() async {
+        if case .exec(let line) = request {
+            await run(line)
+            await close(status: 0)
+            return
+        }
+        await say("Escort console — \(user.displayName) (\(user.name)), \(user.roles.sorted().joined(separator: ", ")).")
+        await say(Self.help)
+        await run("list")
+        await prompt()
+    }
+
+    public func input(_ bytes: [UInt8]) async {
+        guard !closed, case .shell = request else { return }
+        typeahead += bytes
+        while !typeahead.isEmpty, !closed {
+            for event in editor.feed(typeahead.removeFirst()) {
+                switch event {
+                case .echo(let b): await terminal.send(b)
+                case .submit(let line):
+                    await run(line)
+                    if !closed { await prompt() }
+                case .cancelled: await prompt()
+                case .endOfInput: await close(status: 0)
+                case .invalid: break
+                }
+            }
+        }
+    }
+
+    public func resize(columns: Int, rows: Int) async {}
+
+    public func inputClosed() async {
+        if case .shell = request { await close(status: 0) }
+    }
+
+    // MARK: Commands
+
+    func run(_ line: String) async {
+        let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+        guard let verb = words.first?.lowercased() else { return }
+        let rest = words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : ""
+        switch verb {
+        case "list", "ls": await list()
+        case "watch", "attach": await attach(rest, as: user.roles.contains("escort") ? .escort : .reviewer)
+        case "review": await attach(rest, as: .reviewer)
+        case "approve", "a": await decide(approve: true, rest)
+        case "refuse", "r": await decide(approve: false, rest)
+        case "pause": await pause(true)
+        case "resume": await pause(false)
+        case "end": await endSession(rest)
+        case "leave", "detach": await detach()
+        case "quit", "exit": await close(status: 0)
+        case "help", "?": await say(Self.help)
+        default: await say("Unknown command \(verb). Type help.")
+        }
+    }
+
+    func list() async {
+        let sessions = await context.hub.list()
+        var lines: [String] = []
+        listed = []
+        for s in sessions {
+            guard let target = try? await context.authority.target(named: s.target) else { continue }
+            let asEscort = (try? await context.authority.mayEscort(user: user, target: target))?.allowed ?? false
+            let asReviewer = (try? await context.authority.mayReview(user: user, target: target))?.allowed ?? false
+            guard asEscort || asReviewer, s.engineer.name != user.name else { continue }
+            listed.append(s.id)
+            var line = "  \(listed.count)) \(s.engineer.name) on \(s.target) (\(s.impactLevel)), \(s.mode.rawValue)"
+            if s.waitingForEscort { line += ", WAITING FOR AN ESCORT" }
+            if s.paused { line += ", paused" }
+            if !s.escorts.isEmpty { line += ", escorts: \(s.escorts.joined(separator: ", "))" }
+            if let held = s.held { line += "\r\n       held #\(held.id): \(Self.excerpt(held.command)) — \(held.analysis.risk.rawValue.uppercased()) risk" }
+            line += "\r\n       \(s.engineer.displayName): \(s.engineer.profile)"
+            lines.append(line)
+        }
+        await say(lines.isEmpty ? "No live sessions you may escort." : "Live sessions:\r\n" + lines.joined(separator: "\r\n"))
+    }
+
+    func attach(_ which: String, as role: WatcherRole) async {
+        let id: String
+        if let n = Int(which), n >= 1, n <= listed.count {
+            id = listed[n - 1]
+        } else if !which.isEmpty {
+            id = which
+        } else {
+            await say("Which session? watch N (see list).")
+            return
+        }
+        guard let summary = await context.hub.summary(id) else { await say("There is no live session \(id)."); return }
+        let target: GatewayTarget?
+        do { target = try await context.authority.target(named: summary.target) } catch { target = nil }
+        guard let target else { await say("The target registry could not be read; not attached."); return }
+        let verdict: Verdict
+        do {
+            verdict = role == .escort
+                ? try await context.authority.mayEscort(user: user, target: target)
+                : try await context.authority.mayReview(user: user, target: target)
+        } catch {
+            verdict = Verdict(allowed: false, reasons: ["The policy could not be evaluated (\(error))."])
+        }
+        guard verdict.allowed else {
+            await say("You may not \(role == .escort ? "escort" : "review") sessions on \(target.name):\r\n" + verdict.reasons.map { "  - \($0)" }.joined(separator: "\r\n"))
+            return
+        }
+        await detach()
+        do {
+            let (token, stream) = try await context.hub.attach(user, as: role, to: id)
+            attached = (token, id, role)
+            await audit(.escortAttached, session: id, ["role": .string(role.rawValue), "target": .string(target.name)])
+            await say("Attached to \(summary.engineer.name) on \(target.name) as \(role.rawValue). \(summary.engineer.displayName): \(summary.engineer.profile).")
+            watchTask = Task { [weak self] in
+                for await event in stream {
+                    await self?.show(event)
+                }
+            }
+        } catch {
+            await say("\(error)")
+        }
+    }
+
+    func show(_ event: WatchEvent) async {
+        switch event {
+        case .output(let bytes):
+            await terminal.send(bytes)
+        case .held(let held):
+            await say("\r\n" + card(held))
+        case .resolved(let id, let outcome):
+            await say("\r\n#\(id) \(outcome).")
+        case .notice(let text):
+            await say("\r\n\(text)")
+        case .ended(let reason):
+            await say("\r\nThe session ended (\(reason)).")
+            attached = nil
+        }
+    }
+
+    /// The held command as an escort needs it: the command with the risky part marked, what it
+    /// means in plain words, the risk, the ATT&CK techniques with their names, what to type.
+    func card(_ held: HeldCommand) -> String {
+        let a = held.analysis
+        var lines = ["==== HELD #\(held.id): \(held.engineer) on \(held.target) — \(a.risk.rawValue.uppercased()) RISK ===="]
+        lines.append("  Command: \(held.command.replacingOccurrences(of: "\n", with: "\n           "))")
+        if !held.command.contains("\n") {
+            var marks = [Character](repeating: " ", count: held.command.count)
+            let utf8 = Array(held.command.utf8)
+            for f in a.findings where f.risk >= .medium {
+                let lo = String(decoding: utf8[0..<min(f.range.start, utf8.count)], as: UTF8.self).count
+                let hi = String(decoding: utf8[0..<min(f.range.end, utf8.count)], as: UTF8.self).count
+                for i in lo..<max(hi, lo) where i < marks.count { marks[i] = "^" }
+            }
+            let line = String(marks)
+            if line.contains("^") { lines.append("           \(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))") }
+        }
+        lines.append("  What it means: \(a.summary)")
+        for e in a.explanation.prefix(6) { lines.append("    - \(e)") }
+        for f in a.findings where f.risk >= .medium {
+            lines.append("    ! [\(f.risk.rawValue)] \(f.reason)")
+        }
+        if !a.techniques.isEmpty {
+            let named = a.techniques.map { t in context.analyser.catalogue.techniqueName(t).map { "\(t) \($0)" } ?? t }
+            lines.append("  ATT&CK: \(named.joined(separator: "; "))")
+        }
+        for r in held.reasons { lines.append("  Policy: \(r)") }
+        lines.append(held.needsReviewer ? "  Needs: an escort AND a technical reviewer." : "  Needs: an escort.")
+        lines.append("  Type: approve   or   refuse REASON")
+        return lines.joined(separator: "\r\n")
+    }
+
+    func decide(approve: Bool, _ reason: String) async {
+        guard let attached else { await say("Attach to a session first (watch N)."); return }
+        do {
+            let result = try await context.hub.decide(attached.token, session: attached.session, holdID: nil, approve: approve, reason: reason)
+            await say(result)
+        } catch {
+            await say("\(error)")
+        }
+    }
+
+    func pause(_ paused: Bool) async {
+        guard let attached else { await say("Attach to a session first (watch N)."); return }
+        do {
+            try await context.hub.setPaused(paused, token: attached.token, session: attached.session)
+            await audit(paused ? .sessionPaused : .sessionResumed, session: attached.session, [:])
+        } catch {
+            await say("\(error)")
+        }
+    }
+
+    func endSession(_ reason: String) async {
+        guard let attached else { await say("Attach to a session first (watch N)."); return }
+        do {
+            try await context.hub.end(token: attached.token, session: attached.session, reason: reason.isEmpty ? "ended by the escort" : reason)
+        } catch {
+            await say("\(error)")
+        }
+    }
+
+    func detach() async {
+        guard let current = attached else { return }
+        attached = nil
+        watchTask?.cancel()
+        watchTask = nil
+        await context.hub.detach(current.token, from: current.session)
+        await audit(.escortDetached, session: current.session, ["role": .string(current.role.rawValue)])
+    }
+
+    func close(status: Int32) async {
+        guard !closed else { return }
+        await detach()
+        closed = true
+        await terminal.finish(exitStatus: status)
+    }
+
+    // MARK: Helpers
+
+    func audit(_ code: AuditEventCode, session: String, _ fields: [String: JSONValue]) async {
+        _ = try? await context.audit.append(AuditEvent(code: code, session: session, actor: user.name, fields: fields))
+    }
+
+    func say(_ text: String) async {
+        let body = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        await terminal.send(Array((body + "\r\n").utf8))
+    }
+
+    func prompt() async {
+        let where_ = attached.map { "[\($0.role.rawValue) @ \($0.session)]" } ?? ""
+        await terminal.send(Array("escort\(where_)> ".utf8))
+    }
+
+    static func excerpt(_ s: String) -> String {
+        let one = s.replacingOccurrences(of: "\n", with: " ⏎ ")
+        return one.count > 70 ? String(one.prefix(67)) + "…" : one
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import ShellAnalysis
+
+/// A command waiting for a decision.
+public struct HeldCommand: Sendable {
+    /// Unique within the gateway process.
+    public var id: Int
+    public var session: String
+    public var engineer: String
+    public var target: String
+    public var command: String
+    public var analysis: Analysis
+    public var ruling: CommandRuling
+    public var reasons: [String]
+    /// Who approved so far, with the capacity they approved in.
+    public var approvals: [(name: String, role: WatcherRole)]
+    public var heldAt: Date
+
+    /// Whether a technical reviewer must approve as well as an escort.
+    public var needsReviewer: Bool { ruling == .holdWithReview }
+}
+
+/// The outcome of a hold.
+public enum HoldDecision: Sendable, Equatable {
+    case approved(by: [String])
+    case refused(by: String, reason: String)
+    case withdrawn
+    case sessionEnded
+}
+
+/// In what capacity someone watches a session.
+public enum WatcherRole: String, Sendable {
+    case escort
+    case reviewer
+}
+
+/// What a watcher is told.
+public enum WatchEvent: Sendable {
+    /// What the engineer sees.
+    case output([UInt8])
+    /// A command is waiting for a decision.
+    case held(HeldCommand)
+    /// A held command was decided.
+    case resolved(id: Int, outcome: String)
+    /// Anything else worth a line (paused, resumed, another escort joined).
+    case notice(String)
+    /// The session is over.
+    case ended(String)
+}
+
+/// A live session as listed for escorts.
+public struct SessionSummary: Sendable {
+    public var id: String
+    public var engineer: GatewayUser
+    public var target: String
+    public var impactLevel: String
+    public var mode: SessionMode
+    public var started: Date
+    public var escorts: [String]
+    public var paused: Bool
+    public var held: HeldCommand?
+
+    /// Whether the session waits for an escort to be present.
+    public var waitingForEscort: Bool { mode == .escorted && escorts.isEmpty }
+}
+
+/// What the hub can ask of a live engineer session.
+public protocol SessionControl: Sendable {
+    /// Ends the session at an escort's request.
+    func terminate(by: String, reason: String) async
+    /// Tells the engineer something (paused, resumed, escort joined).
+    func notify(_ message: String) async
+}
+
+/// Why a decision was not accepted.
+public struct ModerationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

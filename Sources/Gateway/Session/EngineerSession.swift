@@ -1,0 +1,573 @@
+import AuditLog
+import EscortCore
+import Foundation
+import Recording
+import ShellAnalysis
+
+/// One engineer's session on one target: the path of every command from keystroke to target.
+///
+/// Keystrokes go to Escort's ``LineEditor`` (never to the target) until a command is complete;
+/// the command is analysed (with any script it runs read from the target first), decided by
+/// policy, held for an escort where policy says so, written to the audit log (durable), and only
+/// then written to the target's shell. Output comes back through ``MarkerScanner`` to the
+/// engineer, every watcher and the recording.
+public actor EngineerSession: SessionControl {
+    /// What the engineer asked for.
+    public enum Request: Sendable {
+        case shell
+        case exec(String)
+    }
+
+    enum State: Equatable {
+        case choosingTarget
+        case starting
+        case idle
+        case deciding
+        case running(interactive: Bool)
+        case ended
+    }
+
+    public let id: String
+    let context: GatewayContext
+    let user: GatewayUser
+    let terminal: any EngineerTerminal
+    let source: String?
+    let request: Request
+    var requestedTarget: String?
+    var target: GatewayTarget?
+    var mode: SessionMode = .direct
+    var shell: (any TargetShell)?
+    let integration = ShellIntegration.random()
+    var scanner: MarkerScanner
+    var editor: LineEditor
+    var typeahead: [UInt8] = []
+    var state: State = .starting
+    var directory = "~"
+    var recorder: AsciicastWriter?
+    var columns: Int
+    var rows: Int
+    var term: String
+    var menu: [GatewayTarget] = []
+    var commandCount = 0
+    var lastStatus: Int32 = 0
+    var endRequested = false
+    var execFinished: CheckedContinuation<Int32, Never>?
+
+    public init(
+        context: GatewayContext, user: GatewayUser, target: String?, source: String?, request: Request,
+        terminal: any EngineerTerminal, columns: Int = 80, rows: Int = 24, term: String = "xterm-256color"
+    ) {
+        let stamp = Int(Date().timeIntervalSince1970)
+        self.id = "s-\(stamp)-\(UInt32.random(in: 0...UInt32.max))"
+        self.context = context
+        self.user = user
+        self.requestedTarget = target
+        self.source = source
+        self.request = request
+        self.terminal = terminal
+        self.columns = columns
+        self.rows = rows
+        self.term = term
+        self.scanner = MarkerScanner(integration: integration)
+        self.editor = Self.commandEditor(limits: context.analyser.limits)
+    }
+
+    // MARK: - Start
+
+    /// Starts the session: picks the target (menu if none was named), decides access, opens the
+    /// target's shell.
+    public func start() async {
+        if let name = requestedTarget {
+            await connect(named: name)
+            return
+        }
+        guard case .shell = request else {
+            await fail("Name a target: ssh \(user.name)+TARGET@gateway -- COMMAND", status: 2)
+            return
+        }
+        do {
+            menu = try await context.authority.targets()
+        } catch {
+            await fail("The target registry could not be read (\(error)); access refused.", status: 1)
+            return
+        }
+        var text = "\r\nEscort — \(user.displayName) (\(user.name)). Targets:\r\n"
+        for (i, t) in menu.enumerated() {
+            text += "  \(i + 1)) \(t.name) (\(t.impactLevel.rawValue))\r\n"
+        }
+        text += "Choose a target (number or name), or Ctrl-D to leave: "
+        state = .choosingTarget
+        editor = LineEditor { _ in .complete }
+        await say(text, inline: true)
+        await drain()
+    }
+
+    func connect(named name: String) async {
+        let found: GatewayTarget?
+        do {
+            found = try await context.authority.target(named: name)
+        } catch {
+            await fail("The target registry could not be read (\(error)); access refused.", status: 1)
+            return
+        }
+        guard let target = found else {
+            await audit(.accessDecided, ["target": .string(name), "decision": "refused", "reasons": ["no such target"]])
+            await fail("There is no target called \(name).", status: 1)
+            return
+        }
+        await connect(target)
+    }
+
+    func connect(_ target: GatewayTarget) async {
+        self.target = target
+        let outcome: AccessOutcome
+        do {
+            outcome = try await context.authority.access(user: user, target: target, source: source)
+        } catch {
+            outcome = AccessOutcome(mode: nil, reasons: ["The policy could not be evaluated (\(error)); refused (fail closed)."])
+        }
+        var fields: [String: JSONValue] = [
+            "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
+            "decision": .string(outcome.mode?.rawValue ?? "refused"),
+            "reasons": .array(outcome.reasons.map { .string($0) }),
+            "source": source.map { .string($0) } ?? .null,
+        ]
+        for (k, v) in outcome.facts { fields[k] = v }
+        guard await audit(.accessDecided, fields) else { return }
+        guard let mode = outcome.mode else {
+            var text = "Escort: access to \(target.name) (\(target.impactLevel.rawValue)) refused.\r\n"
+            for r in outcome.reasons { text += "  - \(r)\r\n" }
+            await fail(text, status: 1, alreadyFormatted: true)
+            return
+        }
+        self.mode = mode
+        guard await audit(.sessionStarted, [
+            "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
+            "mode": .string(mode.rawValue), "engineer": .string(user.name), "profile": .string(user.profile),
+            "source": source.map { .string($0) } ?? .null,
+        ]) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: context.recordingsDirectory, withIntermediateDirectories: true)
+            recorder = try AsciicastWriter(
+                path: context.recordingsDirectory + "/\(id).cast",
+                header: AsciicastHeader(width: columns, height: rows, title: "\(user.name) on \(target.name) (\(target.impactLevel.rawValue))"))
+        } catch {
+            await fail("The session could not be recorded (\(error)); nothing was run.", status: 1)
+            return
+        }
+        let shell: any TargetShell
+        do {
+            shell = try await target.connector.openShell(columns: columns, rows: rows, term: term)
+        } catch {
+            await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")])
+            await fail("Target \(target.name) is unavailable: \(error)", status: 1)
+            return
+        }
+        self.shell = shell
+        state = .starting
+        await context.hub.register(
+            SessionSummary(id: id, engineer: user, target: target.name, impactLevel: target.impactLevel.rawValue,
+                           mode: mode, started: Date(), escorts: [], paused: false, held: nil),
+            control: self)
+        Task { [self] in
+            await shell.pumpOutput { [self] bytes in await self.targetOutput(bytes) }
+            await self.targetEnded()
+        }
+        do {
+            try await shell.write(Array(integration.setupCommand.utf8))
+        } catch {
+            await end(reason: "the target's shell did not start: \(error)", status: 1)
+        }
+    }
+
+    /// The first marker arrived: the target's shell is ready.
+    func shellReady() async {
+        guard let target else { return }
+        switch request {
+        case .shell:
+            var text = "Escort: \(target.name) (\(target.impactLevel.rawValue)), \(mode == .escorted ? "escorted session" : "direct session"). Every command is analysed, recorded and audited before it runs.\r\n"
+            if mode == .escorted {
+                text += "Commands run only while an escort is present.\r\n"
+            }
+            await say(text, inline: true)
+            state = .idle
+            await prompt()
+            await drain()
+        case .exec(let command):
+            state = .idle
+            await submit(command)
+        }
+    }
+
+    // MARK: - Input
+
+    /// Bytes typed by the engineer.
+    public func input(_ bytes: [UInt8]) async {
+        switch state {
+        case .running(let interactive):
+            if interactive {
+                try? await shell?.write(bytes)
+                return
+            }
+            // Ctrl-C interrupts what runs; everything else waits for the next prompt.
+            if let i = bytes.firstIndex(of: 0x03) {
+                try? await shell?.write([0x03])
+                typeahead = Array(bytes[(i + 1)...])
+                return
+            }
+            typeahead += bytes
+        case .deciding:
+            if bytes.contains(0x03) {
+                await context.hub.withdraw(session: id)
+                return
+            }
+            typeahead += bytes
+        case .ended:
+            return
+        case .starting, .idle, .choosingTarget:
+            typeahead += bytes
+            await drain()
+        }
+    }
+
+    /// The engineer closed her input (EOF on the channel).
+    public func inputClosed() async {
+        if case .exec = request { return }
+        endRequested = true
+        if state == .idle || state == .choosingTarget { await end(reason: "the engineer left", status: lastStatus) }
+    }
+
+    /// The terminal was resized.
+    public func resize(columns: Int, rows: Int) async {
+        self.columns = columns
+        self.rows = rows
+        shell?.resize(columns: columns, rows: rows)
+        try? recorder?.resize(width: columns, height: rows)
+    }
+
+    /// Feeds queued keystrokes to the line editor while it is collecting.
+    func drain() async {
+        while !typeahead.isEmpty, state == .idle || state == .choosingTarget {
+            let byte = typeahead.removeFirst()
+            for event in editor.feed(byte) {
+                switch event {
+                case .echo(let bytes):
+                    await show(bytes)
+                case .cancelled:
+                    if state == .idle { await prompt() }
+                case .endOfInput:
+                    await end(reason: "the engineer left", status: lastStatus)
+                    return
+                case .invalid(let text, let reason):
+                    await refuseInvalid(text, reason: reason)
+                case .submit(let text):
+                    if state == .choosingTarget {
+                        await choose(text)
+                    } else {
+                        await submit(text)
+                    }
+                }
+            }
+        }
+        if endRequested, state == .idle { await end(reason: "the engineer left", status: lastStatus) }
+    }
+
+    func choose(_ text: String) async {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let picked = Int(t).flatMap { $0 >= 1 && $0 <= menu.count ? menu[$0 - 1] : nil } ?? menu.first { $0.name == t }
+        guard let picked else {
+            await say("No target \(t.isEmpty ? "chosen" : "called \(t)"). Choose a number or a name: ", inline: true)
+            return
+        }
+        typeahead = []
+        editor = Self.commandEditor(limits: context.analyser.limits)
+        state = .starting
+        await connect(picked)
+    }
+
+    static func commandEditor(limits: ParserLimits) -> LineEditor {
+        LineEditor { text in
+            switch ShellParser.parse(text, limits: limits) {
+            case .success: return .complete
+            case .failure(let f):
+                switch f.kind {
+                case .incomplete: return .incomplete
+                case .syntaxError: return .invalid(f.message)
+                case .tooComplex: return .complete
+                }
+            }
+        }
+    }
+
+    // MARK: - One command
+
+    func refuseInvalid(_ text: String, reason: String) async {
+        commandCount += 1
+        guard await audit(.commandRefused, [
+            "n": .integer(Int64(commandCount)), "command": .string(text), "by": "analyser",
+            "reason": .string("not valid shell syntax: \(reason)"),
+        ]) else { return }
+        await say("Escort: not valid shell syntax (\(reason)); nothing was sent.", inline: false)
+        await prompt()
+    }
+
+    /// Decides one complete command and, if allowed, forwards it.
+    func submit(_ command: String) async {
+        guard command.contains(where: { !$0.isWhitespace }) else {
+            if case .exec = request { await finishExec(0); return }
+            await prompt()
+            return
+        }
+        state = .deciding
+        commandCount += 1
+        let n = commandCount
+        try? recorder?.marker("#\(n) \(command)")
+        try? recorder?.input(Array((command + "\n").utf8))
+
+        // An escorted session runs nothing without an escort; a paused one runs nothing at all.
+        if let summary = await context.hub.summary(id), summary.paused || summary.waitingForEscort {
+            await say(summary.paused ? "Escort: the session is paused; your command waits." : "Escort: waiting for an escort to join before anything runs.", inline: false)
+            guard await context.hub.awaitRunnable(id) else { return }
+        }
+
+        guard let target else { return }
+        var analysis = context.analyser.analyse(command)
+        analysis = await readScripts(command, analysis)
+        var (ruling, reasons) = context.authority.ruling(for: analysis, mode: mode, target: target)
+        if analysis.opensPrompt {
+            ruling = .refuse
+            reasons.append("It starts an interactive shell or interpreter prompt, whose input Escort could not read line by line. Run the program with its script or command instead (e.g. `bash -c '…'`, `python3 tool.py`).")
+        }
+        var fields: [String: JSONValue] = [
+            "n": .integer(Int64(n)), "command": .string(command), "target": .string(target.name),
+            "risk": .string(analysis.risk.rawValue), "summary": .string(analysis.summary),
+            "techniques": .array(analysis.techniques.map { .string($0) }),
+            "status": .string(analysis.status.rawValue),
+            "ruling": .string(ruling.rawValue), "reasons": .array(reasons.map { .string($0) }),
+        ]
+        if !analysis.unseenScripts.isEmpty { fields["unseen_scripts"] = .array(analysis.unseenScripts.map { .string($0) }) }
+
+        switch ruling {
+        case .refuse:
+            fields["by"] = "policy"
+            guard await audit(.commandRefused, fields) else { return }
+            await say("Escort: refused. \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined(), inline: false)
+            await afterCommand(status: 126)
+            return
+        case .hold, .holdWithReview:
+            guard await audit(.commandHeld, fields) else { return }
+            let who = ruling == .holdWithReview ? "an escort and a technical reviewer" : "an escort"
+            await say("Escort: held for \(who). \(analysis.summary)\r\n  Waiting for a decision (Ctrl-C withdraws the command)…", inline: false)
+            let decision = await context.hub.hold(session: id, command: command, analysis: analysis, ruling: ruling, reasons: reasons)
+            switch decision {
+            case .approved(let by):
+                fields["approved_by"] = .array(by.map { .string($0) })
+                guard await audit(.commandApproved, ["n": .integer(Int64(n)), "approved_by": .array(by.map { .string($0) })]) else { return }
+                await say("Escort: approved by \(by.joined(separator: " and ")).", inline: false)
+            case .refused(let by, let reason):
+                guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(by), "reason": .string(reason)]) else { return }
+                await say("Escort: refused by \(by): \(reason)", inline: false)
+                await afterCommand(status: 126)
+                return
+            case .withdrawn:
+                guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(user.name), "reason": "withdrawn by the engineer"]) else { return }
+                await say("Escort: withdrawn; nothing was sent.", inline: false)
+                await afterCommand(status: 130)
+                return
+            case .sessionEnded:
+                return
+            }
+        case .run:
+            break
+        }
+        // Durable before it reaches the target.
+        guard await audit(.commandForwarded, fields) else { return }
+        guard state == .deciding, let shell else { return }
+        state = .running(interactive: interactive(command))
+        do {
+            try await shell.write(Array((Self.forwardable(command, exec: isExec) + "\n").utf8))
+        } catch {
+            await end(reason: "the target's shell has gone", status: 1)
+        }
+    }
+
+    var isExec: Bool {
+        if case .exec = request { return true }
+        return false
+    }
+
+    /// An exec request may be a whole script: grouped so the shell prints one prompt for it.
+    static func forwardable(_ command: String, exec: Bool) -> String {
+        exec ? "{\n\(command)\n}" : command
+    }
+
+    /// Reads scripts the command runs from the target (over a separate channel) and analyses again
+    /// with their contents, a few rounds deep for scripts that run scripts.
+    func readScripts(_ command: String, _ first: Analysis) async -> Analysis {
+        guard let shell else { return first }
+        var analysis = first
+        var files: [String: String] = [:]
+        for _ in 0..<3 where !analysis.unseenScripts.isEmpty {
+            var added = false
+            for path in analysis.unseenScripts where files[path] == nil {
+                let resolved = resolve(path)
+                let content: [UInt8]?
+                do {
+                    content = try await shell.readFile(resolved, limit: context.scriptFetchLimit)
+                } catch {
+                    content = nil
+                }
+                guard let content else { continue }
+                files[path] = String(decoding: content, as: UTF8.self)
+                added = true
+                try? recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
+            }
+            guard added else { break }
+            analysis = context.analyser.analyse(command, targetFiles: files)
+        }
+        return analysis
+    }
+
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/") || directory == "~" { return path }
+        return directory + "/" + path
+    }
+
+    func interactive(_ command: String) -> Bool {
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let first = words.first(where: { !$0.contains("=") }) else { return false }
+        let program = first.split(separator: "/").last.map(String.init) ?? first
+        return context.authority.allowsInteractive(program: program)
+    }
+
+    // MARK: - Output
+
+    func targetOutput(_ bytes: [UInt8]) async {
+        for event in scanner.feed(bytes) {
+            switch event {
+            case .output(let out):
+                guard state != .starting else { continue }
+                await show(out)
+            case .finished(let status, let dir):
+                directory = dir
+                switch state {
+                case .starting:
+                    await shellReady()
+                case .running:
+                    await audit(.commandFinished, ["n": .integer(Int64(commandCount)), "exit_status": .integer(Int64(status))])
+                    await afterCommand(status: status)
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    func afterCommand(status: Int32) async {
+        lastStatus = status
+        if case .exec = request {
+            await finishExec(status)
+            return
+        }
+        state = .idle
+        await prompt()
+        await drain()
+    }
+
+    func finishExec(_ status: Int32) async {
+        await end(reason: "the command finished", status: status)
+    }
+
+    func targetEnded() async {
+        guard state != .ended else { return }
+        let status = await shell?.exitStatus() ?? 1
+        await end(reason: "the target's shell ended", status: status)
+    }
+
+    // MARK: - Escort controls
+
+    public func terminate(by: String, reason: String) async {
+        await say("Escort: \(by) ended this session: \(reason)", inline: false)
+        await audit(.sessionKilled, ["by": .string(by), "reason": .string(reason)])
+        await end(reason: "ended by \(by)", status: 137)
+    }
+
+    public func notify(_ message: String) async {
+        guard state != .ended else { return }
+        await say("Escort: \(message)", inline: false)
+        if state == .idle { await prompt() }
+    }
+
+    // MARK: - Ending
+
+    func end(reason: String, status: Int32) async {
+        guard state != .ended else { return }
+        state = .ended
+        await context.hub.unregister(id, reason: reason)
+        if let shell { await shell.close() }
+        if let recorder {
+            if let summary = try? recorder.close() {
+                await audit(.recordingClosed, ["path": .string(summary.path), "sha256": .string(summary.sha256), "bytes": .integer(summary.bytes)], failClosed: false)
+            }
+            self.recorder = nil
+        }
+        if target != nil {
+            await audit(.sessionEnded, ["reason": .string(reason), "exit_status": .integer(Int64(status)), "commands": .integer(Int64(commandCount))], failClosed: false)
+        }
+        if case .shell = request { await terminal.send(Array("\r\n".utf8)) }
+        await terminal.finish(exitStatus: status)
+    }
+
+    func fail(_ message: String, status: Int32, alreadyFormatted: Bool = false) async {
+        await terminal.sendError(Array((alreadyFormatted ? message : "Escort: \(message)\r\n").utf8))
+        state = .ended
+        await terminal.finish(exitStatus: status)
+    }
+
+    // MARK: - Helpers
+
+    /// Appends to the audit log; on failure, ends the session (nothing may run unaudited).
+    @discardableResult
+    func audit(_ code: AuditEventCode, _ fields: [String: JSONValue], failClosed: Bool = true) async -> Bool {
+        do {
+            _ = try await context.audit.append(AuditEvent(code: code, session: id, actor: user.name, fields: fields))
+            return true
+        } catch {
+            guard failClosed else { return false }
+            let message = "Escort: the audit log could not record this (\(error)); nothing more runs in this session.\r\n"
+            if state != .ended {
+                state = .ended
+                await context.hub.unregister(id, reason: "audit log unavailable")
+                if let shell { await shell.close() }
+                _ = try? recorder?.close()
+                recorder = nil
+                await terminal.sendError(Array(message.utf8))
+                await terminal.finish(exitStatus: 1)
+            }
+            return false
+        }
+    }
+
+    /// Shows bytes to the engineer, the watchers and the recording.
+    func show(_ bytes: [UInt8]) async {
+        await terminal.send(bytes)
+        await context.hub.broadcast(bytes, in: id)
+        try? recorder?.output(bytes)
+    }
+
+    /// A gateway message: on its own line for interactive sessions, on stderr for exec.
+    func say(_ text: String, inline: Bool) async {
+        let body = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        if case .exec = request {
+            await terminal.sendError(Array((body + (inline ? "" : "\r\n")).utf8))
+            return
+        }
+        await show(Array((inline ? body : body + "\r\n").utf8))
+    }
+
+    func prompt() async {
+        guard case .shell = request, state == .idle, let target else { return }
+        await show(Array("\(target.name):\(directory)$ ".utf8))
+    }
+}

@@ -1,0 +1,33 @@
+import AuditLog
+import Foundation
+import ShellAnalysis
+
+/// What every session shares: the analyser, the policy, the audit log, the moderation hub.
+public struct GatewayContext: Sendable {
+    public var analyser: Analyser
+    public var authority: any GatewayAuthority
+    public var audit: AuditLog
+    public var hub: ModerationHub
+    /// Where session recordings are written (one asciicast file per session).
+    public var recordingsDirectory: String
+    /// The most bytes read of a script file fetched from the target.
+    public var scriptFetchLimit: Int = 1 << 20
+
+    public init(analyser: Analyser, authority: any GatewayAuthority, audit: AuditLog, hub: ModerationHub, recordingsDirectory: String) {
+        self.analyser = analyser
+        self.authority = authority
+        self.audit = audit
+        self.hub = hub
+        self.recordingsDirectory = recordingsDirectory
+    }
+}
+
+/// The engineer's side of a session: the SSH channel.
+public protocol EngineerTerminal: Sendable {
+    /// Sends output (standard output of the channel).
+    func send(_ bytes: [UInt8]) async
+    /// Sends a message on standard error (exec sessions) or inline (interactive ones).
+    func sendError(_ bytes: [UInt8]) async
+    /// Sends the exit status and closes the channel.
+    func finish(exitStatus: Int32) async
+}

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Opens `bash --noediting --noprofile --norc -i` on a local PTY: the demo's targets.
+public struct LocalShellConnector: TargetConnector {
+    /// The shell to run.
+    public var shell: String
+    /// Its working directory (nil: the gateway's).
+    public var directory: String?
+    /// Extra environment (`NAME=value`).
+    public var environment: [String]
+
+    public init(shell: String = "/bin/bash", directory: String? = nil, environment: [String] = []) {
+        self.shell = shell
+        self.directory = directory
+        self.environment = environment
+    }
+
+    public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
+        let home = directory ?? FileManager.default.currentDirectoryPath
+        let env = ["TERM=\(term)", "HOME=\(home)", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"] + environment
+        let pty = try PseudoTerminal.spawn(
+            arguments: [shell, "--noediting", "--noprofile", "--norc", "-i"], environment: env,
+            directory: directory, columns: columns, rows: rows)
+        do {
+            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .takingOwnershipOfDescriptor(inputOutput: pty.master) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return LocalShell(pid: pty.pid, master: pty.master, channel: channel, directory: home)
+        } catch {
+            kill(pty.pid, SIGKILL)
+            _ = PseudoTerminal.wait(pid: pty.pid)
+            throw GatewayError(.targetUnavailable, "could not attach to the local shell: \(error)")
+        }
+    }
+}
+
+/// A shell on a local PTY.
+final class LocalShell: TargetShell {
+    let pid: pid_t
+    let master: Int32
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let directory: String
+    let status = NIOLockedValueBox<Int32??>(nil)
+    let outbound = NIOLockedValueBox<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
+    let ended = NIOLockedValueBox(false)
+
+    init(pid: pid_t, master: Int32, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, directory: String) {
+        self.pid = pid
+        self.master = master
+        self.channel = channel
+        self.directory = directory
+    }
+
+    func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                self.outbound.withLockedValue { $0 = outbound }
+                for try await buffer in inbound {
+                    await deliver(Array(buffer.readableBytesView))
+                }
+            }
+        } catch {
+            // EIO when the shell has gone and the slave side is closed: the normal end.
+        }
+        outbound.withLockedValue { $0 = nil }
+        ended.withLockedValue { $0 = true }
+        let pid = self.pid
+        let code = try? await NIOThreadPool.singleton.runIfActive { PseudoTerminal.wait(pid: pid) }
+        status.withLockedValue { $0 = .some(code ?? nil) }
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        guard let writer = outbound.withLockedValue({ $0 }) else {
+            throw GatewayError(.targetUnavailable, "the target's shell has ended")
+        }
+        try await writer.write(ByteBuffer(bytes: bytes))
+    }
+
+    func resize(columns: Int, rows: Int) {
+        PseudoTerminal.resize(master: master, columns: columns, rows: rows)
+    }
+
+    func close() async {
+        if !ended.withLockedValue({ $0 }) {
+            kill(-pid, SIGHUP)
+            kill(pid, SIGHUP)
+        }
+    }
+
+    func exitStatus() async -> Int32? {
+        for _ in 0..<200 {
+            if let s = status.withLockedValue({ $0 }) { return s }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    func readFile(_ path: String, limit: Int) async throws -> [UInt8]? {
+        let full = path.hasPrefix("/") ? path : directory + "/" + path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var info = stat()
+            guard stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            guard let handle = FileHandle(forReadingAtPath: full) else { return nil }
+            defer { try? handle.close() }
+            return [UInt8](try handle.read(upToCount: limit) ?? Data())
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// A shell on a target, reached through a PTY with echo off and without line editing. The
+/// gateway owns the line editor and the echo; the target's shell only ever receives complete,
+/// analysed, audited commands (and, while an allowed interactive program runs, its keystrokes).
+public protocol TargetShell: AnyObject, Sendable {
+    /// Delivers the shell's output to `deliver`, one read at a time and in order, awaiting each
+    /// delivery before reading more (backpressure). Returns when the shell has gone.
+    func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async
+    /// Writes to the shell's terminal.
+    func write(_ bytes: [UInt8]) async throws
+    /// Tells the terminal its new size.
+    func resize(columns: Int, rows: Int)
+    /// Ends the shell.
+    func close() async
+    /// The shell's exit status once it has ended (nil if it was killed by a signal or unknown).
+    func exitStatus() async -> Int32?
+    /// Reads a file on the target over a separate channel (not through the engineer's shell),
+    /// at most `limit` bytes. Returns nil if there is no such regular file.
+    func readFile(_ path: String, limit: Int) async throws -> [UInt8]?
+}
+
+/// How the gateway opens a shell on a target.
+public protocol TargetConnector: Sendable {
+    /// Opens a shell with a terminal of the given size.
+    func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell
+}
