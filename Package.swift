@@ -90,6 +90,11 @@ let package = Package(
         ),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
         .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EscortCLITests",
             dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording"],
             swiftSettings: strict

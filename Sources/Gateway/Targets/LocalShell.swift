@@ -54,18 +54,22 @@ final class LocalShell: TargetShell {
     let status = NIOLockedValueBox<Int32??>(nil)
     let outbound = NIOLockedValueBox<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
     let ended = NIOLockedValueBox(false)
+    /// Succeeded once the writer exists (the pump has started), failed if it never will.
+    let ready: EventLoopPromise<Void>
 
     init(pid: pid_t, master: Int32, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, directory: String) {
         self.pid = pid
         self.master = master
         self.channel = channel
         self.directory = directory
+        self.ready = channel.channel.eventLoop.makePromise()
     }
 
     func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 self.outbound.withLockedValue { $0 = outbound }
+                self.ready.succeed()
                 for try await buffer in inbound {
                     await deliver(Array(buffer.readableBytesView))
                 }
@@ -75,12 +79,14 @@ final class LocalShell: TargetShell {
         }
         outbound.withLockedValue { $0 = nil }
         ended.withLockedValue { $0 = true }
+        ready.fail(GatewayError(.targetUnavailable, "the target's shell has ended"))
         let pid = self.pid
         let code = try? await NIOThreadPool.singleton.runIfActive { PseudoTerminal.wait(pid: pid) }
         status.withLockedValue { $0 = .some(code ?? nil) }
     }
 
     func write(_ bytes: [UInt8]) async throws {
+        try await ready.futureResult.get()
         guard let writer = outbound.withLockedValue({ $0 }) else {
             throw GatewayError(.targetUnavailable, "the target's shell has ended")
         }

