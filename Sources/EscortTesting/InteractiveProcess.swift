@@ -1,35 +1,71 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A program driven through pipes, like a person at a terminal: send text, wait for text.
 /// Used to drive the stock OpenSSH client (`ssh -tt`) against the gateway.
+///
+/// Spawned with `posix_spawn`, not Foundation's `Process`: OpenSSH closes every descriptor it
+/// inherits, which Foundation takes for an exit and answers with a blocking `waitpid` that stalls
+/// every other child process in the test run.
 public final class InteractiveProcess: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
+    public let pid: pid_t
+    let stdinFD: Int32
     let lock = NSLock()
     var buffer = Data()
     var errors = Data()
+    var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout and stderr are collected as they arrive.
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            guard let self, !d.isEmpty else { h.readabilityHandler = nil; return }
-            self.lock.withLock { self.buffer.append(d) }
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw TestSetupError("pipe failed") }
+        for fd in [inPipe[1], outPipe[0], errPipe[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        let env = (environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } } ?? ProcessInfo.processInfo.environment)
+            .map { "\($0.key)=\($0.value)" }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
         }
-        err.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            guard let self, !d.isEmpty else { h.readabilityHandler = nil; return }
-            self.lock.withLock { self.errors.append(d) }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            throw TestSetupError("cannot start \(executable): error \(rc)")
         }
-        try process.run()
+        self.pid = pid
+        self.stdinFD = inPipe[1]
+        Self.drain(outPipe[0]) { [weak self] d in self?.lock.withLock { self?.buffer.append(d) } }
+        Self.drain(errPipe[0]) { [weak self] d in self?.lock.withLock { self?.errors.append(d) } }
+    }
+
+    static func drain(_ fd: Int32, _ sink: @escaping @Sendable (Data) -> Void) {
+        let thread = Thread {
+            var chunk = [UInt8](repeating: 0, count: 16384)
+            while true {
+                let n = read(fd, &chunk, chunk.count)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { break }
+                sink(Data(chunk[0..<n]))
+            }
+            close(fd)
+        }
+        thread.start()
     }
 
     /// Everything printed on stdout so far.
@@ -39,12 +75,13 @@ public final class InteractiveProcess: @unchecked Sendable {
 
     /// Types `text`.
     public func send(_ text: String) {
-        try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBufferPointer { write(stdinFD, $0.baseAddress, $0.count) }
     }
 
     /// Closes stdin.
     public func closeInput() {
-        try? input.fileHandleForWriting.close()
+        close(stdinFD)
     }
 
     /// Waits until stdout (or stderr) contains `text`, counting from `after` characters of stdout.
@@ -61,11 +98,22 @@ public final class InteractiveProcess: @unchecked Sendable {
         return false
     }
 
+    /// Whether it has exited, reaping it if so.
+    func reap() -> Int32? {
+        lock.withLock {
+            if let exitStatus { return exitStatus }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+            exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            return exitStatus
+        }
+    }
+
     /// Waits for the process to end (up to `timeout` seconds); its exit status, or nil.
     public func waitForExit(timeout: Double = 20) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if !process.isRunning { return process.terminationStatus }
+            if let s = reap() { return s }
             try? await Task.sleep(for: .milliseconds(25))
         }
         return nil
@@ -73,10 +121,21 @@ public final class InteractiveProcess: @unchecked Sendable {
 
     /// Ends the process.
     public func terminate() {
-        if process.isRunning { process.terminate() }
+        guard reap() == nil else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<40 {
+            if reap() != nil { return }
+            usleep(25_000)
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
     }
 
-    deinit { terminate() }
+    deinit {
+        terminate()
+        close(stdinFD)
+    }
 }
 
 /// OpenSSH keys made by `ssh-keygen` for tests.

@@ -55,7 +55,8 @@ final class GatewayFixture: @unchecked Sendable {
     let store: SQLiteAuditStore
     let keys: [String: String]  // user → private key path
 
-    init(escorted: Set<String> = ["secure"]) async throws {
+    /// - Parameter sshd: when given, a target `real` reached through this sshd with the key at `targetKey`.
+    init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil) async throws {
         var users: [String: GatewayUser] = [:]
         var keys: [String: String] = [:]
         let people = [("alice", ["engineer"]), ("bob", ["escort"]), ("rita", ["reviewer"]), ("carol", ["escort"])]
@@ -70,11 +71,13 @@ final class GatewayFixture: @unchecked Sendable {
         let targetDir = dir.file("target-home")
         try FileManager.default.createDirectory(atPath: targetDir, withIntermediateDirectories: true)
         let local = LocalShellConnector(directory: targetDir)
-        let authority = FixtureAuthority(
-            users: users,
-            targetList: [GatewayTarget(name: "local", impactLevel: .il2, connector: local),
-                         GatewayTarget(name: "secure", impactLevel: .il5, connector: local)],
-            escorted: escorted)
+        var targets = [GatewayTarget(name: "local", impactLevel: .il2, connector: local),
+                       GatewayTarget(name: "secure", impactLevel: .il5, connector: local)]
+        if let sshd, let targetKey {
+            targets.append(GatewayTarget(name: "real", impactLevel: .il4, connector: SSHTargetConnector(
+                host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: sshd.hostKey)))
+        }
+        let authority = FixtureAuthority(users: users, targetList: targets, escorted: escorted)
         store = try SQLiteAuditStore(path: dir.file("escort.sqlite"))
         audit = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let analyser = try Analyser.bundled().get()

@@ -264,7 +264,11 @@ public actor EngineerSession: SessionControl {
                     if state == .choosingTarget {
                         await choose(text)
                     } else {
-                        await submit(text)
+                        // Decided in its own task, so that keystrokes (Ctrl-C to withdraw a held
+                        // command) keep arriving while it waits.
+                        state = .deciding
+                        Task { await self.submit(text) }
+                        return
                     }
                 }
             }

@@ -1,0 +1,238 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSH
+
+/// Reaches a target's real `sshd` with the SSH client side of swift-nio-ssh, authenticating with
+/// a key only the gateway holds (engineers never see it).
+public struct SSHTargetConnector: TargetConnector {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var keyPath: String
+    /// The target's host key (an OpenSSH public-key line). When set, any other key is refused;
+    /// when nil, the key is accepted and its fingerprint is reported (trust on first use).
+    public var hostKey: String?
+
+    public init(host: String, port: Int, user: String, keyPath: String, hostKey: String? = nil) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.keyPath = keyPath
+        self.hostKey = hostKey
+    }
+
+    public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
+        let key = try OpenSSHPrivateKey.load(path: keyPath)
+        let pinned = try hostKey.map { try NIOSSHPublicKey(openSSHPublicKey: $0) }
+        let user = self.user
+        let connection: any Channel
+        do {
+            connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(10))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let config = SSHClientConfiguration(
+                            userAuthDelegate: TargetKeyAuthentication(user: user, key: key),
+                            serverAuthDelegate: TargetHostKeyCheck(pinned: pinned))
+                        try channel.pipeline.syncOperations.addHandler(NIOSSHHandler(role: .client(config), allocator: channel.allocator, inboundChildChannelInitializer: nil))
+                        try channel.pipeline.syncOperations.addHandler(CloseOnError())
+                    }
+                }
+                .connect(host: host, port: port)
+                .get()
+        } catch {
+            throw GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
+        }
+        let shell = SSHTargetShell(connection: connection)
+        do {
+            try await shell.openMain(columns: columns, rows: rows, term: term)
+        } catch {
+            try? await connection.close()
+            throw GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+        }
+        return shell
+    }
+}
+
+final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
+    let user: String
+    let key: NIOSSHPrivateKey
+    var offered = false
+
+    init(user: String, key: NIOSSHPrivateKey) {
+        self.user = user
+        self.key = key
+    }
+
+    func nextAuthenticationType(availableMethods: NIOSSHAvailableUserAuthenticationMethods, nextChallengePromise: EventLoopPromise<NIOSSHUserAuthenticationOffer?>) {
+        guard availableMethods.contains(.publicKey), !offered else {
+            nextChallengePromise.fail(GatewayError(.targetUnavailable, "the target refused the gateway's key for \(user)"))
+            return
+        }
+        offered = true
+        nextChallengePromise.succeed(NIOSSHUserAuthenticationOffer(username: user, serviceName: "", offer: .privateKey(.init(privateKey: key))))
+    }
+}
+
+final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate {
+    let pinned: NIOSSHPublicKey?
+
+    init(pinned: NIOSSHPublicKey?) {
+        self.pinned = pinned
+    }
+
+    func validateHostKey(hostKey: NIOSSHPublicKey, validationCompletePromise: EventLoopPromise<Void>) {
+        if let pinned, pinned != hostKey {
+            validationCompletePromise.fail(GatewayError(.targetUnavailable, "the target's host key is not the pinned one (possible interception)"))
+        } else {
+            validationCompletePromise.succeed()
+        }
+    }
+}
+
+/// Turns a child channel's `SSHChannelData` into bytes and back, and catches the exit status.
+final class TargetChannelBridge: ChannelDuplexHandler {
+    typealias InboundIn = SSHChannelData
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = SSHChannelData
+
+    let status: NIOLockedValueBox<Int32?>
+
+    init(status: NIOLockedValueBox<Int32?>) {
+        self.status = status
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let message = unwrapInboundIn(data)
+        guard case .byteBuffer(let buffer) = message.data else { return }
+        context.fireChannelRead(wrapInboundOut(buffer))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let buffer = unwrapOutboundIn(data)
+        context.write(wrapOutboundOut(SSHChannelData(type: .channel, data: .byteBuffer(buffer))), promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let exit = event as? SSHChannelRequestEvent.ExitStatus {
+            status.withLockedValue { $0 = Int32(truncatingIfNeeded: exit.exitStatus) }
+        }
+        if event is ChannelEvent, case ChannelEvent.inputClosed = event as! ChannelEvent {
+            context.close(promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// A shell on a real sshd: one session channel for the shell, more for reading files.
+final class SSHTargetShell: TargetShell {
+    let connection: any Channel
+    let main = NIOLockedValueBox<NIOAsyncChannel<ByteBuffer, ByteBuffer>?>(nil)
+    let outbound = NIOLockedValueBox<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
+    let status = NIOLockedValueBox<Int32?>(nil)
+    let ready: EventLoopPromise<Void>
+    let ended = NIOLockedValueBox(false)
+
+    init(connection: any Channel) {
+        self.connection = connection
+        self.ready = connection.eventLoop.makePromise()
+    }
+
+    /// Opens a session channel running `command`, with a PTY (echo off) if `pty` is given.
+    func openChannel(command: String, pty: (Int, Int, String)?, status: NIOLockedValueBox<Int32?>) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        let connection = self.connection
+        let child: any Channel = try await connection.eventLoop.flatSubmit {
+            let promise = connection.eventLoop.makePromise(of: Channel.self)
+            do {
+                let handler = try connection.pipeline.syncOperations.handler(type: NIOSSHHandler.self)
+                handler.createChannel(promise, channelType: .session) { child, _ in
+                    child.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).flatMap {
+                        child.eventLoop.makeCompletedFuture {
+                            try child.pipeline.syncOperations.addHandler(TargetChannelBridge(status: status))
+                        }
+                    }
+                }
+            } catch {
+                promise.fail(error)
+            }
+            return promise.futureResult
+        }.get()
+        if let (columns, rows, term) = pty {
+            let modes = SSHTerminalModes([.ECHO: 0])
+            try await child.triggerUserOutboundEvent(SSHChannelRequestEvent.PseudoTerminalRequest(
+                wantReply: false, term: term, terminalCharacterWidth: columns, terminalRowHeight: rows,
+                terminalPixelWidth: 0, terminalPixelHeight: 0, terminalModes: modes)).get()
+        }
+        try await child.triggerUserOutboundEvent(SSHChannelRequestEvent.ExecRequest(command: command, wantReply: false)).get()
+        return try await child.eventLoop.submit {
+            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+        }.get()
+    }
+
+    func openMain(columns: Int, rows: Int, term: String) async throws {
+        let channel = try await openChannel(
+            command: "exec bash --noediting --noprofile --norc -i", pty: (columns, rows, term), status: status)
+        main.withLockedValue { $0 = channel }
+    }
+
+    func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
+        guard let channel = main.withLockedValue({ $0 }) else { return }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                self.outbound.withLockedValue { $0 = outbound }
+                self.ready.succeed()
+                for try await buffer in inbound {
+                    await deliver(Array(buffer.readableBytesView))
+                }
+            }
+        } catch {}
+        outbound.withLockedValue { $0 = nil }
+        ended.withLockedValue { $0 = true }
+        ready.fail(GatewayError(.targetUnavailable, "the target's shell has ended"))
+        try? await connection.close()
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await ready.futureResult.get()
+        guard let writer = outbound.withLockedValue({ $0 }) else {
+            throw GatewayError(.targetUnavailable, "the target's shell has ended")
+        }
+        try await writer.write(ByteBuffer(bytes: bytes))
+    }
+
+    func resize(columns: Int, rows: Int) {
+        guard let channel = main.withLockedValue({ $0 }) else { return }
+        channel.channel.triggerUserOutboundEvent(
+            SSHChannelRequestEvent.WindowChangeRequest(terminalCharacterWidth: columns, terminalRowHeight: rows, terminalPixelWidth: 0, terminalPixelHeight: 0),
+            promise: nil)
+    }
+
+    func close() async {
+        try? await connection.close()
+    }
+
+    func exitStatus() async -> Int32? {
+        status.withLockedValue { $0 }
+    }
+
+    func readFile(_ path: String, limit: Int) async throws -> [UInt8]? {
+        let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let command = "[ -f \(quoted) ] && head -c \(limit) -- \(quoted)"
+        let fileStatus = NIOLockedValueBox<Int32?>(nil)
+        let channel = try await openChannel(command: command, pty: nil, status: fileStatus)
+        var bytes: [UInt8] = []
+        try await channel.executeThenClose { inbound, _ in
+            for try await buffer in inbound {
+                bytes += buffer.readableBytesView
+                if bytes.count > limit { break }
+            }
+        }
+        for _ in 0..<50 where fileStatus.withLockedValue({ $0 }) == nil {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return fileStatus.withLockedValue { $0 } == 0 ? bytes : nil
+    }
+}

