@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -46,6 +47,18 @@ let package = Package(
             dependencies: ["EscortCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Access and command policy: a TOML policy file, an IP-to-country table and a pure
+        // evaluator (no I/O; files are read by the small loaders beside it).
+        .target(
+            name: "Policy",
+            dependencies: [
+                "EscortCore", "ShellAnalysis",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         // Fixtures and shared helpers for tests and benchmarks.
         .target(
             name: "EscortTesting",
@@ -55,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "escort",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -74,10 +87,16 @@ let package = Package(
             dependencies: ["AuditLog", "Store", "StoreSQLite", "EscortTesting"],
             swiftSettings: strict
         ),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "EscortCore", "ShellAnalysis"], swiftSettings: strict),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["EscortCore", "Store", "StoreSQLite", "EscortTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
         .testTarget(
             name: "EscortCLITests",
-            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording"],
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
             swiftSettings: strict
         ),
     ]
