@@ -105,7 +105,7 @@ public struct SSHPublicKey: Sendable, Hashable, Codable {
     static func check(blob: [UInt8]) throws(RegistryError) -> String {
         var reader = WireReader(blob)
         guard let nameBytes = reader.string(), !nameBytes.isEmpty else {
-            throw RegistryError(.invalidKey, "the key blob does not start with an algorithm name", field: "key")
+            throw RegistryError(.invalidKey, "the key blob is malformed: it does not start with an algorithm name", field: "key")
         }
         let name = String(decoding: nameBytes, as: UTF8.self)
         try checkAccepted(name)
