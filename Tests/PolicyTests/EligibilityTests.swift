@@ -61,6 +61,19 @@ struct EligibilityTests {
         #expect(e.reasons.contains { $0.contains(c.says) }, "\(e.reasons)")
     }
 
+    @Test func anEscortConnectingFromAbroadIsNotEligibleOnIL4Up() {
+        let bob = F.person("bob", roles: [.escort], training: Self.valid)
+        let e = F.defaultEngine
+        #expect(e.escortEligibility(person: bob, target: F.target("db", .il5), now: F.now, sourceAddress: "192.0.2.1").eligible)
+        #expect(e.escortEligibility(person: bob, target: F.target("db", .il5), now: F.now, sourceAddress: "10.0.0.1").eligible)
+        let fromCN = e.escortEligibility(person: bob, target: F.target("db", .il5), now: F.now, sourceAddress: "203.0.113.1")
+        #expect(!fromCN.eligible)
+        #expect(fromCN.reasons.contains { $0.contains("CN, a country of concern: may not be escort") })
+        let fromGB = e.escortEligibility(person: bob, target: F.target("db", .il5), now: F.now, sourceAddress: "198.51.100.1")
+        #expect(!fromGB.eligible)
+        #expect(fromGB.reasons.contains { $0.contains("not the declared location US") })
+    }
+
     @Test func noRuleForTheLevelMeansNobody() throws {
         let doc = try PolicyDocument.parse(toml: """
             countries_of_concern = []

@@ -51,19 +51,38 @@ public struct PolicyEngine: Sendable {
 
     /// Whether `person` may escort sessions on `target` at `now`: the escort role, and an
     /// `[[escort]]` rule for the target's level whose conditions (and training) are met.
-    public func escortEligibility(person: Person, target: Target, now: Date) -> Eligibility {
-        eligibility(person: person, target: target, now: now, role: .escort, rules: document.escortRules, what: "escort")
+    ///
+    /// With `sourceAddress` (the escort's own connection), the location check of ``access(_:)``
+    /// applies too: from `[location] enforce_from` up, an address in a country of concern or in
+    /// a country other than the declared location makes the person ineligible.
+    public func escortEligibility(person: Person, target: Target, now: Date, sourceAddress: String? = nil) -> Eligibility {
+        eligibility(person: person, target: target, now: now, address: sourceAddress, role: .escort, rules: document.escortRules, what: "escort")
     }
 
     /// Whether `person` may be the technical reviewer for `target` at `now`: the reviewer role
-    /// and a `[[reviewer]]` rule for the target's level.
-    public func reviewerEligibility(person: Person, target: Target, now: Date) -> Eligibility {
-        eligibility(person: person, target: target, now: now, role: .reviewer, rules: document.reviewerRules, what: "technical reviewer")
+    /// and a `[[reviewer]]` rule for the target's level (and the location check, as for escorts).
+    public func reviewerEligibility(person: Person, target: Target, now: Date, sourceAddress: String? = nil) -> Eligibility {
+        eligibility(
+            person: person, target: target, now: now, address: sourceAddress, role: .reviewer, rules: document.reviewerRules,
+            what: "technical reviewer")
     }
 
-    private func eligibility(person: Person, target: Target, now: Date, role: Role, rules: [EligibilityRule], what: String) -> Eligibility {
+    private func eligibility(
+        person: Person, target: Target, now: Date, address: String?, role: Role, rules: [EligibilityRule], what: String
+    ) -> Eligibility {
         let level = target.impactLevel
-        let subject = Subject(person: person, effectiveLocation: person.location, sourceCountry: nil, concern: document.countriesOfConcern)
+        let located = locate(person: person, address: address)
+        let subject = Subject(
+            person: person, effectiveLocation: located.effective, sourceCountry: located.sourceCountry,
+            concern: document.countriesOfConcern)
+        if level >= document.locationEnforcedFrom, let source = located.sourceCountry,
+            document.countriesOfConcern.contains(source) || source != person.location
+        {
+            let why = document.countriesOfConcern.contains(source) ? "a country of concern" : "not the declared location \(person.location.code)"
+            return Eligibility(
+                eligible: false,
+                reasons: [located.reason, "\(person.name) connects from an address in \(source.code), \(why): may not be \(what) for \(target.name) (\(level.rawValue))"])
+        }
         guard person.has(role) else {
             return Eligibility(eligible: false, reasons: ["\(person.name) does not have the \(role.rawValue) role, so cannot be \(what) for \(target.name)"])
         }
