@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -48,11 +49,23 @@ let package = Package(
             dependencies: ["EscortCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Access and command policy: a TOML policy file, an IP-to-country table and a pure
+        // evaluator (no I/O; files are read by the small loaders beside it).
+        .target(
+            name: "Policy",
+            dependencies: [
+                "EscortCore", "ShellAnalysis",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         // The SSH gateway: sessions, line editor, targets, moderation. The only module importing NIOSSH.
         .target(
             name: "Gateway",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording",
+                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
@@ -69,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "escort",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -77,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "escort-bench",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "EscortTesting",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "EscortTesting", "Gateway", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -88,6 +101,12 @@ let package = Package(
             dependencies: ["AuditLog", "Store", "StoreSQLite", "EscortTesting"],
             swiftSettings: strict
         ),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "EscortCore", "ShellAnalysis"], swiftSettings: strict),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["EscortCore", "Store", "StoreSQLite", "EscortTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
@@ -96,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EscortCLITests",
-            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording"],
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
             swiftSettings: strict
         ),
     ]

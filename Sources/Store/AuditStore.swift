@@ -68,6 +68,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case io = "STORE-003"
         /// A row holds a value of the wrong type.
         case badRow = "STORE-004"
+        /// The name, key or id is already taken.
+        case duplicate = "STORE-005"
+        /// The change contradicts what is stored (an overlapping ticket, a ticket already revoked).
+        case conflict = "STORE-006"
+        /// The person, target or ticket named does not exist.
+        case missing = "STORE-007"
     }
 
     public var code: Code

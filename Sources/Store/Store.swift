@@ -1,3 +1,4 @@
 /// Storage protocols shared by every backend.
 ///
 /// - ``AuditStore``: durable append-only storage for the audit log.
+/// - ``RegistryStore``: people, targets and tickets.

@@ -8,6 +8,9 @@ import Store
 /// Tables (migration `audit-v1`):
 /// - `audit_record(seq INTEGER PRIMARY KEY, hash BLOB, body BLOB)` — one row per record;
 /// - `audit_checkpoint(id INTEGER PRIMARY KEY, tree_size INTEGER, body BLOB, signature BLOB)`.
+///
+/// The same file holds the registry (people, targets, tickets; see `SQLiteAuditStore+Registry.swift`
+/// and ``SQLiteMigrations``), so the gateway opens one file and gets both stores.
 public final class SQLiteAuditStore: AuditStore {
     let pool: DatabasePool
     /// The file the store lives in.
@@ -30,22 +33,7 @@ public final class SQLiteAuditStore: AuditStore {
         config.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("audit-v1") { db in
-                try db.execute(sql: """
-                    CREATE TABLE audit_record (
-                        seq INTEGER PRIMARY KEY NOT NULL,
-                        hash BLOB NOT NULL,
-                        body BLOB NOT NULL
-                    );
-                    CREATE TABLE audit_checkpoint (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        tree_size INTEGER NOT NULL,
-                        body BLOB NOT NULL,
-                        signature BLOB NOT NULL
-                    );
-                    """)
-            }
+            let migrator = SQLiteMigrations.migrator()
             if create {
                 try migrator.migrate(pool)
             } else {

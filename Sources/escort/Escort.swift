@@ -5,6 +5,9 @@ struct Escort: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escort",
         abstract: "Supervised access to sensitive systems: every command read, judged and recorded.",
-        subcommands: [DemoCommand.self, ExplainCommand.self, AnalyzeCommand.self, AuditCommand.self, ReplayCommand.self]
+        subcommands: [
+            DemoCommand.self, ExplainCommand.self, AnalyzeCommand.self, AuditCommand.self, ReplayCommand.self,
+            PersonCommand.self, TargetCommand.self, TicketCommand.self, PolicyCommand.self,
+        ]
     )
 }

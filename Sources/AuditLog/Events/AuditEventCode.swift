@@ -93,7 +93,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .commandForwarded: "A command was sent to the target. Written before it is sent."
         case .commandFinished: "A command finished on the target (fields: exit status)."
         case .policyChanged: "The policy file changed (fields: old and new SHA-256)."
-        case .registryChanged: "The personnel or target registry changed."
+        case .registryChanged: "The personnel or target registry changed (fields: action, and the person, target or ticket; keys as fingerprints)."
         case .reportGenerated: "A report was generated from the log."
         case .verificationRun: "The audit log was verified (fields: result, tree size)."
         case .recordingClosed: "A session recording was closed (fields: path, sha256, bytes)."

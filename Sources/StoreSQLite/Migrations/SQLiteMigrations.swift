@@ -1,0 +1,13 @@
+import GRDB
+
+/// Every schema change, in order, one migration per change and one file per migration.
+///
+/// A migration never changes once released; a later change is a new migration.
+enum SQLiteMigrations {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("audit-v1", migrate: AuditV1.migrate)
+        migrator.registerMigration("registry-v1", migrate: RegistryV1.migrate)
+        return migrator
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import AuditLog
+import EscortCore
+import Foundation
+import Policy
+import StoreSQLite
+
+/// Options shared by the registry commands (`person`, `target`, `ticket`, `policy`).
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .long, help: "The gateway's SQLite store (created if missing).")
+    var store: String = "escort.sqlite"
+
+    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; created if missing).")
+    var signingKey: String?
+
+    @Option(name: .long, help: "Who makes the change, as recorded in the audit log (default: $USER).")
+    var actor: String?
+
+    var signingKeyPath: String {
+        signingKey ?? URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("gateway.key").path
+    }
+
+    var actorName: String { actor ?? ProcessInfo.processInfo.environment["USER"] ?? "admin" }
+
+    func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, create: true) }
+
+    /// Makes a registry change and records it: the signing key and the audit log are opened
+    /// first (so a bad key changes nothing), then `change` runs and returns the fields that
+    /// changed, then a `registry.changed` event with them is appended and the log closed with
+    /// a signed checkpoint.
+    func recordingChange(_ action: String, change: (SQLiteStore) async throws -> [String: AuditValue]) async throws {
+        let store = try openStore()
+        let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
+        let log = try await AuditLog.open(store: store, key: key)
+        var all: [String: AuditValue]
+        do {
+            all = try await change(store)
+        } catch {
+            _ = try? await log.close()
+            throw error
+        }
+        all["action"] = .string(action)
+        _ = try await log.append(AuditEvent(code: .registryChanged, actor: actorName, fields: all))
+        try await log.close()
+    }
+}
+
+/// Options naming the policy and IP table (`escort policy …`).
+struct PolicyOptions: ParsableArguments {
+    @Option(name: .long, help: "The policy file (TOML; default: the policy bundled with Escort).")
+    var policy: String?
+
+    @Option(name: .long, help: "An IP-to-country CSV (start,end,country; default: the bundled TEST table of documentation ranges).")
+    var ipTable: String?
+
+    func engine() throws -> PolicyEngine {
+        let document = try policy.map { try PolicyDocument.load(path: $0) } ?? PolicyDocument.bundledDefault()
+        let table = try ipTable.map { try IPCountryTable.load(path: $0) } ?? IPCountryTable.bundledTest()
+        return PolicyEngine(document: document, ipTable: table)
+    }
+}
+
+/// Reads a date option: `2027-06-30` or ISO 8601.
+func parseDate(_ text: String, option: String, endOfDay: Bool) throws -> Date {
+    try RegistryDate.parse(text, field: option, dateMeansEndOfDay: endOfDay)
+}
+
+extension Person {
+    /// The person for the audit log and `--format json`: every field, keys as fingerprints.
+    var registryJSON: [String: AuditValue] {
+        [
+            "name": .string(name), "display_name": .string(displayName), "employer": .string(employer),
+            "contractor": .string(contractor), "citizenships": .array(citizenships.map { .string($0.code) }),
+            "residence": .string(residence.code), "location": .string(location.code), "clearance": .string(clearance.rawValue),
+            "roles": .array(sortedRoles.map { .string($0.rawValue) }),
+            "escort_training_expires": escortTrainingExpires.map { .string(RegistryDate.format($0)) } ?? .null,
+            "keys": .array(keys.map { .object(["algorithm": .string($0.algorithm), "fingerprint": .string($0.fingerprint), "comment": .string($0.comment)]) }),
+        ]
+    }
+}
+
+extension Target {
+    /// The target for the audit log: never the key, only where it is kept.
+    var registryJSON: [String: AuditValue] {
+        var out: [String: AuditValue] = [
+            "name": .string(name), "impact_level": .string(impactLevel.rawValue), "owner": .string(owner),
+            "connection": .string(connection.summary),
+        ]
+        if case .ssh(_, _, _, let keyPath) = connection { out["ssh_key_path"] = .string(keyPath) }
+        return out
+    }
+}
+
+extension Ticket {
+    var registryJSON: [String: AuditValue] {
+        [
+            "id": .string(id), "person": .string(person), "target": .string(target),
+            "valid_from": .string(RegistryDate.format(validFrom)), "valid_until": .string(RegistryDate.format(validUntil)),
+            "reason": .string(reason), "granted_by": .string(grantedBy),
+            "revoked_at": revokedAt.map { .string(RegistryDate.format($0)) } ?? .null,
+        ]
+    }
+}
+
+/// Pads `rows` into aligned columns.
+func table(_ header: [String], _ rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+    return all.map { row in
+        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ")
+    }.joined(separator: "\n")
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import EscortCore
+import Foundation
+
+/// `escort target …`: the systems engineers work on.
+struct TargetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "target", abstract: "Add and list targets.",
+        subcommands: [TargetAddCommand.self, TargetListCommand.self])
+}
+
+struct TargetAddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Register a target: a local shell (--local) or an SSH server (--ssh-host …).",
+        discussion: "The gateway logs in to an SSH target with the private key at --ssh-key; engineers never see it.")
+
+    @OptionGroup var options: RegistryOptions
+
+    @Option(name: .long, help: "Target name (same syntax as a login).") var name: String
+    @Option(name: .long, help: "IL2, IL4, IL5 or IL6.") var impactLevel: String
+    @Option(name: .long, help: "Who is responsible for the target.") var owner: String
+    @Flag(name: .long, help: "A shell on the gateway's own machine (demos, tests).") var local = false
+    @Option(name: .long, help: "SSH host name or address.") var sshHost: String?
+    @Option(name: .long, help: "SSH port.") var sshPort: Int = 22
+    @Option(name: .long, help: "The account the gateway logs in as.") var sshUser: String?
+    @Option(name: .long, help: "Path of the private key the gateway uses (kept on the gateway).") var sshKey: String?
+
+    func validate() throws {
+        if local, sshHost != nil { throw ValidationError("give either --local or --ssh-host, not both") }
+        if !local, sshHost == nil { throw ValidationError("give --local or --ssh-host (with --ssh-user and --ssh-key)") }
+        if sshHost != nil, sshUser == nil || sshKey == nil { throw ValidationError("an SSH target needs --ssh-user and --ssh-key") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let level = ImpactLevel(parsing: impactLevel) else {
+                throw RegistryError(
+                    .invalidField, "unknown impact level \"\(impactLevel)\" (use IL2, IL4, IL5 or IL6)", field: "impact-level")
+            }
+            let connection: TargetConnection =
+                local ? .localShell : .ssh(host: sshHost ?? "", port: sshPort, user: sshUser ?? "", keyPath: sshKey ?? "")
+            let target = try Target(name: name, impactLevel: level, owner: owner, connection: connection).validated()
+            try await options.recordingChange("target.add") { store in
+                try await store.addTarget(target)
+                return ["target": .object(target.registryJSON)]
+            }
+            print("Added target \(target.name) (\(level.rawValue), \(connection.summary)).")
+        }
+    }
+}
+
+struct TargetListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List targets.")
+
+    @OptionGroup var options: RegistryOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let targets = try await options.openStore().targets()
+            guard !targets.isEmpty else { return print("No targets registered.") }
+            print(table(
+                ["NAME", "LEVEL", "OWNER", "CONNECTION"],
+                targets.map { [$0.name, $0.impactLevel.rawValue, $0.owner, $0.connection.summary] }))
+        }
+    }
+}
