@@ -21,8 +21,12 @@ public final class SQLiteAuditStore: AuditStore {
     ///
     /// - Throws: ``StoreError`` with `.notFound` if the file or the audit tables are missing and
     ///   `create` is false, `.corrupt` if the file is not a usable SQLite database.
-    public init(path: String, create: Bool = true) throws {
+    ///
+    /// With `readOnly` the file is opened for reading only (verification on a read-only medium):
+    /// every append then fails with `.io`, and the gateway refuses to forward anything.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
         self.path = path
+        let create = create && !readOnly
         if !create, !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.notFound, "no database at \(path)")
         }
@@ -31,6 +35,7 @@ public final class SQLiteAuditStore: AuditStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         config.busyMode = .timeout(10)
+        config.readonly = readOnly
         do {
             pool = try DatabasePool(path: path, configuration: config)
             let migrator = SQLiteMigrations.migrator()
