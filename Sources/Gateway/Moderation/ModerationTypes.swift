@@ -60,6 +60,19 @@ public struct SessionSummary: Sendable {
     public var paused: Bool
     public var held: HeldCommand?
 
+    public init(id: String, engineer: GatewayUser, target: String, impactLevel: String, mode: SessionMode,
+                started: Date, escorts: [String], paused: Bool, held: HeldCommand?) {
+        self.id = id
+        self.engineer = engineer
+        self.target = target
+        self.impactLevel = impactLevel
+        self.mode = mode
+        self.started = started
+        self.escorts = escorts
+        self.paused = paused
+        self.held = held
+    }
+
     /// Whether the session waits for an escort to be present.
     public var waitingForEscort: Bool { mode == .escorted && escorts.isEmpty }
 }
