@@ -22,7 +22,7 @@ struct FixtureAuthority: GatewayAuthority {
     func target(named name: String) async throws -> GatewayTarget? { targetList.first { $0.name == name } }
 
     func access(user: GatewayUser, target: GatewayTarget, source: String?) async throws -> AccessOutcome {
-        guard user.roles.contains("engineer") else { return AccessOutcome(mode: nil, reasons: ["\(user.name) is not an engineer."]) }
+        guard user.roles.contains(.engineer) else { return AccessOutcome(mode: nil, reasons: ["\(user.name) is not an engineer."]) }
         return AccessOutcome(mode: escorted.contains(target.name) ? .escorted : .direct, reasons: ["fixture"])
     }
 
@@ -37,11 +37,11 @@ struct FixtureAuthority: GatewayAuthority {
     }
 
     func mayEscort(user: GatewayUser, target: GatewayTarget) async throws -> Verdict {
-        Verdict(allowed: user.roles.contains("escort"), reasons: ["fixture"])
+        Verdict(allowed: user.roles.contains(.escort), reasons: ["fixture"])
     }
 
     func mayReview(user: GatewayUser, target: GatewayTarget) async throws -> Verdict {
-        Verdict(allowed: user.roles.contains("reviewer"), reasons: ["fixture"])
+        Verdict(allowed: user.roles.contains(.reviewer), reasons: ["fixture"])
     }
 
     func allowsInteractive(program: String) -> Bool { ["less", "top", "vi"].contains(program) }
@@ -59,12 +59,12 @@ final class GatewayFixture: @unchecked Sendable {
     init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil, store: SQLiteAuditStore? = nil) async throws {
         var users: [String: GatewayUser] = [:]
         var keys: [String: String] = [:]
-        let people = [("alice", ["engineer"]), ("bob", ["escort"]), ("rita", ["reviewer"]), ("carol", ["escort"])]
+        let people: [(String, Set<Role>)] = [("alice", [.engineer]), ("bob", [.escort]), ("rita", [.reviewer]), ("carol", [.escort])]
         for (name, roles) in people {
             let path = dir.file("\(name)_key")
             let line = try SSHTestKeys.make(path)
             users[line.split(separator: " ").prefix(2).joined(separator: " ")] = GatewayUser(
-                name: name, displayName: name.capitalized, roles: Set(roles), profile: "citizen of US, located in US")
+                name: name, displayName: name.capitalized, roles: roles, profile: "citizen of US, located in US")
             keys[name] = path
         }
         self.keys = keys

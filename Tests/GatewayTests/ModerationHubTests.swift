@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import Gateway
 import ShellAnalysis
@@ -12,10 +13,10 @@ import Testing
         func notify(_ message: String) async { notes.append(message) }
     }
 
-    static let alice = GatewayUser(name: "alice", displayName: "Alice", roles: ["engineer", "escort"], profile: "")
-    static let bob = GatewayUser(name: "bob", displayName: "Bob", roles: ["escort"], profile: "")
-    static let carol = GatewayUser(name: "carol", displayName: "Carol", roles: ["escort"], profile: "")
-    static let rita = GatewayUser(name: "rita", displayName: "Rita", roles: ["reviewer"], profile: "")
+    static let alice = GatewayUser(name: "alice", displayName: "Alice", roles: [.engineer, .escort], profile: "")
+    static let bob = GatewayUser(name: "bob", displayName: "Bob", roles: [.escort], profile: "")
+    static let carol = GatewayUser(name: "carol", displayName: "Carol", roles: [.escort], profile: "")
+    static let rita = GatewayUser(name: "rita", displayName: "Rita", roles: [.reviewer], profile: "")
 
     func hub(mode: SessionMode = .escorted) async -> ModerationHub {
         let hub = ModerationHub()

@@ -44,7 +44,7 @@ public actor EscortConsole: TerminalSession {
             await close(status: 0)
             return
         }
-        await say("Escort console — \(user.displayName) (\(user.name)), \(user.roles.sorted().joined(separator: ", ")).")
+        await say("Escort console — \(user.displayName) (\(user.name)), \(user.roles.sorted().map(\.rawValue).joined(separator: ", ")).")
         await say(Self.help)
         await run("list")
         await prompt()
@@ -82,7 +82,7 @@ public actor EscortConsole: TerminalSession {
         let rest = words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : ""
         switch verb {
         case "list", "ls": await list()
-        case "watch", "attach": await attach(rest, as: user.roles.contains("escort") ? .escort : .reviewer)
+        case "watch", "attach": await attach(rest, as: user.roles.contains(.escort) ? .escort : .reviewer)
         case "review": await attach(rest, as: .reviewer)
         case "approve", "a": await decide(approve: true, rest)
         case "refuse", "r": await decide(approve: false, rest)

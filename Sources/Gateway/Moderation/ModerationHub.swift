@@ -106,11 +106,6 @@ public actor ModerationHub {
         for (t, w) in entry.watchers where t != token { w.stream.yield(.notice(text)) }
     }
 
-    /// Tells every watcher of a session something.
-    public func notice(_ text: String, in id: String) {
-        broadcastNotice(text, in: id, except: nil)
-    }
-
     // MARK: Holding and deciding
 
     /// Holds a command until it is decided, withdrawn or the session ends.

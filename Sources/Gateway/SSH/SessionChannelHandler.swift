@@ -94,8 +94,8 @@ final class SessionChannelHandler: ChannelInboundHandler {
         let columns = pty?.terminalCharacterWidth ?? 80
         let rows = pty?.terminalRowHeight ?? 24
         let session: any TerminalSession
-        let isStaff = user.roles.contains("escort") || user.roles.contains("reviewer")
-        if connection.console || (connection.target == nil && isStaff && !user.roles.contains("engineer")) {
+        let isStaff = user.roles.contains(.escort) || user.roles.contains(.reviewer)
+        if connection.console || (connection.target == nil && isStaff && !user.roles.contains(.engineer)) {
             session = EscortConsole(context: gateway, user: user, request: request, terminal: terminal)
         } else {
             session = EngineerSession(

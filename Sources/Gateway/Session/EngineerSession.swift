@@ -81,7 +81,7 @@ public actor EngineerSession: SessionControl {
             await connect(named: name)
             return
         }
-        guard case .shell = request else {
+        guard !isExec else {
             await fail("Name a target: ssh \(user.name)+TARGET@gateway -- COMMAND", status: 2)
             return
         }
@@ -232,7 +232,7 @@ public actor EngineerSession: SessionControl {
 
     /// The engineer closed her input (EOF on the channel).
     public func inputClosed() async {
-        if case .exec = request { return }
+        if isExec { return }
         endRequested = true
         if state == .idle || state == .choosingTarget { await end(reason: "the engineer left", status: lastStatus) }
     }
@@ -318,7 +318,7 @@ public actor EngineerSession: SessionControl {
     /// Decides one complete command and, if allowed, forwards it.
     func submit(_ command: String) async {
         guard command.contains(where: { !$0.isWhitespace }) else {
-            if case .exec = request { await finishExec(0); return }
+            if isExec { await finishExec(0); return }
             await prompt()
             return
         }
@@ -470,7 +470,7 @@ public actor EngineerSession: SessionControl {
 
     func afterCommand(status: Int32) async {
         lastStatus = status
-        if case .exec = request {
+        if isExec {
             await finishExec(status)
             return
         }
@@ -507,20 +507,24 @@ public actor EngineerSession: SessionControl {
 
     func end(reason: String, status: Int32) async {
         guard state != .ended else { return }
-        state = .ended
-        await context.hub.unregister(id, reason: reason)
-        if let shell { await shell.close() }
-        if let recorder {
-            if let summary = try? recorder.close() {
-                await audit(.recordingClosed, ["path": .string(summary.path), "sha256": .string(summary.sha256), "bytes": .integer(summary.bytes)], failClosed: false)
-            }
-            self.recorder = nil
+        if let summary = await teardown(reason: reason) {
+            await audit(.recordingClosed, ["path": .string(summary.path), "sha256": .string(summary.sha256), "bytes": .integer(summary.bytes)], failClosed: false)
         }
         if target != nil {
             await audit(.sessionEnded, ["reason": .string(reason), "exit_status": .integer(Int64(status)), "commands": .integer(Int64(commandCount))], failClosed: false)
         }
-        if case .shell = request { await terminal.send(Array("\r\n".utf8)) }
+        if !isExec { await terminal.send(Array("\r\n".utf8)) }
         await terminal.finish(exitStatus: status)
+    }
+
+    /// Marks the session ended, takes it off the hub, closes the target's shell and the recording.
+    func teardown(reason: String) async -> RecordingSummary? {
+        state = .ended
+        await context.hub.unregister(id, reason: reason)
+        if let shell { await shell.close() }
+        let summary = try? recorder?.close()
+        recorder = nil
+        return summary
     }
 
     func fail(_ message: String, status: Int32, alreadyFormatted: Bool = false) async {
@@ -541,11 +545,7 @@ public actor EngineerSession: SessionControl {
             guard failClosed else { return false }
             let message = "Escort: the audit log could not record this (\(error)); nothing more runs in this session.\r\n"
             if state != .ended {
-                state = .ended
-                await context.hub.unregister(id, reason: "audit log unavailable")
-                if let shell { await shell.close() }
-                _ = try? recorder?.close()
-                recorder = nil
+                _ = await teardown(reason: "audit log unavailable")
                 await terminal.sendError(Array(message.utf8))
                 await terminal.finish(exitStatus: 1)
             }
@@ -563,7 +563,7 @@ public actor EngineerSession: SessionControl {
     /// A gateway message: on its own line for interactive sessions, on stderr for exec.
     func say(_ text: String, inline: Bool) async {
         let body = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        if case .exec = request {
+        if isExec {
             await terminal.sendError(Array((body + (inline ? "" : "\r\n")).utf8))
             return
         }
@@ -571,7 +571,7 @@ public actor EngineerSession: SessionControl {
     }
 
     func prompt() async {
-        guard case .shell = request, state == .idle, let target else { return }
+        guard !isExec, state == .idle, let target else { return }
         await show(Array("\(target.name):\(directory)$ ".utf8))
     }
 }

@@ -5,12 +5,11 @@ import ShellAnalysis
 public struct GatewayUser: Sendable, Hashable {
     public var name: String
     public var displayName: String
-    /// `engineer`, `escort`, `reviewer`, `admin`.
-    public var roles: Set<String>
+    public var roles: Set<Role>
     /// One line for escorts: nationality, location, employer (e.g. "citizen of IN, located in IN, Acme (prime: CloudCo)").
     public var profile: String
 
-    public init(name: String, displayName: String, roles: Set<String>, profile: String) {
+    public init(name: String, displayName: String, roles: Set<Role>, profile: String) {
         self.name = name
         self.displayName = displayName
         self.roles = roles

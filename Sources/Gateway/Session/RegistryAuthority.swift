@@ -29,7 +29,7 @@ public struct RegistryAuthority: GatewayAuthority {
     static func user(_ p: Person) -> GatewayUser {
         let citizen = p.citizenships.map(\.code).joined(separator: "+")
         let profile = "citizen of \(citizen), resident in \(p.residence.code), located in \(p.location.code); clearance \(p.clearance.rawValue); \(p.employer) (contractor: \(p.contractor))"
-        return GatewayUser(name: p.name, displayName: p.displayName, roles: Set(p.roles.map(\.rawValue)), profile: profile)
+        return GatewayUser(name: p.name, displayName: p.displayName, roles: p.roles, profile: profile)
     }
 
     func gatewayTarget(_ t: Target) -> GatewayTarget {

@@ -49,48 +49,26 @@ public struct LocalShellConnector: TargetConnector {
 final class LocalShell: TargetShell {
     let pid: pid_t
     let master: Int32
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let stream: ShellChannel
     let directory: String
     let status = NIOLockedValueBox<Int32??>(nil)
-    let outbound = NIOLockedValueBox<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
-    let ended = NIOLockedValueBox(false)
-    /// Succeeded once the writer exists (the pump has started), failed if it never will.
-    let ready: EventLoopPromise<Void>
 
     init(pid: pid_t, master: Int32, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, directory: String) {
         self.pid = pid
         self.master = master
-        self.channel = channel
+        self.stream = ShellChannel(channel)
         self.directory = directory
-        self.ready = channel.channel.eventLoop.makePromise()
     }
 
     func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                self.outbound.withLockedValue { $0 = outbound }
-                self.ready.succeed()
-                for try await buffer in inbound {
-                    await deliver(Array(buffer.readableBytesView))
-                }
-            }
-        } catch {
-            // EIO when the shell has gone and the slave side is closed: the normal end.
-        }
-        outbound.withLockedValue { $0 = nil }
-        ended.withLockedValue { $0 = true }
-        ready.fail(GatewayError(.targetUnavailable, "the target's shell has ended"))
+        await stream.pump(deliver)
         let pid = self.pid
         let code = try? await NIOThreadPool.singleton.runIfActive { PseudoTerminal.wait(pid: pid) }
         status.withLockedValue { $0 = .some(code ?? nil) }
     }
 
     func write(_ bytes: [UInt8]) async throws {
-        try await ready.futureResult.get()
-        guard let writer = outbound.withLockedValue({ $0 }) else {
-            throw GatewayError(.targetUnavailable, "the target's shell has ended")
-        }
-        try await writer.write(ByteBuffer(bytes: bytes))
+        try await stream.write(bytes)
     }
 
     func resize(columns: Int, rows: Int) {
@@ -98,7 +76,7 @@ final class LocalShell: TargetShell {
     }
 
     func close() async {
-        if !ended.withLockedValue({ $0 }) {
+        if !stream.hasEnded {
             kill(-pid, SIGHUP)
             kill(pid, SIGHUP)
         }

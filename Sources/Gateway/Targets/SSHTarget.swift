@@ -130,15 +130,11 @@ final class TargetChannelBridge: ChannelDuplexHandler {
 /// A shell on a real sshd: one session channel for the shell, more for reading files.
 final class SSHTargetShell: TargetShell {
     let connection: any Channel
-    let main = NIOLockedValueBox<NIOAsyncChannel<ByteBuffer, ByteBuffer>?>(nil)
-    let outbound = NIOLockedValueBox<NIOAsyncChannelOutboundWriter<ByteBuffer>?>(nil)
+    let main = NIOLockedValueBox<ShellChannel?>(nil)
     let status = NIOLockedValueBox<Int32?>(nil)
-    let ready: EventLoopPromise<Void>
-    let ended = NIOLockedValueBox(false)
 
     init(connection: any Channel) {
         self.connection = connection
-        self.ready = connection.eventLoop.makePromise()
     }
 
     /// Opens a session channel running `command`, with a PTY (echo off) if `pty` is given.
@@ -175,37 +171,25 @@ final class SSHTargetShell: TargetShell {
     func openMain(columns: Int, rows: Int, term: String) async throws {
         let channel = try await openChannel(
             command: "exec bash --noediting --noprofile --norc -i", pty: (columns, rows, term), status: status)
-        main.withLockedValue { $0 = channel }
+        main.withLockedValue { $0 = ShellChannel(channel) }
     }
 
     func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
-        guard let channel = main.withLockedValue({ $0 }) else { return }
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                self.outbound.withLockedValue { $0 = outbound }
-                self.ready.succeed()
-                for try await buffer in inbound {
-                    await deliver(Array(buffer.readableBytesView))
-                }
-            }
-        } catch {}
-        outbound.withLockedValue { $0 = nil }
-        ended.withLockedValue { $0 = true }
-        ready.fail(GatewayError(.targetUnavailable, "the target's shell has ended"))
+        guard let stream = main.withLockedValue({ $0 }) else { return }
+        await stream.pump(deliver)
         try? await connection.close()
     }
 
     func write(_ bytes: [UInt8]) async throws {
-        try await ready.futureResult.get()
-        guard let writer = outbound.withLockedValue({ $0 }) else {
+        guard let stream = main.withLockedValue({ $0 }) else {
             throw GatewayError(.targetUnavailable, "the target's shell has ended")
         }
-        try await writer.write(ByteBuffer(bytes: bytes))
+        try await stream.write(bytes)
     }
 
     func resize(columns: Int, rows: Int) {
-        guard let channel = main.withLockedValue({ $0 }) else { return }
-        channel.channel.triggerUserOutboundEvent(
+        guard let stream = main.withLockedValue({ $0 }) else { return }
+        stream.channel.channel.triggerUserOutboundEvent(
             SSHChannelRequestEvent.WindowChangeRequest(terminalCharacterWidth: columns, terminalRowHeight: rows, terminalPixelWidth: 0, terminalPixelHeight: 0),
             promise: nil)
     }

@@ -96,12 +96,6 @@ public struct MarkerScanner: Sendable {
         return events
     }
 
-    /// Whatever is held back, when the output ends.
-    public mutating func flush() -> [UInt8] {
-        defer { pending = [] }
-        return pending
-    }
-
     enum MarkerMatch { case none, partial, marker(Int32, String, Int) }
     enum NonceMatch { case none, partial, full }
 
