@@ -440,8 +440,7 @@ public actor EngineerSession: SessionControl {
 
     func interactive(_ command: String) -> Bool {
         let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard let first = words.first(where: { !$0.contains("=") }) else { return false }
-        let program = first.split(separator: "/").last.map(String.init) ?? first
+        guard let program = words.first(where: { !$0.contains("=") }) else { return false }
         return context.authority.allowsInteractive(program: program)
     }
 

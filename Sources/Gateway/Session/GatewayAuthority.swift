@@ -86,6 +86,6 @@ public protocol GatewayAuthority: Sendable {
     func mayEscort(user: GatewayUser, target: GatewayTarget) async throws -> Verdict
     /// May `user` act as the technical reviewer on `target`?
     func mayReview(user: GatewayUser, target: GatewayTarget) async throws -> Verdict
-    /// Whether keystrokes may pass to `program` while it runs.
+    /// Whether keystrokes may pass to `program` (as typed, possibly a path) while it runs.
     func allowsInteractive(program: String) -> Bool
 }
