@@ -51,18 +51,20 @@ public final class AsciicastWriter: @unchecked Sendable {
     }
 
     /// Records terminal output shown to the engineer and watchers.
-    public func output(_ bytes: [UInt8]) throws(RecordingError) {
+    ///
+    /// - Parameter time: when the bytes were shown, if they are written later (a queued writer).
+    public func output(_ bytes: [UInt8], at time: ContinuousClock.Instant = .now) throws(RecordingError) {
         try locked { () throws(RecordingError) in
             secrets.observeOutput(bytes)
-            let text = output.take(bytes)
-            if !text.isEmpty { try event("o", text) }
+            let text = output.takeBytes(bytes)
+            if !text.isEmpty { try event("o", utf8: text, at: time) }
         }
     }
 
     /// Records keystrokes, unless the policy says not to or they look like a secret.
     ///
     /// - Parameter echo: false when the terminal is known not to echo (a password prompt).
-    public func input(_ bytes: [UInt8], echo: Bool = true) throws(RecordingError) {
+    public func input(_ bytes: [UInt8], echo: Bool = true, at time: ContinuousClock.Instant = .now) throws(RecordingError) {
         try locked { () throws(RecordingError) in
             guard options.recordInput else { return }
             var recordable = bytes
@@ -71,22 +73,22 @@ public final class AsciicastWriter: @unchecked Sendable {
                 (recordable, withheld) = secrets.filterInput(bytes, echo: echo)
             }
             if withheld, !withholding {
-                try event("m", "input withheld (no echo)")
+                try event("m", "input withheld (no echo)", at: time)
             }
             withholding = withheld && recordable.isEmpty
             let text = input.take(recordable)
-            if !text.isEmpty { try event("i", text) }
+            if !text.isEmpty { try event("i", text, at: time) }
         }
     }
 
     /// Adds a marker, e.g. `command: rm -rf /tmp/x` or `decision: held for escort`.
-    public func marker(_ label: String) throws(RecordingError) {
-        try locked { () throws(RecordingError) in try event("m", label) }
+    public func marker(_ label: String, at time: ContinuousClock.Instant = .now) throws(RecordingError) {
+        try locked { () throws(RecordingError) in try event("m", label, at: time) }
     }
 
     /// Records a terminal resize.
-    public func resize(width: Int, height: Int) throws(RecordingError) {
-        try locked { () throws(RecordingError) in try event("r", "\(width)x\(height)") }
+    public func resize(width: Int, height: Int, at time: ContinuousClock.Instant = .now) throws(RecordingError) {
+        try locked { () throws(RecordingError) in try event("r", "\(width)x\(height)", at: time) }
     }
 
     /// Flushes, syncs and closes the file, returning its SHA-256 for the audit log.
@@ -112,23 +114,30 @@ public final class AsciicastWriter: @unchecked Sendable {
         return try body()
     }
 
-    private func event(_ type: String, _ data: String) throws(RecordingError) {
-        let t = Double((ContinuousClock.now - start) / .microseconds(1)) / 1_000_000
+    private func event(_ type: String, _ data: String, at time: ContinuousClock.Instant = .now) throws(RecordingError) {
+        try event(type, utf8: Array(data.utf8), at: time)
+    }
+
+    /// Writes one event line; `data` is valid UTF-8.
+    private func event(_ type: String, utf8 data: [UInt8], at time: ContinuousClock.Instant) throws(RecordingError) {
+        let t = Double((time - start) / .microseconds(1)) / 1_000_000
         lastTime = max(lastTime, t)
-        var line = Array(Self.formatTime(lastTime).utf8)
-        line.insert(UInt8(ascii: "["), at: 0)
+        var line: [UInt8] = [UInt8(ascii: "[")]
+        line.reserveCapacity(data.count + 32)
+        line.append(contentsOf: Self.formatTime(lastTime).utf8)
         line.append(contentsOf: ", \"".utf8)
         line.append(contentsOf: type.utf8)
         line.append(contentsOf: "\", ".utf8)
-        JSONValue.writeString(data, into: &line)
+        data.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, into: &line) }
         line.append(UInt8(ascii: "]"))
         try writeLine(line)
         eventCount += 1
     }
 
-    private func writeLine(_ line: [UInt8]) throws(RecordingError) {
+    private func writeLine(_ line: consuming [UInt8]) throws(RecordingError) {
         guard fd >= 0 else { throw RecordingError(.closed, "recording \(path) is closed") }
-        let bytes = line + [0x0A]
+        var bytes = line
+        bytes.append(0x0A)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

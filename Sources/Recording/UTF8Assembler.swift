@@ -6,13 +6,20 @@ struct UTF8Assembler: Sendable {
     private var held: [UInt8] = []
 
     mutating func take(_ chunk: [UInt8]) -> String {
+        String(decoding: takeBytes(chunk), as: UTF8.self)
+    }
+
+    /// The whole sequences in `chunk` (after what was held) as valid UTF-8 bytes: unchanged when
+    /// they are ASCII, the common case for bulk output.
+    mutating func takeBytes(_ chunk: [UInt8]) -> [UInt8] {
+        if held.isEmpty, chunk.allSatisfy({ $0 < 0x80 }) { return chunk }
         let bytes = held + chunk
         held = []
         let keep = Self.incompleteSuffixLength(bytes)
         if keep > 0 {
             held = Array(bytes.suffix(keep))
         }
-        return String(decoding: bytes.dropLast(keep), as: UTF8.self)
+        return Array(String(decoding: bytes.dropLast(keep), as: UTF8.self).utf8)
     }
 
     /// Whatever is held, flushed (as U+FFFD if incomplete).

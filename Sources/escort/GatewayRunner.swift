@@ -20,6 +20,8 @@ struct GatewayRunner {
     var policySource: String
     var host: String
     var port: Int
+    /// Bytes of each command's output kept in the recording (the rest is counted and hashed).
+    var recordedOutputPerCommand: Int = 16 << 20
 
     func run(banner: (Int) -> String) async throws {
         let analyser: Analyser
@@ -36,7 +38,8 @@ struct GatewayRunner {
             "listen": .string("\(host):\(port)"),
         ]))
         let authority = RegistryAuthority(store: store, engine: engine, localHome: localHome)
-        let context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
+        var context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
+        context.recordedOutputPerCommand = recordedOutputPerCommand
         let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
         // Written unbuffered: scripts and tests wait for the listening line.
         FileHandle.standardOutput.write(Data((banner(server.port) + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))

@@ -25,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder under which local-shell targets start (default: targets next to the store).")
     var localHome: String?
 
+    @Option(name: .long, help: "MiB of each command's output kept in the recording; beyond it the output is counted and hashed (SHA-256) in the recording and the audit log.")
+    var recordedOutputMib: Int = 16
+
     func run() async throws {
         let base = URL(fileURLWithPath: registry.store).deletingLastPathComponent()
         let runner = GatewayRunner(
@@ -33,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             recordings: recordings ?? base.appendingPathComponent("recordings").path,
             localHome: localHome ?? base.appendingPathComponent("targets").path,
             engine: try policy.engine(), policySource: policy.policy ?? "bundled default policy",
-            host: listen, port: port)
+            host: listen, port: port, recordedOutputPerCommand: max(0, recordedOutputMib) << 20)
         do {
             try await runner.run { _ in "" }
         } catch {

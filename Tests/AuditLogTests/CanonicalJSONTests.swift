@@ -63,3 +63,22 @@ struct CanonicalJSONTests {
         #expect(throws: JSONError.self) { try JSONParser.members(ofObject: [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x22, 0x7D]) }
     }
 }
+
+@Suite("JSON string escaping")
+struct JSONStringEscapingTests {
+    @Test func everyASCIIAndControlByteRoundTrips() throws {
+        let all = String(decoding: Array(0...0x7F) + Array("é☃😀".utf8), as: UTF8.self)
+        let bytes = try JSONValue.string(all).canonicalBytes()
+        #expect(try JSONParser.parseCanonical(bytes) == .string(all))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix(#""\u0000\u0001"#))
+        #expect(text.contains(#"\b\t\n\u000b\f\r\u000e"#))
+        #expect(text.contains(##" !\"#"##) && text.contains(#"[\\]"#))
+        #expect(text.hasSuffix("é☃😀\""))
+    }
+
+    @Test func plainTextIsCopiedAsIs() throws {
+        let plain = String(repeating: "abc/xyz ", count: 1000)
+        #expect(try JSONValue.string(plain).canonicalBytes() == Array("\"\(plain)\"".utf8))
+    }
+}

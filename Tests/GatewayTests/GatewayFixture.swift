@@ -56,7 +56,8 @@ final class GatewayFixture: @unchecked Sendable {
     let keys: [String: String]  // user → private key path
 
     /// - Parameter sshd: when given, a target `real` reached through this sshd with the key at `targetKey`.
-    init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil, store: SQLiteAuditStore? = nil) async throws {
+    init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil, store: SQLiteAuditStore? = nil,
+         recordedOutputPerCommand: Int? = nil) async throws {
         var users: [String: GatewayUser] = [:]
         var keys: [String: String] = [:]
         let people: [(String, Set<Role>)] = [("alice", [.engineer]), ("bob", [.escort]), ("rita", [.reviewer]), ("carol", [.escort])]
@@ -81,7 +82,8 @@ final class GatewayFixture: @unchecked Sendable {
         self.store = try store ?? SQLiteAuditStore(path: dir.file("escort.sqlite"))
         audit = try await AuditLog.open(store: self.store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let analyser = try Analyser.bundled().get()
-        let context = GatewayContext(analyser: analyser, authority: authority, audit: audit, hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
+        var context = GatewayContext(analyser: analyser, authority: authority, audit: audit, hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
+        if let recordedOutputPerCommand { context.recordedOutputPerCommand = recordedOutputPerCommand }
         server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: dir.file("host.key")), host: "127.0.0.1", port: 0)
     }
 

@@ -98,4 +98,24 @@ struct GatewaySessionTests {
         #expect(!forwarded.contains("cat /etc/shadow"))
         #expect(!forwarded.contains { $0.contains("curl") })
     }
+
+    /// A command that floods the terminal: the engineer gets every byte; the recording keeps the
+    /// budget and the audit log the count and SHA-256 of the rest.
+    @Test(.enabled(if: sshAvailable))
+    func outputBeyondTheRecordingBudgetIsCountedAndHashed() async throws {
+        let gw = try await GatewayFixture(recordedOutputPerCommand: 1000)
+        defer { Task { await gw.close() } }
+        let p = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "head -c 300000 /dev/zero | tr '\\0' a"])
+        let status = await p.waitForExit()
+        #expect(status == 0)
+        #expect(p.output.utf8.count == 300_000 && p.output.utf8.allSatisfy { $0 == UInt8(ascii: "a") }, "got \(p.output.utf8.count) bytes")
+        let finished = try await gw.events().first { $0.0 == AuditEventCode.commandFinished.code }?.1
+        #expect(finished?["unrecorded_output_bytes"] == .integer(299_000))
+        let digest = try ChildProcess.run("/bin/sh", ["-c", "head -c 299000 /dev/zero | tr '\\0' a | sha256sum"]).stdout.prefix(64)
+        #expect(finished?["unrecorded_output_sha256"]?.stringValue == String(digest))
+        let files = try FileManager.default.contentsOfDirectory(atPath: gw.dir.file("recordings"))
+        let cast = try String(contentsOfFile: gw.dir.file("recordings/\(files[0])"), encoding: .utf8)
+        #expect(cast.contains("output not recorded beyond 1000 bytes: 299000 more bytes, sha256 \(digest)"))
+        #expect(cast.filter { $0 == "a" }.count < 1100)
+    }
 }

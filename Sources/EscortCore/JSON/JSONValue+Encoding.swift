@@ -63,21 +63,59 @@ extension JSONValue {
 
     /// Appends `s` as a canonical JSON string literal.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { writeString(utf8: $0, into: &out) }
+    }
+
+    /// Appends valid UTF-8 as a canonical JSON string literal: sized first, then written through
+    /// a pointer (terminal output can be megabytes of control bytes, each six bytes escaped).
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var extra = 0
+        for b in bytes {
+            if b < 0x20 {
+                extra += (b == 0x08 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D) ? 1 : 5
+            } else if b == 0x22 || b == 0x5C {
+                extra += 1
             }
         }
-        out.append(UInt8(ascii: "\""))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bytes.count + extra + 2))
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var o = base + start
+            o.pointee = 0x22
+            o += 1
+            guard extra > 0 else {
+                if let from = bytes.baseAddress { o.update(from: from, count: bytes.count) }
+                (o + bytes.count).pointee = 0x22
+                return
+            }
+            for b in bytes {
+                if b >= 0x20, b != 0x22, b != 0x5C {
+                    o.pointee = b
+                    o += 1
+                    continue
+                }
+                o.pointee = 0x5C
+                o += 1
+                switch b {
+                case 0x22, 0x5C: o.pointee = b
+                case 0x08: o.pointee = UInt8(ascii: "b")
+                case 0x09: o.pointee = UInt8(ascii: "t")
+                case 0x0A: o.pointee = UInt8(ascii: "n")
+                case 0x0C: o.pointee = UInt8(ascii: "f")
+                case 0x0D: o.pointee = UInt8(ascii: "r")
+                default:
+                    o.pointee = UInt8(ascii: "u")
+                    (o + 1).pointee = 0x30
+                    (o + 2).pointee = 0x30
+                    (o + 3).pointee = hexDigits[Int(b >> 4)]
+                    o += 4
+                    o.pointee = hexDigits[Int(b & 0xF)]
+                }
+                o += 1
+            }
+            o.pointee = 0x22
+        }
     }
 }

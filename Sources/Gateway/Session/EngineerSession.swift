@@ -43,7 +43,7 @@ public actor EngineerSession: SessionControl {
     var typeahead: [UInt8] = []
     var state: State = .starting
     var directory = "~"
-    var recorder: AsciicastWriter?
+    var recorder: RecordingQueue?
     var columns: Int
     var rows: Int
     var term: String
@@ -148,9 +148,10 @@ public actor EngineerSession: SessionControl {
         ]) else { return }
         do {
             try FileManager.default.createDirectory(atPath: context.recordingsDirectory, withIntermediateDirectories: true)
-            recorder = try AsciicastWriter(
+            recorder = RecordingQueue(try AsciicastWriter(
                 path: context.recordingsDirectory + "/\(id).cast",
-                header: AsciicastHeader(width: columns, height: rows, title: "\(user.name) on \(target.name) (\(target.impactLevel.rawValue))"))
+                header: AsciicastHeader(width: columns, height: rows, title: "\(user.name) on \(target.name) (\(target.impactLevel.rawValue))")),
+                commandOutputLimit: context.recordedOutputPerCommand)
         } catch {
             await fail("The session could not be recorded (\(error)); nothing was run.", status: 1)
             return
@@ -242,17 +243,27 @@ public actor EngineerSession: SessionControl {
         self.columns = columns
         self.rows = rows
         shell?.resize(columns: columns, rows: rows)
-        try? recorder?.resize(width: columns, height: rows)
+        recorder?.resize(width: columns, height: rows)
     }
 
     /// Feeds queued keystrokes to the line editor while it is collecting.
     func drain() async {
+        // Echo is gathered and shown in one write before anything else is shown.
+        var echo: [UInt8] = []
         while !typeahead.isEmpty, state == .idle || state == .choosingTarget {
             let byte = typeahead.removeFirst()
             for event in editor.feed(byte) {
+                if case .echo(let bytes) = event {
+                    echo += bytes
+                    continue
+                }
+                if !echo.isEmpty {
+                    await show(echo)
+                    echo = []
+                }
                 switch event {
-                case .echo(let bytes):
-                    await show(bytes)
+                case .echo:
+                    break
                 case .cancelled:
                     if state == .idle { await prompt() }
                 case .endOfInput:
@@ -273,6 +284,7 @@ public actor EngineerSession: SessionControl {
                 }
             }
         }
+        if !echo.isEmpty { await show(echo) }
         if endRequested, state == .idle { await end(reason: "the engineer left", status: lastStatus) }
     }
 
@@ -325,8 +337,8 @@ public actor EngineerSession: SessionControl {
         state = .deciding
         commandCount += 1
         let n = commandCount
-        try? recorder?.marker("#\(n) \(command)")
-        try? recorder?.input(Array((command + "\n").utf8))
+        recorder?.marker("#\(n) \(command)")
+        recorder?.input(Array((command + "\n").utf8))
 
         // An escorted session runs nothing without an escort; a paused one runs nothing at all.
         if let summary = await context.hub.summary(id), summary.paused || summary.waitingForEscort {
@@ -384,6 +396,14 @@ public actor EngineerSession: SessionControl {
         case .run:
             break
         }
+        // A session that can no longer be recorded runs nothing more.
+        if let failure = recorder?.failure {
+            let reason = "the session's recording failed (\(failure)); nothing more runs in this session"
+            guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": "gateway", "reason": .string(reason)]) else { return }
+            await say("Escort: \(reason).", inline: false)
+            await end(reason: "recording failed", status: 1)
+            return
+        }
         // Durable before it reaches the target.
         guard await audit(.commandForwarded, fields) else { return }
         guard state == .deciding, let shell else { return }
@@ -424,7 +444,7 @@ public actor EngineerSession: SessionControl {
                 guard let content else { continue }
                 files[path] = String(decoding: content, as: UTF8.self)
                 added = true
-                try? recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
+                recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
             }
             guard added else { break }
             analysis = context.analyser.analyse(command, targetFiles: files)
@@ -458,12 +478,39 @@ public actor EngineerSession: SessionControl {
                 case .starting:
                     await shellReady()
                 case .running:
-                    await audit(.commandFinished, ["n": .integer(Int64(commandCount)), "exit_status": .integer(Int64(status))])
+                    await commandFinished(status: status)
                     await afterCommand(status: status)
                 default:
                     break
                 }
             }
+        }
+    }
+
+    /// Records the end of a command: what its output left out of the recording, if anything, and
+    /// its exit status. In an interactive session the append does not hold up the next prompt (it
+    /// is queued at once, ahead of the next command's records, and like every append ends the
+    /// session if it fails); an exec session waits for it, since the session ends next.
+    func commandFinished(status: Int32) async {
+        let fields: [String: JSONValue] = ["n": .integer(Int64(commandCount)), "exit_status": .integer(Int64(status))]
+        @Sendable func with(_ unrecorded: RecordingQueue.Unrecorded?) -> [String: JSONValue] {
+            guard let unrecorded else { return fields }
+            var all = fields
+            all["unrecorded_output_bytes"] = .integer(Int64(unrecorded.bytes))
+            all["unrecorded_output_sha256"] = .string(unrecorded.sha256)
+            return all
+        }
+        guard let recorder else {
+            await audit(.commandFinished, fields)
+            return
+        }
+        if isExec {
+            let unrecorded = await withCheckedContinuation { (c: CheckedContinuation<RecordingQueue.Unrecorded?, Never>) in
+                recorder.endCommand { c.resume(returning: $0) }
+            }
+            await audit(.commandFinished, with(unrecorded))
+        } else {
+            recorder.endCommand { unrecorded in Task { await self.audit(.commandFinished, with(unrecorded)) } }
         }
     }
 
@@ -521,7 +568,7 @@ public actor EngineerSession: SessionControl {
         state = .ended
         await context.hub.unregister(id, reason: reason)
         if let shell { await shell.close() }
-        let summary = try? recorder?.close()
+        let summary = try? await recorder?.close()
         recorder = nil
         return summary
     }
@@ -556,7 +603,7 @@ public actor EngineerSession: SessionControl {
     func show(_ bytes: [UInt8]) async {
         await terminal.send(bytes)
         await context.hub.broadcast(bytes, in: id)
-        try? recorder?.output(bytes)
+        await recorder?.output(bytes)
     }
 
     /// A gateway message: on its own line for interactive sessions, on stderr for exec.

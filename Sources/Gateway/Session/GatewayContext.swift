@@ -12,6 +12,8 @@ public struct GatewayContext: Sendable {
     public var recordingsDirectory: String
     /// The most bytes read of a script file fetched from the target.
     public var scriptFetchLimit: Int = 1 << 20
+    /// Bytes of each command's output written to the recording; the rest is counted and hashed.
+    public var recordedOutputPerCommand: Int = 16 << 20
 
     public init(analyser: Analyser, authority: any GatewayAuthority, audit: AuditLog, hub: ModerationHub, recordingsDirectory: String) {
         self.analyser = analyser

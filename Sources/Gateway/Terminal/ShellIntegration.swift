@@ -58,12 +58,23 @@ public struct MarkerScanner: Sendable {
 
     /// Feeds one read of output.
     public mutating func feed(_ bytes: [UInt8]) -> [ShellOutputEvent] {
+        // Most reads hold neither ESC nor the nonce's first byte: passed on as they are.
+        if pending.isEmpty, firstSpecial(in: bytes, from: 0) == bytes.count {
+            return bytes.isEmpty ? [] : [.output(bytes)]
+        }
         pending += bytes
         var events: [ShellOutputEvent] = []
         var out: [UInt8] = []
         var i = 0
         let n = pending.count
         scan: while i < n {
+            // Copy the run up to the next byte that may begin a marker or the nonce.
+            let next = firstSpecial(in: pending, from: i)
+            if next > i {
+                out.append(contentsOf: pending[i..<next])
+                i = next
+                if i == n { break }
+            }
             let b = pending[i]
             if b == 0x1B {
                 switch matchMarker(at: i) {
@@ -94,6 +105,20 @@ public struct MarkerScanner: Sendable {
         pending.removeFirst(i)
         if !out.isEmpty { events.append(.output(out)) }
         return events
+    }
+
+    /// The index of the first ESC or nonce-initial byte at or after `from` (`bytes.count` if none).
+    func firstSpecial(in bytes: [UInt8], from: Int) -> Int {
+        let first = nonce[0]
+        return bytes.withUnsafeBufferPointer { buffer in
+            var i = from
+            while i < buffer.count {
+                let b = buffer[i]
+                if b == 0x1B || b == first { return i }
+                i += 1
+            }
+            return buffer.count
+        }
     }
 
     enum MarkerMatch { case none, partial, marker(Int32, String, Int) }
