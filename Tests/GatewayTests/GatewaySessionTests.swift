@@ -118,4 +118,24 @@ struct GatewaySessionTests {
         #expect(cast.contains("output not recorded beyond 1000 bytes: 299000 more bytes, sha256 \(digest)"))
         #expect(cast.filter { $0 == "a" }.count < 1100)
     }
+
+    /// Evasion: run a script Escort cannot read (missing, unreadable, or a read that times out),
+    /// hoping the unread script is rated by the rest of the line. It is held for an escort.
+    @Test(.enabled(if: sshAvailable))
+    func aScriptThatCannotBeReadIsHeldNotRun() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "no prompt: \(p.output) \(p.errorOutput)")
+        p.send("bash ./not-there.sh\r")
+        #expect(await p.waitFor("held for an escort"), "output: \(p.output)")
+        p.send("\u{03}")
+        #expect(await p.waitFor("withdrawn"))
+        p.send("\u{04}")
+        _ = await p.waitForExit()
+        let events = try await gw.events()
+        let held = events.first { $0.0 == AuditEventCode.commandHeld.code }?.1
+        #expect(held?["unseen_scripts"] == .array([.string("./not-there.sh")]))
+        #expect(!events.contains { $0.0 == AuditEventCode.commandForwarded.code && $0.1["command"]?.stringValue == "bash ./not-there.sh" })
+    }
 }

@@ -354,6 +354,10 @@ public actor EngineerSession: SessionControl {
             ruling = .refuse
             reasons.append("It starts an interactive shell or interpreter prompt, whose input Escort could not read line by line. Run the program with its script or command instead (e.g. `bash -c '…'`, `python3 tool.py`).")
         }
+        if !analysis.unseenScripts.isEmpty, ruling == .run {
+            ruling = .hold
+            reasons.append("It runs \(analysis.unseenScripts.joined(separator: ", ")), which Escort could not read from the target; an escort must decide.")
+        }
         var fields: [String: JSONValue] = [
             "n": .integer(Int64(n)), "command": .string(command), "target": .string(target.name),
             "risk": .string(analysis.risk.rawValue), "summary": .string(analysis.summary),
@@ -361,7 +365,9 @@ public actor EngineerSession: SessionControl {
             "status": .string(analysis.status.rawValue),
             "ruling": .string(ruling.rawValue), "reasons": .array(reasons.map { .string($0) }),
         ]
-        if !analysis.unseenScripts.isEmpty { fields["unseen_scripts"] = .array(analysis.unseenScripts.map { .string($0) }) }
+        if !analysis.unseenScripts.isEmpty {
+            fields["unseen_scripts"] = .array(analysis.unseenScripts.map { .string($0) })
+        }
 
         switch ruling {
         case .refuse:
