@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -73,6 +77,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The escorts' web console: Hummingbird (the only module importing it), sign-in, the queue,
+        // live sessions over WebSocket, held-command cards, replay, admin and evidence pages.
+        .target(
+            name: "Console",
+            dependencies: [
+                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy", "Gateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [.copy("Assets")],
+            swiftSettings: strict
+        ),
         // Fixtures and shared helpers for tests and benchmarks.
         .target(
             name: "EscortTesting",
@@ -82,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "escort",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy", "Gateway",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy", "Gateway", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -111,6 +132,14 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "Policy", "EscortCore", "ShellAnalysis",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Console
 import EscortCore
 import Foundation
 import Policy
+import Store
 import StoreSQLite
 
 /// `escort demo`: the whole gateway on one machine: an embedded store seeded with people and
@@ -16,6 +18,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Port to listen on (0: any free port).")
     var port: Int = 2222
+
+    @Option(name: .long, help: "Port for the web console on 127.0.0.1 (0: any free port; -1: none).")
+    var webPort: Int = 8080
 
     @Flag(name: .long, help: "Seed the store and keys, print the ssh lines, and exit without serving.")
     var seedOnly = false
@@ -37,7 +42,13 @@ struct DemoCommand: AsyncParsableCommand {
              clearance: .secret, roles: [.escort], training: true, note: "escort"),
         Seed(name: "rita", display: "Rita Okafor", employer: "CloudCo", contractor: "CloudCo", citizenships: [CountryCode("US")], residence: CountryCode("US"), location: CountryCode("US"),
              clearance: .topSecret, roles: [.reviewer], training: true, note: "technical reviewer"),
+        Seed(name: "ada", display: "Ada Brooks", employer: "CloudCo", contractor: "CloudCo", citizenships: [CountryCode("US")], residence: CountryCode("US"), location: CountryCode("US"),
+             clearance: .topSecret, roles: [.admin], training: false, note: "security officer (admin): web console only"),
     ]
+
+    /// Web-console passwords for the demo's escort, reviewer and admin (printed with the instructions).
+    static func demoPassword(_ name: String) -> String { "\(name)-escort-demo" }
+    static let consoleUsers = ["bob", "rita", "ada"]
 
     static let targets: [(String, ImpactLevel)] = [("web-il2", .il2), ("app-il4", .il4), ("db-il5", .il5), ("vault-il6", .il6)]
 
@@ -59,6 +70,9 @@ struct DemoCommand: AsyncParsableCommand {
                 citizenships: seed.citizenships, residence: seed.residence, location: seed.location, clearance: seed.clearance,
                 roles: seed.roles, escortTrainingExpires: seed.training ? now.addingTimeInterval(365 * 86400) : nil, keys: [key]))
         }
+        for name in Self.consoleUsers where try await store.credential(for: name) == nil {
+            try await store.setCredential(ConsoleCredential(person: name, passwordHash: try PasswordHasher.hash(Self.demoPassword(name)), totpSecret: nil, updated: now))
+        }
         for (name, level) in Self.targets where try await store.target(named: name) == nil {
             try await store.addTarget(Target(name: name, impactLevel: level, owner: "demo", connection: .localShell))
         }
@@ -72,7 +86,8 @@ struct DemoCommand: AsyncParsableCommand {
         let runner = GatewayRunner(
             storePath: storePath, signingKeyPath: dir + "/gateway.key", hostKeyPath: dir + "/host.key",
             recordings: dir + "/recordings", localHome: dir + "/targets", engine: engine,
-            policySource: "bundled default policy", host: "127.0.0.1", port: port)
+            policySource: "bundled default policy", host: "127.0.0.1", port: port,
+            web: webPort < 0 ? nil : ("127.0.0.1", webPort, nil))
         if seedOnly {
             print(Self.instructions(dir: dir, port: port))
             return
@@ -102,6 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
         text += line("priya", "priya+db-il5", "escorted: df -h runs, cat /etc/shadow waits for bob, curl …|bash is refused")
         text += line("alice", "alice+app-il4", "direct: commands run at once, risky ones still wait")
         text += line("wei", "wei+db-il5", "refused at connect, with the reasons")
+        text += "\nWeb console (escorts, reviewers, admins): sign in as " + consoleUsers.map { "\($0) / \(demoPassword($0))" }.joined(separator: ", ") + "\n"
         text += "\nAfterwards: swift run escort audit verify --db \(dir)/escort.sqlite --key \(dir)/gateway.key.pub\n"
         return text
     }

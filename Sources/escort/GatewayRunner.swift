@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditLog
+import Console
 import Dispatch
 import EscortCore
 import Foundation
@@ -22,6 +23,10 @@ struct GatewayRunner {
     var port: Int
     /// Bytes of each command's output kept in the recording (the rest is counted and hashed).
     var recordedOutputPerCommand: Int = 16 << 20
+    /// The web console, if served: address, port (0: any) and an optional PEM certificate and key.
+    var web: (host: String, port: Int, certificate: (chain: String, key: String)?)?
+    /// Where `scripts/setup.sh` installed asciinema-player (`web-vendor/`).
+    var vendorDirectory: String? = "web-vendor"
 
     func run(banner: (Int) -> String) async throws {
         let analyser: Analyser
@@ -41,10 +46,21 @@ struct GatewayRunner {
         var context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
         context.recordedOutputPerCommand = recordedOutputPerCommand
         let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
+        var console: ConsoleServer?
+        var webLine = ""
+        if let web {
+            let consoleContext = ConsoleContext(
+                store: store, authority: authority, hub: context.hub, audit: log, engine: engine, analyser: analyser,
+                recordingsDirectory: recordings, vendorDirectory: vendorDirectory)
+            let started = try await ConsoleServer.start(context: consoleContext, host: web.host, port: web.port, certificate: web.certificate)
+            console = started
+            webLine = "\nEscort web console on \(web.certificate == nil ? "http" : "https")://\(web.host):\(started.port)/"
+        }
         // Written unbuffered: scripts and tests wait for the listening line.
-        FileHandle.standardOutput.write(Data((banner(server.port) + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))
+        FileHandle.standardOutput.write(Data((banner(server.port) + webLine + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))
         await Self.waitForSignal()
         FileHandle.standardOutput.write(Data("Escort gateway stopping: closing the audit log with a signed checkpoint.\n".utf8))
+        await console?.close()
         await server.close()
         _ = try? await log.close()
     }

@@ -25,18 +25,37 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder under which local-shell targets start (default: targets next to the store).")
     var localHome: String?
 
+    @Option(name: .long, help: "Port for the escorts' web console (omit to serve none; 0: any free port).")
+    var webPort: Int?
+
+    @Option(name: .long, help: "Address the web console listens on.")
+    var webListen: String = "127.0.0.1"
+
+    @Option(name: .long, help: "PEM certificate chain for the web console (with --web-key: HTTPS).")
+    var webCert: String?
+
+    @Option(name: .long, help: "PEM private key for --web-cert.")
+    var webKey: String?
+
     @Option(name: .long, help: "MiB of each command's output kept in the recording; beyond it the output is counted and hashed (SHA-256) in the recording and the audit log.")
     var recordedOutputMib: Int = 16
 
     func run() async throws {
         let base = URL(fileURLWithPath: registry.store).deletingLastPathComponent()
-        let runner = GatewayRunner(
+        var runner = GatewayRunner(
             storePath: registry.store, signingKeyPath: registry.signingKeyPath,
             hostKeyPath: hostKey ?? base.appendingPathComponent("host.key").path,
             recordings: recordings ?? base.appendingPathComponent("recordings").path,
             localHome: localHome ?? base.appendingPathComponent("targets").path,
             engine: try policy.engine(), policySource: policy.policy ?? "bundled default policy",
             host: listen, port: port, recordedOutputPerCommand: max(0, recordedOutputMib) << 20)
+        if let webPort {
+            if (webCert == nil) != (webKey == nil) { throw ValidationError("--web-cert and --web-key go together") }
+            if webCert == nil, !["127.0.0.1", "::1", "localhost"].contains(webListen) {
+                throw ValidationError("the web console serves plain HTTP only on loopback; give --web-cert and --web-key to listen on \(webListen)")
+            }
+            runner.web = (webListen, webPort, webCert.map { ($0, webKey!) })
+        }
         do {
             try await runner.run { _ in "" }
         } catch {

@@ -14,6 +14,8 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     case sessionKilled = "ESC-1012"
     case escortAttached = "ESC-1020"
     case escortDetached = "ESC-1021"
+    case consoleSignedIn = "ESC-1030"
+    case consoleSignInRefused = "ESC-1031"
     // Commands
     case commandSubmitted = "ESC-2001"
     case commandAnalysed = "ESC-2002"
@@ -48,6 +50,8 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .sessionKilled: "session.killed"
         case .escortAttached: "escort.attached"
         case .escortDetached: "escort.detached"
+        case .consoleSignedIn: "console.signed_in"
+        case .consoleSignInRefused: "console.sign_in_refused"
         case .commandSubmitted: "command.submitted"
         case .commandAnalysed: "command.analysed"
         case .commandHeld: "command.held"
@@ -68,7 +72,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     /// How much attention a reader of the log should pay to the event.
     public var severity: AuditSeverity {
         switch self {
-        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged: .warning
+        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .consoleSignInRefused: .warning
         case .accessDecided, .commandHeld: .notice
         default: .info
         }
@@ -85,6 +89,8 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .sessionKilled: "An escort or admin ended a session."
         case .escortAttached: "An escort began watching a session."
         case .escortDetached: "An escort stopped watching a session."
+        case .consoleSignedIn: "Someone signed in to the web console (fields: source, second_factor)."
+        case .consoleSignInRefused: "A web-console sign-in was refused (fields: source, reason)."
         case .commandSubmitted: "The engineer submitted a complete command line."
         case .commandAnalysed: "The analyser's findings and risk for a command."
         case .commandHeld: "Policy held a command for an escort (and perhaps a technical reviewer)."

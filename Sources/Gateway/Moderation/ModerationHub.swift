@@ -17,6 +17,8 @@ public actor ModerationHub {
         var summary: SessionSummary
         var control: any SessionControl
         var watchers: [UUID: Watcher] = [:]
+        /// Read-only views of the output (the web console's terminal): no presence, no say.
+        var observers: [UUID: AsyncStream<WatchEvent>.Continuation] = [:]
         var escortWaiters: [CheckedContinuation<Bool, Never>] = []
         var holdContinuation: CheckedContinuation<HoldDecision, Never>?
     }
@@ -41,6 +43,10 @@ public actor ModerationHub {
         for (_, w) in entry.watchers {
             w.stream.yield(.ended(reason))
             w.stream.finish()
+        }
+        for (_, o) in entry.observers {
+            o.yield(.ended(reason))
+            o.finish()
         }
     }
 
@@ -95,10 +101,26 @@ public actor ModerationHub {
         Task { await control.notify(line) }
     }
 
-    /// Sends the engineer's view to every watcher.
+    /// Sends the engineer's view to every watcher and observer.
     public func broadcast(_ bytes: [UInt8], in id: String) {
         guard let entry = sessions[id] else { return }
         for (_, w) in entry.watchers { w.stream.yield(.output(bytes)) }
+        for (_, o) in entry.observers { o.yield(.output(bytes)) }
+    }
+
+    /// A read-only stream of a session's output, for a terminal view beside an attached watcher
+    /// (eligibility is checked by the caller). Observing neither counts as escort presence nor
+    /// allows any decision.
+    public func observe(_ id: String) throws -> (UUID, AsyncStream<WatchEvent>) {
+        guard sessions[id] != nil else { throw ModerationError("There is no live session \(id).") }
+        let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        let token = UUID()
+        sessions[id]?.observers[token] = continuation
+        return (token, stream)
+    }
+
+    public func stopObserving(_ token: UUID, from id: String) {
+        sessions[id]?.observers.removeValue(forKey: token)?.finish()
     }
 
     func broadcastNotice(_ text: String, in id: String, except token: UUID?) {

@@ -26,7 +26,8 @@ public struct RegistryAuthority: GatewayAuthority {
         return try await store.person(withKey: [UInt8](blob)).map(Self.user)
     }
 
-    static func user(_ p: Person) -> GatewayUser {
+    /// The gateway's view of a registered person.
+    public static func user(_ p: Person) -> GatewayUser {
         let citizen = p.citizenships.map(\.code).joined(separator: "+")
         let profile = "citizen of \(citizen), resident in \(p.residence.code), located in \(p.location.code); clearance \(p.clearance.rawValue); \(p.employer) (contractor: \(p.contractor))"
         return GatewayUser(name: p.name, displayName: p.displayName, roles: p.roles, profile: profile)

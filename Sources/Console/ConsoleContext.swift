@@ -1,0 +1,51 @@
+import AuditLog
+import Foundation
+import Gateway
+import Policy
+import ShellAnalysis
+import Store
+
+/// What the web console works from: the same registry, policy, hub and audit log as the gateway
+/// it runs beside.
+public struct ConsoleContext: Sendable {
+    public var store: any RegistryStore & CredentialStore & AuditStore
+    public var authority: any GatewayAuthority
+    public var hub: ModerationHub
+    public var audit: AuditLog
+    public var engine: PolicyEngine
+    public var analyser: Analyser
+    public var recordingsDirectory: String
+    /// Where asciinema-player's files were installed (`scripts/setup.sh` puts them in `web-vendor/`);
+    /// without them the terminal view falls back to plain text.
+    public var vendorDirectory: String?
+    /// Whether cookies carry `Secure` (set when serving HTTPS).
+    public var secureCookies = false
+
+    public init(store: any RegistryStore & CredentialStore & AuditStore, authority: any GatewayAuthority, hub: ModerationHub,
+                audit: AuditLog, engine: PolicyEngine, analyser: Analyser, recordingsDirectory: String, vendorDirectory: String?) {
+        self.store = store
+        self.authority = authority
+        self.hub = hub
+        self.audit = audit
+        self.engine = engine
+        self.analyser = analyser
+        self.recordingsDirectory = recordingsDirectory
+        self.vendorDirectory = vendorDirectory
+    }
+}
+
+/// Which hub attachment belongs to which signed-in browser and session: decisions made over HTTP
+/// act through the attachment the page's live connection made.
+actor Attachments {
+    var tokens: [String: UUID] = [:]
+
+    static func key(_ identity: WebIdentity, _ session: String) -> String { identity.token + "|" + session }
+
+    func set(_ token: UUID?, for identity: WebIdentity, session: String) {
+        tokens[Self.key(identity, session)] = token
+    }
+
+    func token(for identity: WebIdentity, session: String) -> UUID? {
+        tokens[Self.key(identity, session)]
+    }
+}

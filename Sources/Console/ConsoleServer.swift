@@ -1,0 +1,89 @@
+import AuditLog
+import EscortCore
+import Foundation
+import Gateway
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+
+/// The request context: the signed-in identity (if any) and the source address.
+public struct ConsoleRequestContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    public var identity: WebIdentity?
+    public var source: String
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+        self.source = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// The escorts' web console, served beside the gateway.
+public final class ConsoleServer: Sendable {
+    public let port: Int
+    let task: Task<Void, any Error>
+
+    init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    /// Starts serving on `host:port` (0: any free port); HTTPS when given a PEM certificate chain and key.
+    public static func start(context: ConsoleContext, host: String, port: Int,
+                             certificate: (chain: String, key: String)? = nil) async throws -> ConsoleServer {
+        var context = context
+        if certificate != nil { context.secureCookies = true }
+        let router = ConsoleRoutes(context: context).router()
+        let server: HTTPServerBuilder
+        if let certificate {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate.chain).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: certificate.key, format: .pem)
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            server = try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: tls)
+        } else {
+            server = .http1WebSocketUpgrade(webSocketRouter: router)
+        }
+        var logger = Logger(label: "escort.console")
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? port)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let task = Task {
+            defer { portContinuation.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        var bound: Int?
+        for await p in ports { bound = p }
+        _ = ports
+        guard let bound else {
+            task.cancel()
+            _ = try? await task.value
+            throw ConsoleError("the web console could not listen on \(host):\(port)")
+        }
+        return ConsoleServer(port: bound, task: task)
+    }
+
+    public func close() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+/// The console's router, for in-process tests (HummingbirdTesting).
+public enum ConsoleRoutesForTesting {
+    public static func router(_ context: ConsoleContext) -> Router<ConsoleRequestContext> {
+        ConsoleRoutes(context: context).router()
+    }
+}
