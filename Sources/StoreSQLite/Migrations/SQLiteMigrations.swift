@@ -8,6 +8,7 @@ enum SQLiteMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("audit-v1", migrate: AuditV1.migrate)
         migrator.registerMigration("registry-v1", migrate: RegistryV1.migrate)
+        migrator.registerMigration("training-v1", migrate: TrainingV1.migrate)
         return migrator
     }
 }

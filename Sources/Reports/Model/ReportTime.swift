@@ -1,0 +1,69 @@
+import Foundation
+
+/// Dates in reports: parsing the audit log's RFC 3339 times and the user's `--from`/`--to`, and
+/// formatting in UTC so that the same inputs always give the same bytes.
+public enum ReportTime {
+    /// Parses an audit record's time (`2026-11-23T11:26:31.123Z`) or any RFC 3339 date-time.
+    public static func parse(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
+    }
+
+    /// `2026-11-23T11:26:31Z`.
+    public static func format(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    /// `2026-11-23`.
+    public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
+
+    /// Reads a period bound: `2026-11-01` or an RFC 3339 date-time. A bare date means the start of
+    /// that day (UTC) for `--from` and the end of it for `--to` (so `--to 2026-11-14` includes the 14th).
+    ///
+    /// - Throws: ``ReportError`` `.badPeriod` naming the option.
+    public static func parseBound(_ text: String, option: String, endOfDay: Bool) throws(ReportError) -> Date {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let d = parse(t) { return d }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withFullDate]
+        f.timeZone = TimeZone(identifier: "UTC")
+        if t.count == 10, let d = f.date(from: t) { return endOfDay ? d.addingTimeInterval(86_400) : d }
+        throw ReportError(.badPeriod, "\(option): cannot read \"\(text)\" as a date (use 2026-11-01 or 2026-11-01T09:00:00Z)")
+    }
+}
+
+/// The half-open interval of time a report covers: `from ..< to`.
+public struct ReportPeriod: Sendable, Hashable {
+    public var from: Date
+    public var to: Date
+
+    /// - Throws: ``ReportError`` `.badPeriod` if `to` is not after `from`.
+    public init(from: Date, to: Date) throws(ReportError) {
+        guard from < to else {
+            throw ReportError(.badPeriod, "the period ends (\(ReportTime.format(to))) before it starts (\(ReportTime.format(from)))")
+        }
+        self.from = from
+        self.to = to
+    }
+
+    /// The two weeks before `now`: the Defense Secretary's review period.
+    public static func lastFourteenDays(before now: Date) -> ReportPeriod {
+        // Cannot fail: 14 days is positive.
+        (try? ReportPeriod(from: now.addingTimeInterval(-14 * 86_400), to: now)) ?? ReportPeriod(unchecked: now)
+    }
+
+    private init(unchecked now: Date) {
+        from = now.addingTimeInterval(-14 * 86_400)
+        to = now
+    }
+
+    public func contains(_ date: Date) -> Bool { from <= date && date < to }
+
+    /// `2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z`.
+    public var description: String { "\(ReportTime.format(from)) to \(ReportTime.format(to))" }
+}
