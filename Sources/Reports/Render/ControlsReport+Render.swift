@@ -86,7 +86,7 @@ extension ControlsReport {
                 ]),
             ]),
         ])
-        let line = "    \"last-modified\": \(JSONValue.string(ReportTime.format(generatedAt)).encodedString()),"
+        let line = "      \"last-modified\": \(JSONValue.string(ReportTime.format(generatedAt)).encodedString()),"
         return ReportDocument(kind: "controls", format: "oscal", bytes: Array(PrettyJSON.render(value).utf8), generatedAtLine: line, provenance: provenance)
     }
 
