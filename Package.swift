@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EscortCLITests",
-            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore", "Policy"],
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
             swiftSettings: strict
         ),
         .testTarget(
