@@ -32,7 +32,8 @@ public enum ReportTime {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withFullDate]
         f.timeZone = TimeZone(identifier: "UTC")
-        if t.count == 10, let d = f.date(from: t) { return endOfDay ? d.addingTimeInterval(86_400) : d }
+        // The formatter is lenient (it reads 2026-11-31 as 1 December): accept only real dates.
+        if t.count == 10, let d = f.date(from: t), f.string(from: d) == t { return endOfDay ? d.addingTimeInterval(86_400) : d }
         throw ReportError(.badPeriod, "\(option): cannot read \"\(text)\" as a date (use 2026-11-01 or 2026-11-01T09:00:00Z)")
     }
 }
