@@ -61,7 +61,12 @@ struct ReportOptions: ParsableArguments {
         build: (ReportEvidence, RegistrySnapshot, SQLiteStore) async throws -> ReportDocument
     ) async throws {
         let store = try SQLiteStore(path: registry.store, create: false)
-        let signing = try GatewaySigningKey.load(path: registry.signingKeyPath)
+        let signing: GatewaySigningKey
+        do { signing = try GatewaySigningKey.load(path: registry.signingKeyPath) } catch {
+            throw AuditError(
+                .badKey,
+                "\(error.message): a report signs a checkpoint and checks the log with the gateway's key (give it with --signing-key)")
+        }
         let pinned = try key.map(parsePublicKey) ?? signing.publicKey
         let log = try await AuditLog.open(store: store, key: signing)
         let document: ReportDocument

@@ -63,6 +63,9 @@ public struct ReportEvidence: Sendable {
                 throw ReportError(.unreadableLog, "audit record \(r.sequence) cannot be read (\(error.message)); run `escort audit verify`")
             }
         }
+        guard !records.isEmpty else {
+            throw ReportError(.noCheckpoint, "the audit log is empty: there is nothing to report on yet")
+        }
         let checkpoints = stored.compactMap { try? SignedCheckpoint(stored: $0) }.sorted { $0.treeSize < $1.treeSize }
         let chosen: SignedCheckpoint
         if let treeSize {
