@@ -14,6 +14,8 @@ public struct ReportError: Error, Sendable, Hashable, CustomStringConvertible {
         case unreadableLog = "RPT-005"
         /// A format this report does not come in.
         case badFormat = "RPT-006"
+        /// The report file cannot be written.
+        case cannotWrite = "RPT-007"
     }
 
     public var code: Code

@@ -77,7 +77,7 @@ struct ReportOptions: ParsableArguments {
             document = try await build(evidence, snapshot, store)
             if let out {
                 guard FileManager.default.createFile(atPath: out, contents: Data(document.bytes)) else {
-                    throw ReportError(.badFormat, "cannot write \(out)")
+                    throw ReportError(.cannotWrite, "cannot write \(out)")
                 }
             } else {
                 FileHandle.standardOutput.write(Data(document.bytes))
