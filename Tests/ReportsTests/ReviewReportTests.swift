@@ -83,3 +83,20 @@ struct ReviewReportTests {
         #expect(ReportTime.format(p.from) == "2026-11-01T00:00:00Z")
     }
 }
+
+@Suite("Report times")
+struct ReportTimeTests {
+    @Test(arguments: ["2026-11-23T11:26:31.123Z", "2026-11-23T11:26:31Z", "2024-02-29T00:00:00.000Z", "1999-12-31T23:59:59.999Z", "2026-01-01T00:00:00Z"])
+    func recordTimesParseLikeTheFormatter(_ text: String) throws {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = text.count == 24 ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        let expected = try #require(f.date(from: text))
+        let fast = try #require(ReportTime.parse(text))
+        #expect(abs(fast.timeIntervalSince(expected)) < 0.0005)
+    }
+
+    @Test func otherOffsetsStillParse() {
+        #expect(ReportTime.parse("2026-11-23T12:26:31+01:00").map(ReportTime.format) == "2026-11-23T11:26:31Z")
+        #expect(ReportTime.parse("yesterday") == nil)
+    }
+}
