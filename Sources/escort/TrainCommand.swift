@@ -170,7 +170,7 @@ struct TrainCommand: AsyncParsableCommand {
 enum TrainingReportText {
     static func summary(_ r: TrainingResult) -> String {
         func round(_ name: String, _ s: RoundScore) -> String {
-            "\(name): caught \(s.catches) of \(s.malicious) malicious, missed \(s.misses); \(s.falseAlarms) false alarm(s) of \(s.routine) routine; median \(s.medianMilliseconds / 1000).\(String(format: "%01d", (s.medianMilliseconds % 1000) / 100)) s per decision, \(s.totalMilliseconds / 1000) s in all."
+            "\(name): caught \(s.catches) of \(s.malicious) malicious, missed \(s.misses); \(s.falseAlarms) false alarm(s) of \(s.routine) routine; median \(s.medianMilliseconds / 1000).\((s.medianMilliseconds % 1000) / 100) s per decision, \(s.totalMilliseconds / 1000) s in all."
         }
         var lines = ["", "=== Result: \(r.passed ? "PASSED" : "NOT PASSED") — \(r.scenarioTitle) ==="]
         lines.append(round("On your own", r.blind))
