@@ -66,6 +66,7 @@ struct ControlsReportTests {
         let results = try #require(ar["results"] as? [[String: Any]])
         #expect((results.first?["findings"] as? [Any])?.count == ControlsReport.controlIDs.count)
         let html = r.html(generatedAt: Date()).text
+        #expect(HTMLStructure.problem(in: html) == nil)
         #expect(html.contains("<h2 id=\"ac-2\">AC-2 Account Management</h2>") && html.contains("16 of 16 controls satisfied"))
     }
 

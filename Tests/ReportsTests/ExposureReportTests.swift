@@ -78,6 +78,7 @@ struct ExposureReportTests {
         let html = doc.text
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
         #expect(html.hasSuffix("</body>\n</html>\n"))
+        #expect(HTMLStructure.problem(in: html) == nil)
         #expect(html.components(separatedBy: "<svg ").count - 1 == 2)
         #expect(!html.contains("<script") && !html.contains("<link") && !html.contains(" src=") && !html.contains("@import"))
         #expect(html.components(separatedBy: "<h3 class=\"contractor\">").count - 1 == 3)

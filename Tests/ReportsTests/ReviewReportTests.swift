@@ -64,6 +64,7 @@ struct ReviewReportTests {
         let s = try await Seeded.make()
         let r = try ReviewReport(evidence: s.evidence, registry: s.registry, period: try Seeded.november, contract: nil, countriesOfConcern: Seeded.concern)
         let html = r.html(generatedAt: Date(timeIntervalSince1970: 1_800_000_000)).text
+        #expect(HTMLStructure.problem(in: html) == nil)
         #expect(html.contains("<strong class=\"ok\" id=\"verified\">yes</strong>"))
         #expect(html.contains("at \(s.evidence.provenance.treeSize) records"))
         #expect(html.components(separatedBy: "<h2 class=\"contract\">").count - 1 == 3)
