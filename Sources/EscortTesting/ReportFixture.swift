@@ -15,7 +15,7 @@ import StoreSQLite
 ///   `curl … | bash` refused by policy; `sudo systemctl restart postgresql` held, refused by bob;
 ///   `psql -c 'vacuum'` held, withdrawn.
 /// - S3 (4th 08:00) wei (CN) → db-il5 refused. S4 (5th 08:00) wei → web-il4 refused.
-/// - S5 (6th 12:00) ivan (DE, resides RU) → wiki-il2 escorted; bob attaches; `ls` runs; bob kills it.
+/// - S5 (6th 12:00) ivan (DE; resided in RU until the 10th) → wiki-il2 escorted; bob attaches; `ls` runs; bob kills it.
 /// - S6 (7th 12:00) ivan → web-il4 refused.
 /// - S7 (8th 14:00) dan (US, located in CN) → wiki-il2 escorted; bob attaches; `whoami` runs.
 /// - a policy change on the 9th; S8 (20th) alice → web-il4 direct, `id` runs (outside the period).
@@ -39,7 +39,9 @@ public enum ReportFixture {
         person("priya", "Priya Rao", employer: "Acme India", contractor: "Prime Co", citizen: "IN", residence: "IN", location: "IN", clearance: .none, roles: [.engineer]),
         person("bob", "Bob Carter", employer: "Acme", contractor: "Prime Co", citizen: "US", residence: "US", location: "US", clearance: .secret, roles: [.escort], training: date("2027-06-30T00:00:00Z")),
         person("wei", "Wei Zhang", employer: "CloudCo Asia", contractor: "CloudCo", citizen: "CN", residence: "CN", location: "CN", clearance: .none, roles: [.engineer]),
-        person("ivan", "Ivan Petrov", employer: "CloudCo EU", contractor: "CloudCo", citizen: "DE", residence: "RU", location: "DE", clearance: .none, roles: [.engineer]),
+        // The registry says ivan lives in Germany now; the log records that he lived in Russia until
+        // the 10th (after his sessions): reports must use what was true at the time.
+        person("ivan", "Ivan Petrov", employer: "CloudCo EU", contractor: "CloudCo", citizen: "DE", residence: "DE", location: "DE", clearance: .none, roles: [.engineer]),
         person("dan", "Dan Lee", employer: "GovServ", contractor: "Gov Services", citizen: "US", residence: "US", location: "US", clearance: .secret, roles: [.engineer]),
     ]
 
@@ -66,7 +68,11 @@ public enum ReportFixture {
         let log = try await AuditLog.open(store: store, key: key)
         let w = Writer(log: log)
         let setup = date("2026-10-30T12:00:00Z")
-        for p in people { try await w.add(AuditEvent(code: .registryChanged, actor: "root", time: setup, fields: ["action": "person.add", "person": .string(p.name)])) }
+        for p in people {
+            var json = recorded(p)
+            if p.name == "ivan" { json["residence"] = "RU" }
+            try await w.add(AuditEvent(code: .registryChanged, actor: "root", time: setup, fields: ["action": "person.add", "person": .object(json)]))
+        }
 
         // S1
         var s = Session(id: "S1", person: "alice", target: "db-il5", level: "IL5", at: date("2026-11-02T09:00:00Z"))
@@ -108,6 +114,9 @@ public enum ReportFixture {
         try await w.add(AuditEvent(
             code: .policyChanged, actor: "root", time: date("2026-11-09T09:00:00Z"),
             fields: ["old_sha256": "aaaa", "new_sha256": "bbbb"]))
+        try await w.add(AuditEvent(
+            code: .registryChanged, actor: "root", time: date("2026-11-10T09:00:00Z"),
+            fields: ["action": "person.update", "person": .object(recorded(people.first { $0.name == "ivan" }!))]))
         _ = try await log.checkpoint()
         // S8, after the period
         s = Session(id: "S8", person: "alice", target: "web-il4", level: "IL4", at: date("2026-11-20T09:00:00Z"))
@@ -116,6 +125,16 @@ public enum ReportFixture {
         try await w.end(&s)
         try await log.close()
         return store
+    }
+
+    /// A person as `escort person add` records it in `registry.changed`.
+    static func recorded(_ p: Person) -> [String: JSONValue] {
+        [
+            "name": .string(p.name), "display_name": .string(p.displayName), "employer": .string(p.employer),
+            "contractor": .string(p.contractor), "citizenships": .array(p.citizenships.map { .string($0.code) }),
+            "residence": .string(p.residence.code), "location": .string(p.location.code), "clearance": .string(p.clearance.rawValue),
+            "roles": .array(p.sortedRoles.map { .string($0.rawValue) }), "keys": [],
+        ]
     }
 
     struct Session {

@@ -39,7 +39,16 @@ struct ExposureReportTests {
         let cloud = try #require(r.contractors.first { $0.name == "CloudCo" })
         #expect(cloud.counts.attempts == 4 && cloud.counts.refusedConnections == 3 && cloud.counts.escortedSessions == 1)
         #expect(cloud.people.first { $0.name == "wei" }?.concernTies == ["citizen of CN", "located in CN", "resides in CN"])
+        // The registry says ivan lives in DE now; the log says RU at the time of his sessions.
+        #expect(s.registry.people["ivan"]?.residence.code == "DE")
+        #expect(cloud.people.first { $0.name == "ivan" }?.residence == "RU")
         #expect(cloud.people.first { $0.name == "ivan" }?.concernTies == ["resides in RU"])
+        var history = s.registry!
+        history.learnHistory(from: s.evidence.activity.registryChanges)
+        let then = try #require(history.facts(of: "ivan", at: try #require(ReportTime.parse("2026-11-07T12:00:00Z"))))
+        #expect(then.residence == "RU" && then.source.hasPrefix("audit record "))
+        #expect(history.facts(of: "ivan", at: try #require(ReportTime.parse("2026-11-11T00:00:00Z")))?.residence == "DE")
+        #expect(s.registry.facts(of: "ivan", at: Date())?.source == "registry", "without the log's history, the registry")
         let dan = try #require(r.contractors.first { $0.name == "Gov Services" }?.people.first)
         #expect(dan.concernTies == ["located in CN"] && dan.locations == ["CN"])
 

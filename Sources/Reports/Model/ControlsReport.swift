@@ -72,7 +72,11 @@ public struct ControlsReport: Sendable {
         provenance = evidence.provenance
         self.policy = policy
         let window = (try? ReportPeriod(from: start, to: asOf.addingTimeInterval(0.001))) ?? ReportPeriod.lastFourteenDays(before: asOf)
-        let sessions = a.sessions.filter { window.contains($0.time) }
+        var registry = registry
+        registry.learnHistory(from: a.registryChanges)
+        let concernSet = Set(policy.countriesOfConcern.compactMap { try? CountryCode(validating: $0) })
+        var sessions = a.sessions.filter { window.contains($0.time) }
+        for i in sessions.indices { sessions[i].concernTies = registry.ties(of: sessions[i], concern: concernSet).ties }
         func n(_ code: AuditEventCode) -> Int { a.countsByCode[code.code] ?? 0 }
         let admitted = sessions.filter(\.wasAdmitted)
         let refused = sessions.filter { !$0.wasAdmitted }
@@ -90,10 +94,7 @@ public struct ControlsReport: Sendable {
         let escorts = people.filter { $0.has(.escort) }
         let trainedEscorts = escorts.filter { ($0.escortTrainingExpires.map { $0 > asOf }) ?? false }
         let concernCodes = Set(policy.countriesOfConcern)
-        let concernAdmittedDoD = admitted.filter { s in
-            (s.impactLevel.map { $0 >= .il4 } ?? false)
-                && !ConcernTies.of(person: registry.people[s.person], session: s, concern: Set(concernCodes.compactMap { try? CountryCode(validating: $0) })).isEmpty
-        }
+        let concernAdmittedDoD = admitted.filter { s in (s.impactLevel.map { $0 >= .il4 } ?? false) && !s.concernTies.isEmpty }
         let ticketsUsed = Set(admitted.flatMap(\.tickets))
         let contractors = Set(people.map(\.contractor))
         let passes = training.filter { $0.passed && window.contains($0.finishedAt) }
@@ -193,7 +194,7 @@ public struct ControlsReport: Sendable {
             implementation: "The registry records citizenships, residence, declared location and clearance; the policy (countries of concern: \(policy.countriesOfConcern.joined(separator: ", "))) refuses persons tied to a country of concern on IL4 and above, and checks clearance per level.",
             evidence: [
                 "\(people.filter { p in p.citizenships.contains { concernCodes.contains($0.code) } || concernCodes.contains(p.residence.code) }.count) registered people are citizens or residents of a country of concern.",
-                "Admitted sessions at IL4+ by people tied to a country of concern: \(concernAdmittedDoD.count); such connections refused: \(refused.filter { s in (s.impactLevel.map { $0 >= .il4 } ?? false) && !ConcernTies.of(person: registry.people[s.person], session: s, concern: Set(concernCodes.compactMap { try? CountryCode(validating: $0) })).isEmpty }.count).",
+                "Admitted sessions at IL4+ by people tied to a country of concern: \(concernAdmittedDoD.count); such connections refused: \(refused.filter { s in (s.impactLevel.map { $0 >= .il4 } ?? false) && !s.concernTies.isEmpty }.count).",
             ],
             satisfied: concernAdmittedDoD.isEmpty,
             gap: concernAdmittedDoD.isEmpty ? nil : "\(concernAdmittedDoD.count) admitted IL4+ session(s) by people tied to a country of concern"))
@@ -201,7 +202,7 @@ public struct ControlsReport: Sendable {
             id: "ps-7", label: "PS-7", title: "External Personnel Security",
             implementation: "Every person is registered with employer and contractor; the exposure report lists per contractor who did what on which system.",
             evidence: contractors.sorted().map { name in
-                let mine = sessions.filter { registry.contractor(of: $0.person) == name }
+                let mine = sessions.filter { registry.contractor(of: $0.person, at: $0.time) == name }
                 return "\(name): \(people.filter { $0.contractor == name }.count) people, \(mine.count) connection attempts, \(mine.reduce(0) { $0 + $1.count(.ran) }) commands run."
             },
             satisfied: true, gap: nil))
@@ -209,7 +210,7 @@ public struct ControlsReport: Sendable {
             id: "sa-9", label: "SA-9", title: "External System Services",
             implementation: "Contractors' personnel reach government systems only through Escort; their work is supervised, recorded and reported per contractor, and personnel tied to countries of concern are refused on DoD systems.",
             evidence: [
-                "\(contractors.count) contractor(s) registered; \(sessions.filter { registry.people[$0.person] == nil }.count) connection attempts by people not (or no longer) in the registry.",
+                "\(contractors.count) contractor(s) registered; \(sessions.filter { registry.facts(of: $0.person, at: $0.time) == nil }.count) connection attempts by people unknown to the registry and the log.",
                 "Policy in force: SHA-256 \(policy.sha256), \(policy.accessRules) access rules, \(policy.escortRules) escort rules, \(policy.reviewerRules) reviewer rules; location enforced from \(policy.locationEnforcedFrom).",
             ],
             satisfied: verified, gap: verified ? nil : "the audit log did not verify"))

@@ -123,18 +123,23 @@ public struct ExposureReport: Sendable {
         self.levels = levels
         self.countriesOfConcern = countriesOfConcern.map(\.code).sorted()
         provenance = evidence.provenance
-        let sessions = evidence.activity.sessions.filter { period.contains($0.time) && levels.includes($0.impactLevel) }
+        var registry = registry
+        registry.learnHistory(from: evidence.activity.registryChanges)
+        var all = evidence.activity.sessions.filter { period.contains($0.time) }
+        for i in all.indices { all[i].concernTies = registry.ties(of: all[i], concern: countriesOfConcern).ties }
+        let sessions = all.filter { levels.includes($0.impactLevel) }
 
         var totals = ExposureCounts()
         var contractors: [ContractorExposure] = []
-        let byContractor = Dictionary(grouping: sessions) { registry.contractor(of: $0.person) }
+        let byContractor = Dictionary(grouping: sessions) { registry.contractor(of: $0.person, at: $0.time) }
         for name in byContractor.keys.sorted() {
             var cCounts = ExposureCounts()
             var people: [PersonExposure] = []
             let byPerson = Dictionary(grouping: byContractor[name] ?? [], by: \.person)
             for login in byPerson.keys.sorted() {
-                let p = registry.people[login]
                 let mine = byPerson[login] ?? []
+                // The person as recorded at their last session in the period.
+                let p = mine.map(\.time).max().flatMap { registry.facts(of: login, at: $0) }
                 var pCounts = ExposureCounts()
                 var targets: [TargetExposure] = []
                 let byTarget = Dictionary(grouping: mine, by: \.target)
@@ -144,12 +149,10 @@ public struct ExposureReport: Sendable {
                     for s in list { tCounts.add(s); pCounts.add(s); cCounts.add(s); totals.add(s) }
                     targets.append(TargetExposure(target: t, impactLevel: list.first?.impactLevel, sessions: list, counts: tCounts))
                 }
-                var ties = Set(ConcernTies.of(person: p, session: nil, concern: countriesOfConcern).ties)
-                for s in mine { ties.formUnion(ConcernTies.of(person: nil, session: s, concern: countriesOfConcern).ties) }
                 people.append(PersonExposure(
                     name: login, displayName: p?.displayName ?? login, employer: p?.employer ?? "unknown",
-                    citizenships: p?.citizenships.map(\.code) ?? [], residence: p?.residence.code ?? "unknown",
-                    locations: Set(mine.compactMap(\.effectiveLocation)).sorted(), concernTies: ties.sorted(),
+                    citizenships: p?.citizenships ?? [], residence: p?.residence ?? "unknown",
+                    locations: Set(mine.compactMap(\.effectiveLocation)).sorted(), concernTies: Set(mine.flatMap(\.concernTies)).sorted(),
                     targets: targets, counts: pCounts))
             }
             contractors.append(ContractorExposure(name: name, people: people, counts: cCounts))
@@ -159,16 +162,13 @@ public struct ExposureReport: Sendable {
 
         // The front page: IL4 and above, whatever the level filter, within the period.
         var findings: [ConcernFinding] = []
-        let dod = evidence.activity.sessions.filter { period.contains($0.time) && ($0.impactLevel.map { $0 >= .il4 } ?? false) }
-        let tied = dod.filter { !ConcernTies.of(person: registry.people[$0.person], session: $0, concern: countriesOfConcern).isEmpty }
-        for (name, list) in Dictionary(grouping: tied, by: { registry.contractor(of: $0.person) }) {
+        let tied = all.filter { ($0.impactLevel.map { $0 >= .il4 } ?? false) && !$0.concernTies.isEmpty }
+        for (name, list) in Dictionary(grouping: tied, by: { registry.contractor(of: $0.person, at: $0.time) }) {
             var counts = ExposureCounts()
             var ties = Set<String>()
             for s in list {
                 counts.add(s)
-                for t in ConcernTies.of(person: registry.people[s.person], session: s, concern: countriesOfConcern).ties {
-                    ties.insert("\(s.person): \(t)")
-                }
+                for t in s.concernTies { ties.insert("\(s.person): \(t)") }
             }
             findings.append(ConcernFinding(
                 contractor: name, people: Set(list.map(\.person)).sorted(), ties: ties.sorted(),

@@ -68,7 +68,9 @@ public struct ReviewReport: Sendable {
         self.period = period
         self.countriesOfConcern = countriesOfConcern.map(\.code).sorted()
         provenance = evidence.provenance
-        let inLog = Set(evidence.activity.sessions.map { registry.contractor(of: $0.person) })
+        var registry = registry
+        registry.learnHistory(from: evidence.activity.registryChanges)
+        let inLog = Set(evidence.activity.sessions.map { registry.contractor(of: $0.person, at: $0.time) })
         let known = Set(registry.contractors).union(inLog)
         let chosen: [String]
         if let contract {
@@ -81,11 +83,12 @@ public struct ReviewReport: Sendable {
         } else {
             chosen = known.sorted()
         }
-        let sessions = evidence.activity.sessions.filter { period.contains($0.time) }
+        var sessions = evidence.activity.sessions.filter { period.contains($0.time) }
+        for i in sessions.indices { sessions[i].concernTies = registry.ties(of: sessions[i], concern: countriesOfConcern).ties }
         var contracts: [ContractReview] = []
         for name in chosen {
             let personnel = registry.people.values.filter { $0.contractor == name }.map(\.name).sorted()
-            let mine = sessions.filter { registry.contractor(of: $0.person) == name }
+            let mine = sessions.filter { registry.contractor(of: $0.person, at: $0.time) == name }
             let tickets = registry.tickets.filter { t in
                 registry.contractor(of: t.person) == name && t.validFrom < period.to && period.from < (t.revokedAt.map { min($0, t.validUntil) } ?? t.validUntil)
             }
@@ -97,8 +100,8 @@ public struct ReviewReport: Sendable {
                 var holders: [AccessHolder] = []
                 let people = Set(here.map(\.person)).union(tickets.filter { $0.target == target }.map(\.person)).sorted()
                 for login in people {
-                    let p = registry.people[login]
                     let theirs = here.filter { $0.person == login }
+                    let p = registry.facts(of: login, at: theirs.map(\.time).max() ?? period.to)
                     var basis: [String] = []
                     for mode in ["direct", "escorted"] {
                         let byRule = Dictionary(grouping: theirs.filter { $0.decision == mode }) { $0.rule ?? "no rule recorded" }
@@ -117,7 +120,7 @@ public struct ReviewReport: Sendable {
                     if theirs.allSatisfy({ !$0.wasAdmitted }) && !theirs.isEmpty && basis.isEmpty { basis.append("none: every connection was refused") }
                     holders.append(AccessHolder(
                         person: login, displayName: p?.displayName ?? login,
-                        profile: p.map { "citizen of \($0.citizenships.map(\.code).joined(separator: "+")), resides in \($0.residence.code)" } ?? "not in the registry",
+                        profile: p.map { "citizen of \($0.citizenships.joined(separator: "+")), resides in \($0.residence)" } ?? "not in the registry",
                         basis: basis,
                         directSessions: theirs.filter { $0.decision == "direct" }.count,
                         escortedSessions: theirs.filter { $0.decision == "escorted" }.count,
@@ -144,9 +147,7 @@ public struct ReviewReport: Sendable {
                             description: "session ended by \(by): \(s.endReason ?? "no reason recorded")"))
                     }
                 }
-                let refusals = here.filter {
-                    !$0.wasAdmitted && !ConcernTies.of(person: registry.people[$0.person], session: $0, concern: countriesOfConcern).isEmpty
-                }
+                let refusals = here.filter { !$0.wasAdmitted && !$0.concernTies.isEmpty }
                 reviews.append(TargetReview(target: target, impactLevel: level, access: holders, exceptions: exceptions, concernRefusals: refusals))
             }
             contracts.append(ContractReview(name: name, personnel: personnel, targets: reviews))

@@ -68,6 +68,9 @@ public struct SessionActivity: Sendable, Hashable {
     /// Who killed it, if an escort or admin ended it.
     public var killedBy: String?
     public var paused: Int
+    /// The session's ties to countries of concern (the person as recorded at the time, and where
+    /// they were), filled in by the report that uses the session.
+    public var concernTies: [String] = []
 
     /// Whether access was given (direct or escorted).
     public var wasAdmitted: Bool { decision == "direct" || decision == "escorted" }

@@ -20,11 +20,10 @@ extension ExposureReport {
                     for s in t.sessions {
                         var counts = ExposureCounts()
                         counts.add(s)
-                        let ties = ConcernTies.of(person: nil, session: s, concern: Set(countriesOfConcern.compactMap { try? CountryCode(validating: $0) })).ties
                         let row: [String] = [
                             c.name, p.name, p.displayName, p.employer, p.citizenships.joined(separator: ";"), p.residence,
                             s.effectiveLocation ?? "", s.sourceCountry ?? "",
-                            (p.concernTies.filter { $0.hasPrefix("citizen") || $0.hasPrefix("resides") } + ties).joined(separator: ";"),
+                            s.concernTies.joined(separator: ";"),
                             t.target, t.impactLevel?.rawValue ?? "", s.id, ReportTime.format(s.time), s.decision, s.rule ?? "",
                             s.escorts.joined(separator: ";"), s.reviewers.joined(separator: ";"),
                             "\(counts.commandsRun)", "\(counts.commandsHeld)", "\(counts.commandsRefused)", "\(counts.commandsWithdrawn)",
