@@ -94,6 +94,17 @@ let package = Package(
             resources: [.copy("Assets")],
             swiftSettings: strict
         ),
+        // Reports from the audit log and the registries: contractor exposure, the two-week review,
+        // NIST SP 800-53 control evidence (OSCAL and HTML).
+        .target(name: "Reports", dependencies: ["EscortCore", "Store", "AuditLog"], swiftSettings: strict),
+        // Escort training: scenarios, the two-round run and its scoring, and the credit a pass
+        // earns towards the policy's escort-training requirement.
+        .target(
+            name: "Training",
+            dependencies: ["EscortCore", "ShellAnalysis", "Store", "AuditLog"],
+            resources: [.copy("Scenarios")],
+            swiftSettings: strict
+        ),
         // Fixtures and shared helpers for tests and benchmarks.
         .target(
             name: "EscortTesting",
@@ -104,6 +115,7 @@ let package = Package(
             name: "escort",
             dependencies: [
                 "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy", "Gateway", "Console",
+                "Reports", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -145,6 +157,16 @@ let package = Package(
         .testTarget(
             name: "EscortCLITests",
             dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "EscortCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "EscortCore", "ShellAnalysis", "Policy"],
             swiftSettings: strict
         ),
     ]

@@ -9,9 +9,12 @@ public struct ProcessResult: Sendable {
 
 /// Runs programs for tests.
 public enum ChildProcess {
-    /// Runs `executable` with `arguments` to completion, capturing stdout and stderr (drained concurrently).
+    /// Runs `executable` with `arguments` to completion, capturing stdout and stderr (drained
+    /// concurrently). With `input`, standard input is those bytes and then end of file; without,
+    /// it is empty.
     public static func run(
-        _ executable: String, _ arguments: [String], currentDirectory: String? = nil, environment: [String: String]? = nil
+        _ executable: String, _ arguments: [String], currentDirectory: String? = nil, environment: [String: String]? = nil,
+        input: Data? = nil
     ) throws -> ProcessResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
@@ -22,8 +25,15 @@ public enum ChildProcess {
         let err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = FileHandle.nullDevice
+        let stdin = input.map { _ in Pipe() }
+        p.standardInput = stdin ?? FileHandle.nullDevice
         try p.run()
+        if let stdin, let input {
+            DispatchQueue.global().async {
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
+                try? stdin.fileHandleForWriting.close()
+            }
+        }
         let errData = LockedData()
         let group = DispatchGroup()
         group.enter()

@@ -12,6 +12,11 @@ extension PolicyDocument {
     public static func bundledDefault() throws(PolicyError) -> PolicyDocument {
         try parse(toml: try bundledText("default-policy.toml"))
     }
+
+    /// The text of the policy shipped with Escort (reports state its SHA-256).
+    public static func bundledDefaultText() throws(PolicyError) -> String {
+        try bundledText("default-policy.toml")
+    }
 }
 
 extension IPCountryTable {

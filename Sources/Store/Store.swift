@@ -2,3 +2,4 @@
 ///
 /// - ``AuditStore``: durable append-only storage for the audit log.
 /// - ``RegistryStore``: people, targets and tickets.
+/// - ``TrainingStore``: escort-training results.

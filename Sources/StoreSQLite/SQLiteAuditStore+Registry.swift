@@ -185,7 +185,7 @@ extension SQLiteAuditStore: RegistryStore {
         }
     }
 
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         e.dateEncodingStrategy = .secondsSince1970
@@ -200,7 +200,7 @@ extension SQLiteAuditStore: RegistryStore {
         }
     }
 
-    private static func decodePerson(_ body: String) throws -> Person { try decode(Person.self, body, "person") }
+    static func decodePerson(_ body: String) throws -> Person { try decode(Person.self, body, "person") }
     private static func decodeTarget(_ body: String) throws -> Target { try decode(Target.self, body, "target") }
 
     // MARK: - Transactions
@@ -213,7 +213,7 @@ extension SQLiteAuditStore: RegistryStore {
         do { return try await pool.read(body) } catch { throw registryError(error) }
     }
 
-    private func registryError(_ error: any Error) -> any Error {
+    func registryError(_ error: any Error) -> any Error {
         if let e = error as? DatabaseError, e.resultCode == .SQLITE_ERROR, e.message?.hasPrefix("no such table") == true {
             return StoreError(.notFound, "\(path) holds no Escort registry (\(e.message ?? "")); open it with create: true to add one")
         }

@@ -47,3 +47,13 @@ struct SQLiteRegistryTests {
         #expect(try await writable.people().count == 1)
     }
 }
+
+@Suite("Training results on SQLite")
+struct SQLiteTrainingStoreTests {
+    @Test(arguments: TrainingStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let dir = TemporaryDirectory()
+        let check = try #require(TrainingStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try SQLiteStore(path: dir.file("training.sqlite")))
+    }
+}

@@ -9,6 +9,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("audit-v1", migrate: AuditV1.migrate)
         migrator.registerMigration("registry-v1", migrate: RegistryV1.migrate)
         migrator.registerMigration("console-v1", migrate: ConsoleV1.migrate)
+        migrator.registerMigration("training-v1", migrate: TrainingV1.migrate)
         return migrator
     }
 }

@@ -1,0 +1,186 @@
+import ArgumentParser
+import AuditLog
+import EscortCore
+import Foundation
+import ShellAnalysis
+import Store
+import StoreSQLite
+import Training
+
+/// `escort train`: escort training in the terminal. Answers come from standard input, one per
+/// line, so a run can be scripted.
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an escort on held commands: routine ones and planted malicious ones.",
+        discussion: """
+            For each command, answer a (approve) or r (refuse) first without the analyser's explanation, \
+            then with it. Scores: catches, false alarms and time, with feedback on every miss. Passing every \
+            scenario of a set sets the person's escort-training date, which the policy requires of escorts; \
+            every run is stored and recorded in the audit log (registry.changed, action training.result). \
+            Exit status: 0 passed, 1 not passed, 2 an error. See docs/training.md.
+            """)
+
+    @OptionGroup var options: RegistryOptions
+
+    @Option(name: .long, help: "The trainee's login.") var person: String?
+    @Option(name: .long, help: "A scenario file (JSON) to run.") var scenario: String?
+    @Option(name: .long, help: "Run every scenario of this set, in order.") var set: String?
+    @Option(name: .long, help: "A folder of extra scenario files (added to those shipped with Escort).") var scenarios: String?
+    @Flag(name: .long, help: "List the scenario sets and scenarios.") var list = false
+    @Flag(name: .long, help: "List the stored results (of --person, or everyone).") var results = false
+
+    func validate() throws {
+        if list || results { return }
+        guard person != nil else { throw ValidationError("give --person NAME (or --list)") }
+        if (scenario == nil) == (set == nil) { throw ValidationError("give either --scenario FILE or --set NAME") }
+    }
+
+    func library() throws -> ScenarioLibrary {
+        var lib = try ScenarioLibrary.bundled()
+        if let scenarios {
+            for s in try ScenarioLibrary.load(directory: scenarios).scenarios { lib = try lib.adding(s) }
+        }
+        return lib
+    }
+
+    func run() async throws {
+        var passedAll = true
+        try await reportingErrors {
+            if list { return try printList() }
+            if results { return try await printResults() }
+            guard let person else { return }
+            var lib = try library()
+            let toRun: [TrainingScenario]
+            let setName: String
+            if let scenario {
+                let s = try TrainingScenario.load(path: scenario)
+                lib = try lib.adding(s)
+                toRun = [s]
+                setName = s.set
+            } else {
+                let s = try lib.set(named: set ?? "")
+                toRun = s.scenarios
+                setName = s.name
+            }
+            let store = try options.openStore()
+            guard let trainee = try await store.person(named: person) else {
+                throw TrainingError(.unknownPerson, "no person named \(person) (see `escort person list`)", field: "person")
+            }
+            let analyser: Analyser
+            switch Analyser.bundled() {
+            case .success(let a): analyser = a
+            case .failure(let e): throw TrainingError(.malformedScenario, "the analyser's catalogue cannot be loaded: \(e)")
+            }
+            for s in toRun {
+                let result = try runInteractively(s, person: trainee.name, analyser: analyser)
+                print(TrainingReportText.summary(result))
+                let set = try lib.set(named: setName)
+                let earlier = try await store.trainingResults(person: trainee.name)
+                let expiry = result.passed ? TrainingCredit.expiry(for: set, results: earlier + [TrainingCredit.stored(result)]) : nil
+                let before = try await store.person(named: trainee.name)?.escortTrainingExpires
+                let key = try GatewaySigningKey.loadOrCreate(path: options.signingKeyPath)
+                let log = try await AuditLog.open(store: store, key: key)
+                let after: Date?
+                do {
+                    after = try await store.recordTrainingResult(TrainingCredit.stored(result), escortTrainingExpires: expiry).escortTrainingExpires
+                    _ = try await log.append(TrainingCredit.auditEvent(result, before: before, after: after, actor: options.actorName))
+                } catch {
+                    _ = try? await log.close()
+                    throw error
+                }
+                try await log.close()
+                if after != before, let after {
+                    print("Escort training for \(trainee.name) now valid until \(RegistryDate.format(after)) (set \(set.name): every scenario passed).")
+                } else if result.passed, expiry == nil {
+                    let missing = set.scenarios.filter { sc in !(earlier + [TrainingCredit.stored(result)]).contains { $0.passed && $0.scenario == sc.id } }
+                    print("Passed. To earn escort training, also pass: \(missing.map(\.id).joined(separator: ", ")) (set \(set.name)).")
+                }
+                if !result.passed { passedAll = false }
+            }
+        }
+        if !passedAll { throw ExitCode(1) }
+    }
+
+    /// Puts each decision in front of the trainee twice and reads the answers from standard input.
+    func runInteractively(_ s: TrainingScenario, person: String, analyser: Analyser) throws -> TrainingResult {
+        print("")
+        print("=== \(s.title) (\(s.id), set \(s.set)) — \(s.decisions.count) held commands on \(s.target) (\(s.impactLevel.rawValue)) ===")
+        print(s.summary)
+        print("For each command answer a (approve) or r (refuse): first on your own, then with the analyser's explanation.")
+        var run = TrainingRun(scenario: s, analyser: analyser, person: person, startedAt: Date())
+        let clock = ContinuousClock()
+        while let p = run.current {
+            if p.phase == .blind {
+                print("")
+                print("[\(p.number)/\(p.total)] The engineer: \"\(p.decision.context)\"")
+                for (i, line) in p.decision.command.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    print((i == 0 ? "  $ " : "  > ") + line)
+                }
+                for (path, text) in p.decision.files.sorted(by: { $0.key < $1.key }) {
+                    print("  (\(path) on the target:)")
+                    for line in text.split(separator: "\n") { print("    | " + line) }
+                }
+            } else if let e = p.explanation {
+                print("  The analyser:")
+                for line in e.lines { print("    " + line) }
+            }
+            let started = clock.now
+            let answer = try readAnswer(p.phase == .blind ? "Your decision, on your own [a/r]: " : "Your decision, with the explanation [a/r]: ")
+            let elapsed = clock.now - started
+            let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            try run.answer(answer, milliseconds: ms)
+        }
+        return try run.result(finishedAt: Date())
+    }
+
+    func readAnswer(_ prompt: String) throws -> TrainingAnswer {
+        while true {
+            print(prompt, terminator: "")
+            fflush(nil)
+            guard let line = readLine() else {
+                print("")
+                throw TrainingError(.incomplete, "the answers ended before every decision was made; nothing was recorded")
+            }
+            if let a = TrainingAnswer(parsing: line) { return a }
+            print("Please answer a (approve) or r (refuse).")
+        }
+    }
+
+    func printList() throws {
+        let lib = try library()
+        for set in lib.sets {
+            print("Set \(set.name): \(set.scenarios.count) scenarios, \(set.decisionCount) decisions; a pass counts for \(set.validityDays) days")
+            for s in set.scenarios {
+                print("  \(s.id): \(s.title) — \(s.decisions.count) decisions (\(s.maliciousCount) malicious), \(s.target) (\(s.impactLevel.rawValue))")
+            }
+        }
+    }
+
+    func printResults() async throws {
+        let rows = try await options.openStore().trainingResults(person: person)
+        guard !rows.isEmpty else { return print("No training results.") }
+        print(table(
+            ["FINISHED", "PERSON", "SET", "SCENARIO", "RESULT", "ID"],
+            rows.map { [RegistryDate.format($0.finishedAt), $0.person, $0.scenarioSet, $0.scenario, $0.passed ? "passed" : "not passed", $0.id] }))
+    }
+}
+
+/// The text shown at the end of a scenario.
+enum TrainingReportText {
+    static func summary(_ r: TrainingResult) -> String {
+        func round(_ name: String, _ s: RoundScore) -> String {
+            "\(name): caught \(s.catches) of \(s.malicious) malicious, missed \(s.misses); \(s.falseAlarms) false alarm(s) of \(s.routine) routine; median \(s.medianMilliseconds / 1000).\((s.medianMilliseconds % 1000) / 100) s per decision, \(s.totalMilliseconds / 1000) s in all."
+        }
+        var lines = ["", "=== Result: \(r.passed ? "PASSED" : "NOT PASSED") — \(r.scenarioTitle) ==="]
+        lines.append(round("On your own", r.blind))
+        lines.append(round("With the analyser", r.explained))
+        lines += r.reasons.map { "- " + $0 }
+        if !r.feedback.isEmpty {
+            lines.append("")
+            lines.append("What to learn from:")
+            lines += r.feedback.map(\.text)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
