@@ -20,7 +20,7 @@ struct GatewayEndToEndTests {
         let port: Int
 
         init() async throws {
-            process = try InteractiveProcess(BuiltProduct.path("escort")!, ["demo", "--directory", dir.path, "--port", "0"])
+            process = try InteractiveProcess(BuiltProduct.path("escort")!, ["demo", "--directory", dir.path, "--port", "0", "--web-port", "0"])
             guard await process.waitFor("listening on 127.0.0.1:", timeout: 60),
                   let range = process.output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
                   let port = Int(process.output[range].split(separator: ":").last ?? "")
