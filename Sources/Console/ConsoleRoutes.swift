@@ -123,7 +123,7 @@ struct ConsoleRoutes: Sendable {
         }
         if let identity {
             let token = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? fields["csrf"]
-            guard let token, Self.constantTimeEqual(token, identity.csrf) else {
+            guard let token, PasswordHasher.constantTimeEqual(Array(token.utf8), Array(identity.csrf.utf8)) else {
                 throw HTTPError(.forbidden, message: "Missing or wrong CSRF token; reload the page.")
             }
         }
@@ -139,14 +139,6 @@ struct ConsoleRoutes: Sendable {
             if let k = kv.first { out[k] = kv.count > 1 ? kv[1] : "" }
         }
         return out
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var d: UInt8 = 0
-        for (p, q) in zip(x, y) { d |= p ^ q }
-        return d == 0
     }
 
     func audit(_ code: AuditEventCode, session: String? = nil, actor: String, _ fields: [String: JSONValue]) async throws {

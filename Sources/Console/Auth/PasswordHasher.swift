@@ -1,5 +1,6 @@
 import _CryptoExtras
 import Crypto
+import EscortCore
 import Foundation
 
 /// Console passwords, stored as scrypt hashes (swift-crypto's `KDF.Scrypt`): salted, slow and
@@ -20,7 +21,7 @@ public enum PasswordHasher {
         var g = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = UInt8.random(in: 0...255, using: &g) }
         let key = try derive(password, salt: salt, n: rounds, r: blockSize, p: parallelism)
-        return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(hex(salt))$\(hex(key))"
+        return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Hex.encode(salt))$\(Hex.encode(key))"
     }
 
     /// Whether `password` matches `encoded` (constant-time comparison). False for a malformed hash.
@@ -28,31 +29,22 @@ public enum PasswordHasher {
         let parts = encoded.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt", let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
               n >= 1 << 10, n <= 1 << 20, r >= 1, r <= 32, p >= 1, p <= 16,
-              let salt = unhex(parts[4]), let expected = unhex(parts[5]), expected.count == 32,
+              let salt = Hex.decode(parts[4]), let expected = Hex.decode(parts[5]), expected.count == 32,
               let key = try? derive(password, salt: salt, n: n, r: r, p: p)
         else { return false }
+        return constantTimeEqual(key, expected)
+    }
+
+    /// Equality that takes the same time wherever the first difference is (for secrets).
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
         var diff: UInt8 = 0
-        for (a, b) in zip(key, expected) { diff |= a ^ b }
+        for (x, y) in zip(a, b) { diff |= x ^ y }
         return diff == 0
     }
 
     static func derive(_ password: String, salt: [UInt8], n: Int, r: Int, p: Int) throws -> [UInt8] {
         let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: n, blockSize: r, parallelism: p)
         return key.withUnsafeBytes { Array($0) }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    static func unhex(_ s: String) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < u.count {
-            guard let b = UInt8(String(decoding: u[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(b)
-            i += 2
-        }
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import Gateway
 
@@ -30,7 +31,7 @@ public actor WebSessions {
 
     static func randomToken() -> String {
         var g = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &g) })
     }
 
     public func create(for user: GatewayUser) -> WebIdentity {
