@@ -86,4 +86,22 @@ import Testing
         await hub.unregister("s1", reason: "test over")
         #expect(await ended.value == false)
     }
+
+    /// The bytes a card marks: the analyser's medium-and-above findings, whole characters only,
+    /// and never past the command (a range past its end must not crash the card).
+    @Test func aHeldCommandMarksTheBytesOfItsRiskyFindings() async throws {
+        let hub = await hub()
+        let command = "é; cat /etc/shadow"
+        let start = "é; ".utf8.count
+        var a = analysis(.high)
+        a.findings = [Finding(risk: .high, technique: nil, reason: "reads password hashes", range: SourceRange(start, command.utf8.count)),
+                      Finding(risk: .low, technique: nil, reason: "harmless", range: SourceRange(0, 2)),
+                      Finding(risk: .medium, technique: nil, reason: "past the end", range: SourceRange(500, 600))]
+        let held = Task { await hub.hold(session: "s1", command: command, analysis: a, ruling: .hold, reasons: []) }
+        await waitHeld(hub)
+        let risky = try #require(await hub.summary("s1")?.held).riskyBytes
+        #expect(risky == Array(repeating: false, count: start) + Array(repeating: true, count: command.utf8.count - start))
+        await hub.unregister("s1", reason: "done")
+        _ = await held.value
+    }
 }

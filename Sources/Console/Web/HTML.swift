@@ -1,24 +1,11 @@
+import EscortCore
 import Foundation
 import Gateway
 import ShellAnalysis
 
 /// Server-rendered pages: every value escaped, no inline script or style (the CSP forbids them).
 enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
     static func page(_ title: String, identity: WebIdentity?, body: String) -> String {
         var nav = ""
@@ -47,12 +34,9 @@ enum HTML {
     }
 
     /// The command with the parts the analyser found risky marked (its source ranges are UTF-8 offsets).
-    static func highlighted(_ command: String, _ analysis: Analysis) -> String {
-        let bytes = Array(command.utf8)
-        var marked = [Bool](repeating: false, count: bytes.count)
-        for f in analysis.findings where f.risk >= .medium {
-            for i in max(0, f.range.start)..<min(bytes.count, max(f.range.end, f.range.start)) { marked[i] = true }
-        }
+    static func highlighted(_ held: HeldCommand) -> String {
+        let bytes = Array(held.command.utf8)
+        let marked = held.riskyBytes
         var out = ""
         var i = 0
         while i < bytes.count {
@@ -85,7 +69,7 @@ enum HTML {
         <section class="card risk-\(risk)" id="held" data-hold="\(held.id)">
         <h2>Held command #\(held.id) — <span class="risk-label">\(escape(risk.uppercased())) RISK</span></h2>
         <p class="meta">\(escape(held.engineer)) on \(escape(held.target)), held at \(escape(ISO8601DateFormatter().string(from: held.heldAt)))</p>
-        <pre class="command">\(highlighted(held.command, a))</pre>
+        <pre class="command">\(highlighted(held))</pre>
         <h3>What it means</h3>
         <p class="summary">\(escape(a.summary))</p>
         <ul class="explanation">\(explanation)</ul>

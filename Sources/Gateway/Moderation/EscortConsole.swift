@@ -182,14 +182,14 @@ public actor EscortConsole: TerminalSession {
         var lines = ["==== HELD #\(held.id): \(held.engineer) on \(held.target) — \(a.risk.rawValue.uppercased()) RISK ===="]
         lines.append("  Command: \(held.command.replacingOccurrences(of: "\n", with: "\n           "))")
         if !held.command.contains("\n") {
-            var marks = [Character](repeating: " ", count: held.command.count)
-            let utf8 = Array(held.command.utf8)
-            for f in a.findings where f.risk >= .medium {
-                let lo = String(decoding: utf8[0..<min(f.range.start, utf8.count)], as: UTF8.self).count
-                let hi = String(decoding: utf8[0..<min(f.range.end, utf8.count)], as: UTF8.self).count
-                for i in lo..<max(hi, lo) where i < marks.count { marks[i] = "^" }
-            }
-            let line = String(marks)
+            // One mark per character, under any character with a risky byte.
+            let risky = held.riskyBytes
+            var offset = 0
+            let line = String(held.command.map { c -> Character in
+                let n = c.utf8.count
+                defer { offset += n }
+                return risky[offset..<offset + n].contains(true) ? "^" : " "
+            })
             if line.contains("^") { lines.append("           \(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))") }
         }
         lines.append("  What it means: \(a.summary)")

@@ -18,6 +18,18 @@ public struct HeldCommand: Sendable {
 
     /// Whether a technical reviewer must approve as well as an escort.
     public var needsReviewer: Bool { ruling == .holdWithReview }
+
+    /// For each UTF-8 byte of the command, whether the analyser found it risky (medium and
+    /// above): what a card marks, in the SSH console and the web console alike.
+    public var riskyBytes: [Bool] {
+        let count = command.utf8.count
+        var marked = [Bool](repeating: false, count: count)
+        for f in analysis.findings where f.risk >= .medium {
+            let lo = min(max(0, f.range.start), count)
+            for i in lo..<max(lo, min(count, f.range.end)) { marked[i] = true }
+        }
+        return marked
+    }
 }
 
 /// The outcome of a hold.
