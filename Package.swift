@@ -151,12 +151,15 @@ let package = Package(
             dependencies: [
                 "Console", "Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "Policy", "EscortCore", "ShellAnalysis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EscortCLITests",
-            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore", "Console"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -93,6 +93,7 @@ struct ConsoleRouteTests {
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "cookie: \(cookie)")
             let csp = response.headers[.contentSecurityPolicy] ?? ""
             #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"))
+            #expect(!csp.contains("'unsafe-eval'") && !csp.contains("*"), "no eval, no wildcard: \(csp)")
             // Without a cookie, pages send you to sign in and the API says 401.
             #expect(try await client.execute(uri: "/", method: .get).status == .seeOther)
             #expect(try await client.execute(uri: "/api/queue", method: .get).status == .unauthorized)
