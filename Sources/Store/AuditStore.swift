@@ -76,7 +76,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case badRow = "STORE-004"
         /// The name, key or id is already taken.
         case duplicate = "STORE-005"
-        /// The change contradicts what is stored (an overlapping ticket, a ticket already revoked).
+        /// The change contradicts what is stored (an overlapping ticket, a ticket already revoked, an
+        /// audit record sequence number another writer has already taken).
         case conflict = "STORE-006"
         /// The person, target or ticket named does not exist.
         case missing = "STORE-007"
