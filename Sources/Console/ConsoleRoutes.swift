@@ -16,6 +16,7 @@ struct ConsoleRoutes: Sendable {
     let context: ConsoleContext
     let sessions = WebSessions()
     let attachments = Attachments()
+    let trainingRuns = TrainingRuns()
     static let cookie = "escort_session"
 
     func router() -> Router<Context> {
@@ -44,6 +45,7 @@ struct ConsoleRoutes: Sendable {
         router.get("/admin") { request, ctx in try await self.adminPage(try self.requireAdmin(ctx), request) }
         router.get("/evidence") { _, ctx in try await self.evidencePage(try self.requireAdmin(ctx), result: nil) }
         router.post("/evidence/verify") { request, ctx in try await self.verify(request, ctx) }
+        addTrainingRoutes(router)
 
         router.ws("/ws/queue", shouldUpgrade: { _, ctx in
             _ = try self.require(ctx)

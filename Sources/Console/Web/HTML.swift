@@ -11,7 +11,7 @@ enum HTML {
         var nav = ""
         if let identity {
             nav = """
-            <nav><a href="/">Queue</a>
+            <nav><a href="/">Queue</a> <a href="/training">Training</a>
             \(identity.user.roles.contains(.admin) ? #"<a href="/replay">Replay</a> <a href="/admin">Admin</a> <a href="/evidence">Evidence</a>"# : "")
             <span class="who">\(escape(identity.user.displayName)) (\(escape(identity.user.name)))</span>
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(identity.csrf)"><button type="submit">Sign out</button></form></nav>
