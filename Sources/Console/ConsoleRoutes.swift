@@ -276,10 +276,14 @@ struct ConsoleRoutes: Sendable {
                 let hold = f["hold"].flatMap { Int($0) }
                 message = try await hub.decide(token, session: id, holdID: hold, approve: action == "approve", reason: f["reason"])
             case "pause", "resume":
-                try await hub.setPaused(action == "pause", token: token, session: id)
-                try await audit(action == "pause" ? .sessionPaused : .sessionResumed, session: id, actor: identity.user.name,
-                                ["via": "web console", "role": .string(role.rawValue), "target": .string(summary.target)])
-                message = action == "pause" ? "Paused." : "Resumed."
+                // Fail closed: a pause takes effect before its record (it only stops commands);
+                // a resume only after its record is durable.
+                let pause = action == "pause"
+                let fields: [String: JSONValue] = ["via": "web console", "role": .string(role.rawValue), "target": .string(summary.target)]
+                if pause { try await hub.setPaused(true, token: token, session: id) }
+                try await audit(pause ? .sessionPaused : .sessionResumed, session: id, actor: identity.user.name, fields)
+                if !pause { try await hub.setPaused(false, token: token, session: id) }
+                message = pause ? "Paused." : "Resumed."
             default:
                 let reason = (f["reason"] ?? "").trimmingCharacters(in: .whitespaces)
                 try await hub.end(token: token, session: id, reason: reason.isEmpty ? "ended by \(identity.user.name) from the web console" : reason)

@@ -68,4 +68,29 @@ struct GatewayBadInputTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
+
+    @Test(.enabled(if: sshAvailable))
+    func anEscortWhosePresenceCannotBeRecordedIsNotAttached() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        // From now on the log refuses exactly the escort's attachment record.
+        try gw.store.executeForTesting("""
+            CREATE TRIGGER refuse_attach BEFORE INSERT ON audit_record WHEN CAST(NEW.body AS TEXT) LIKE '%escort.attached%'
+            BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+            """)
+        let marker = gw.targetHome + "/must-not-exist"
+        let alice = try gw.ssh("alice+secure", as: "alice", tty: true)
+        #expect(await alice.waitFor("escorted session"), "\(alice.output) \(alice.errorOutput)")
+        let bob = try gw.ssh("bob", as: "bob", tty: true)
+        #expect(await bob.waitFor("alice on secure"), "\(bob.output)")
+        bob.send("watch 1\r")
+        #expect(await bob.waitFor("could not record your presence"), "\(bob.output)")
+        #expect(!bob.output.contains("Attached"))
+        alice.send("touch \(marker)\r")
+        #expect(await alice.waitFor("waiting for an escort"), "\(alice.output)")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!FileManager.default.fileExists(atPath: marker), "a command ran under an escort the log cannot name")
+        alice.terminate()
+        bob.terminate()
+    }
 }

@@ -146,8 +146,14 @@ public actor EscortConsole: TerminalSession {
         await detach()
         do {
             let (token, stream) = try await context.hub.attach(user, as: role, to: id)
+            // Presence the audit log does not hold must not count (an escorted session would run
+            // commands under an escort nobody can later name): leave at once.
+            guard await recorded(.escortAttached, session: id, ["role": .string(role.rawValue), "target": .string(target.name)]) else {
+                await context.hub.detach(token, from: id)
+                await say("The audit log could not record your presence, so you are not attached.")
+                return
+            }
             attached = (token, id, role)
-            await audit(.escortAttached, session: id, ["role": .string(role.rawValue), "target": .string(target.name)])
             await say("Attached to \(summary.engineer.name) on \(target.name) as \(role.rawValue). \(summary.engineer.displayName): \(summary.engineer.profile).")
             watchTask = Task { [weak self] in
                 for await event in stream {
@@ -220,8 +226,14 @@ public actor EscortConsole: TerminalSession {
     func pause(_ paused: Bool) async {
         guard let attached else { await say("Attach to a session first (watch N)."); return }
         do {
-            try await context.hub.setPaused(paused, token: attached.token, session: attached.session)
-            await audit(paused ? .sessionPaused : .sessionResumed, session: attached.session, [:])
+            // Fail closed: a pause takes effect before its record (it only stops commands); a
+            // resume only once its record is durable.
+            if paused { try await context.hub.setPaused(true, token: attached.token, session: attached.session) }
+            guard await recorded(paused ? .sessionPaused : .sessionResumed, session: attached.session, [:]) else {
+                await say("The audit log could not record this; the session stays paused.")
+                return
+            }
+            if !paused { try await context.hub.setPaused(false, token: attached.token, session: attached.session) }
         } catch {
             await say("\(error)")
         }
@@ -254,8 +266,15 @@ public actor EscortConsole: TerminalSession {
 
     // MARK: Helpers
 
+    /// Appends an event; a failure is tolerated only where losing the record grants nothing
+    /// (leaving a session). Actions that grant something use ``recorded(_:session:_:)``.
     func audit(_ code: AuditEventCode, session: String, _ fields: [String: JSONValue]) async {
-        _ = try? await context.audit.append(AuditEvent(code: code, session: session, actor: user.name, fields: fields))
+        _ = await recorded(code, session: session, fields)
+    }
+
+    /// Appends an event and says whether it is durable.
+    func recorded(_ code: AuditEventCode, session: String, _ fields: [String: JSONValue]) async -> Bool {
+        (try? await context.audit.append(AuditEvent(code: code, session: session, actor: user.name, fields: fields))) != nil
     }
 
     func say(_ text: String) async {
