@@ -39,6 +39,8 @@ public enum RegistryStoreConformance {
     }
 
     public static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    /// db1's pinned SSH host key.
+    public static let db1HostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAVmjtaDN//BAZ3dtYqrI/w8+kTQbb3FL3pUjjYMQTHX root@db1"
 
     static func ticket(_ id: String, _ person: String = "alice", _ target: String = "db1", from: Double, until: Double) -> Ticket {
         Ticket(
@@ -63,7 +65,8 @@ public enum RegistryStoreConformance {
     static func withTargets(_ s: any RegistryStore) async throws {
         try await s.addPerson(person("alice", keys: [key(1)]))
         try await s.addPerson(person("bob"))
-        try await s.addTarget(Target(name: "db1", impactLevel: .il5, owner: "ops", connection: .ssh(host: "db1.example", port: 22, user: "deploy", keyPath: "/etc/escort/db1")))
+        try await s.addTarget(Target(name: "db1", impactLevel: .il5, owner: "ops", connection: .ssh(host: "db1.example", port: 22, user: "deploy", keyPath: "/etc/escort/db1"),
+                                     sshHostKey: Self.db1HostKey))
         try await s.addTarget(Target(name: "web", impactLevel: .il2, owner: "web team", connection: .localShell))
     }
 
@@ -110,6 +113,7 @@ public enum RegistryStoreConformance {
         let db1 = try await s.target(named: "db1")
         try check(db1?.impactLevel == .il5, "db1 does not read back")
         try check(db1?.connection == .ssh(host: "db1.example", port: 22, user: "deploy", keyPath: "/etc/escort/db1"), "db1's connection does not read back")
+        try check(db1?.sshHostKey == Self.db1HostKey, "db1's pinned host key does not read back")
         try await expectError("a second db1", containing: "db1 already exists") {
             try await s.addTarget(Target(name: "db1", impactLevel: .il2, owner: "x", connection: .localShell))
         }

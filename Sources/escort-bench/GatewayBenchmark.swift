@@ -49,7 +49,8 @@ struct GatewayBenchmark: AsyncParsableCommand {
             residence: CountryCode("US"), location: CountryCode("US"), clearance: .secret, roles: [.engineer],
             keys: [try SSHPublicKey.parse(authorizedKeysLine: line)]))
         try await store.addTarget(Target(name: "real", impactLevel: .il2, owner: "bench",
-                                         connection: .ssh(host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey)))
+                                         connection: .ssh(host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey),
+                                         sshHostKey: sshd.hostKey))
         try await store.addTarget(Target(name: "local", impactLevel: .il2, owner: "bench", connection: .localShell))
         let log = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: .empty)

@@ -87,6 +87,7 @@ extension Target {
             "connection": .string(connection.summary),
         ]
         if case .ssh(_, _, _, let keyPath) = connection { out["ssh_key_path"] = .string(keyPath) }
+        if let sshHostKey { out["ssh_host_key"] = .string(sshHostKey) }
         return out
     }
 }

@@ -24,11 +24,17 @@ struct TargetAddCommand: AsyncParsableCommand {
     @Option(name: .long, help: "SSH port.") var sshPort: Int = 22
     @Option(name: .long, help: "The account the gateway logs in as.") var sshUser: String?
     @Option(name: .long, help: "Path of the private key the gateway uses (kept on the gateway).") var sshKey: String?
+    @Option(name: .long, help: "The target's SSH host key, pinned: a key line or a file holding one (its ssh_host_ed25519_key.pub, or `ssh-keyscan -t ed25519 HOST` output).")
+    var sshHostKey: String?
 
     func validate() throws {
         if local, sshHost != nil { throw ValidationError("give either --local or --ssh-host, not both") }
         if !local, sshHost == nil { throw ValidationError("give --local or --ssh-host (with --ssh-user and --ssh-key)") }
         if sshHost != nil, sshUser == nil || sshKey == nil { throw ValidationError("an SSH target needs --ssh-user and --ssh-key") }
+        if sshHost != nil, sshHostKey == nil {
+            throw ValidationError("an SSH target needs --ssh-host-key: the key it must present (e.g. `ssh-keyscan -t ed25519 HOST > host.pub`)")
+        }
+        if local, sshHostKey != nil { throw ValidationError("--ssh-host-key is for SSH targets only") }
     }
 
     func run() async throws {
@@ -39,13 +45,34 @@ struct TargetAddCommand: AsyncParsableCommand {
             }
             let connection: TargetConnection =
                 local ? .localShell : .ssh(host: sshHost ?? "", port: sshPort, user: sshUser ?? "", keyPath: sshKey ?? "")
-            let target = try Target(name: name, impactLevel: level, owner: owner, connection: connection).validated()
+            let target = try Target(name: name, impactLevel: level, owner: owner, connection: connection,
+                                    sshHostKey: try sshHostKey.map(Self.hostKeyLine)).validated()
             try await options.recordingChange("target.add") { store in
                 try await store.addTarget(target)
                 return ["target": .object(target.registryJSON)]
             }
             print("Added target \(target.name) (\(level.rawValue), \(connection.summary)).")
         }
+    }
+}
+
+extension TargetAddCommand {
+    /// The key line from `--ssh-host-key`: the text itself, or the first key in the file it names
+    /// (an `ssh-keyscan` line `HOST TYPE KEY` loses its host name).
+    static func hostKeyLine(_ given: String) throws -> String {
+        var text = given
+        if FileManager.default.fileExists(atPath: given) {
+            guard let data = FileManager.default.contents(atPath: given) else {
+                throw RegistryError(.invalidKey, "cannot read the host key file \(given)", field: "ssh-host-key")
+            }
+            text = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+                .first { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
+        }
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        if words.count >= 3, !words[0].hasPrefix("ssh-"), !words[0].hasPrefix("ecdsa-"), words[1].hasPrefix("ssh-") || words[1].hasPrefix("ecdsa-") {
+            return words.dropFirst().joined(separator: " ")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

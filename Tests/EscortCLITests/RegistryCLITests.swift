@@ -126,9 +126,21 @@ struct TicketCLITests {
     @Test func targetsAndTickets() async throws {
         let cli = RegistryCLI()
         #expect(try cli.addPerson("alice").status == 0)
-        let t = try cli.run(["target", "add", "--name", "db1", "--impact-level", "IL5", "--owner", "ops",
-                             "--ssh-host", "db1.example", "--ssh-user", "deploy", "--ssh-key", "/etc/escort/db1"])
+        let ssh = ["target", "add", "--name", "db1", "--impact-level", "IL5", "--owner", "ops",
+                   "--ssh-host", "db1.example", "--ssh-user", "deploy", "--ssh-key", "/etc/escort/db1"]
+        // An SSH target without a pinned host key, or with one that is not a key, is refused.
+        let unpinned = try cli.run(ssh)
+        #expect(unpinned.status != 0 && unpinned.stderr.contains("--ssh-host-key"), "\(unpinned.stderr)")
+        let garbage = try cli.run(ssh + ["--ssh-host-key", "ssh-ed25519 not-base64"])
+        #expect(garbage.status == 2 && garbage.stderr.contains("host key of db1 is not usable"), "\(garbage.stderr)")
+        // An ssh-keyscan line, from a file: the host name is dropped, the key pinned.
+        let scan = cli.dir.file("db1.keyscan")
+        try "# db1.example:22 SSH-2.0-OpenSSH_9.2\ndb1.example \(RegistryStoreConformance.db1HostKey.split(separator: " ").prefix(2).joined(separator: " "))\n"
+            .write(toFile: scan, atomically: true, encoding: .utf8)
+        let t = try cli.run(ssh + ["--ssh-host-key", scan])
         #expect(t.status == 0, "\(t.stderr)")
+        let stored = try await SQLiteStore(path: cli.dir.file("escort.sqlite"), create: false).target(named: "db1")
+        #expect(stored?.sshHostKey == RegistryStoreConformance.db1HostKey.split(separator: " ").prefix(2).joined(separator: " "))
         #expect(try cli.run(["target", "add", "--name", "web", "--impact-level", "2", "--owner", "web", "--local"]).status == 0)
         #expect(try cli.run(["target", "add", "--name", "x", "--impact-level", "IL3", "--owner", "o", "--local"]).stderr.contains("unknown impact level"))
         let targets = try cli.run(["target", "list"]).stdout

@@ -65,4 +65,30 @@ struct SSHTargetTests {
         let codes = try await gw.events().map(\.0)
         #expect(!codes.contains(AuditEventCode.commandForwarded.code))
     }
+
+    /// A real sshd whose key is not the pinned one (a machine in the middle), and a target with
+    /// no pin at all: both refused before anything is sent.
+    @Test(.enabled(if: available))
+    func aTargetWithAnotherHostKeyOrNoneIsRefused() async throws {
+        let keys = TemporaryDirectory(prefix: "escort-target-key")
+        let targetKey = keys.file("target_ed25519")
+        let sshd = try await SSHDaemon(authorizedKey: try SSHTestKeys.make(targetKey))
+        defer { sshd.stop() }
+        let impostor = try SSHTestKeys.make(keys.file("impostor"))
+        for pin in [impostor, nil] {
+            let connector = SSHTargetConnector(host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: pin)
+            do {
+                let shell = try await connector.openShell(columns: 80, rows: 24, term: "xterm")
+                await shell.close()
+                Issue.record("connected with pin \(pin ?? "none")")
+            } catch let e as GatewayError {
+                #expect(e.code == .targetUnavailable, "\(e)")
+                #expect("\(e)".contains(pin == nil ? "no pinned host key" : "not the pinned one"), "\(e)")
+            }
+        }
+        // The right pin connects.
+        let shell = try await SSHTargetConnector(host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: sshd.hostKey)
+            .openShell(columns: 80, rows: 24, term: "xterm")
+        await shell.close()
+    }
 }

@@ -109,10 +109,22 @@ struct ModelTests {
         #expect(try d.decode(Person.self, from: data) == p)
     }
 
-    @Test func targetValidation() {
-        let ok = Target(name: "db1", impactLevel: .il5, owner: "ops", connection: .ssh(host: "db1", port: 22, user: "deploy", keyPath: "/k"))
+    @Test func targetValidation() throws {
+        let ok = Target(name: "db1", impactLevel: .il5, owner: "ops", connection: .ssh(host: "db1", port: 22, user: "deploy", keyPath: "/k"),
+                        sshHostKey: Self.ed25519)
         #expect(throws: Never.self) { try ok.validated() }
         var bad = ok
+        bad.sshHostKey = nil
+        #expect(throws: RegistryError.self) { try bad.validated() }
+        bad.sshHostKey = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ"
+        #expect(throws: RegistryError.self) { try bad.validated() }
+        #expect(throws: RegistryError.self) {
+            try Target(name: "web", impactLevel: .il2, owner: "ops", connection: .localShell, sshHostKey: Self.ed25519).validated()
+        }
+        // Targets stored before host keys were pinned still read back (without a pin).
+        let old = #"{"name":"db1","impactLevel":"IL5","owner":"ops","connection":{"ssh":{"host":"db1","port":22,"user":"deploy","keyPath":"/k"}}}"#
+        #expect(try JSONDecoder().decode(Target.self, from: Data(old.utf8)).sshHostKey == nil)
+        bad = ok
         bad.connection = .ssh(host: "db1", port: 70000, user: "deploy", keyPath: "/k")
         #expect(throws: RegistryError.self) { try bad.validated() }
         bad = ok

@@ -8,12 +8,16 @@ public struct Target: Sendable, Codable, Hashable {
     public var owner: String
     /// How the gateway reaches the target.
     public var connection: TargetConnection
+    /// For an SSH target, the host key it must present (`ssh-ed25519 AAAA…`): pinned, so a
+    /// machine in the middle is refused instead of handed the engineer's commands.
+    public var sshHostKey: String?
 
-    public init(name: String, impactLevel: ImpactLevel, owner: String, connection: TargetConnection) {
+    public init(name: String, impactLevel: ImpactLevel, owner: String, connection: TargetConnection, sshHostKey: String? = nil) {
         self.name = name
         self.impactLevel = impactLevel
         self.owner = owner
         self.connection = connection
+        self.sshHostKey = sshHostKey
     }
 
     /// The target, checked: name syntax, non-empty owner, a usable connection.
@@ -25,6 +29,18 @@ public struct Target: Sendable, Codable, Hashable {
             throw RegistryError(.invalidField, "owner of target \(name) is empty", field: "owner")
         }
         try connection.validate()
+        if case .ssh = connection {
+            guard let line = sshHostKey, !line.trimmingASCIIWhitespace().isEmpty else {
+                throw RegistryError(
+                    .invalidField, "SSH target \(name) needs its host key pinned (the target's /etc/ssh/ssh_host_ed25519_key.pub, or `ssh-keyscan -t ed25519 HOST`)",
+                    field: "ssh-host-key")
+            }
+            do { _ = try SSHPublicKey.parse(authorizedKeysLine: line) } catch {
+                throw RegistryError(.invalidField, "the host key of \(name) is not usable: \(error.message)", field: "ssh-host-key")
+            }
+        } else if sshHostKey != nil {
+            throw RegistryError(.invalidField, "a host key is pinned only for SSH targets", field: "ssh-host-key")
+        }
         return self
     }
 }

@@ -41,7 +41,7 @@ public struct RegistryAuthority: GatewayAuthority {
             if let dir { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             connector = LocalShellConnector(directory: dir)
         case .ssh(let host, let port, let user, let keyPath):
-            connector = SSHTargetConnector(host: host, port: port, user: user, keyPath: keyPath)
+            connector = SSHTargetConnector(host: host, port: port, user: user, keyPath: keyPath, hostKey: t.sshHostKey)
         }
         return GatewayTarget(name: t.name, impactLevel: t.impactLevel, connector: connector)
     }

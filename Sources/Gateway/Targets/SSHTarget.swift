@@ -11,8 +11,9 @@ public struct SSHTargetConnector: TargetConnector {
     public var port: Int
     public var user: String
     public var keyPath: String
-    /// The target's host key (an OpenSSH public-key line). When set, any other key is refused;
-    /// when nil, the key is accepted and its fingerprint is reported (trust on first use).
+    /// The target's host key (an OpenSSH public-key line), pinned: any other key is refused, and
+    /// so is every key when none is pinned (fail closed: the engineer's commands go to no
+    /// machine the registry cannot vouch for).
     public var hostKey: String?
 
     public init(host: String, port: Int, user: String, keyPath: String, hostKey: String? = nil) {
@@ -24,9 +25,16 @@ public struct SSHTargetConnector: TargetConnector {
     }
 
     public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
+        guard let hostKey else {
+            throw GatewayError(.targetUnavailable, "the target \(host) has no pinned host key; register it with `escort target add … --ssh-host-key`")
+        }
         let key = try OpenSSHPrivateKey.load(path: keyPath)
-        let pinned = try hostKey.map { try NIOSSHPublicKey(openSSHPublicKey: $0) }
+        let pinned: NIOSSHPublicKey
+        do { pinned = try NIOSSHPublicKey(openSSHPublicKey: hostKey) } catch {
+            throw GatewayError(.targetUnavailable, "the pinned host key of \(host) cannot be read: \(error)")
+        }
         let user = self.user
+        let check = TargetHostKeyCheck(pinned: pinned)
         let connection: any Channel
         do {
             connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -35,7 +43,7 @@ public struct SSHTargetConnector: TargetConnector {
                     channel.eventLoop.makeCompletedFuture {
                         let config = SSHClientConfiguration(
                             userAuthDelegate: TargetKeyAuthentication(user: user, key: key),
-                            serverAuthDelegate: TargetHostKeyCheck(pinned: pinned))
+                            serverAuthDelegate: check)
                         try channel.pipeline.syncOperations.addHandler(NIOSSHHandler(role: .client(config), allocator: channel.allocator, inboundChildChannelInitializer: nil))
                         try channel.pipeline.syncOperations.addHandler(CloseOnError())
                     }
@@ -43,14 +51,15 @@ public struct SSHTargetConnector: TargetConnector {
                 .connect(host: host, port: port)
                 .get()
         } catch {
-            throw GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
+            throw check.refusal ?? GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
         }
         let shell = SSHTargetShell(connection: connection)
         do {
             try await shell.openMain(columns: columns, rows: rows, term: term)
         } catch {
             try? await connection.close()
-            throw GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+            // A refused host key ends the connection before the shell opens: say so, not "refused".
+            throw check.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
         }
         return shell
     }
@@ -76,16 +85,23 @@ final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
     }
 }
 
-final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate {
-    let pinned: NIOSSHPublicKey?
+/// Accepts only the pinned host key, and remembers a refusal so the error can name it.
+final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate, Sendable {
+    let pinned: NIOSSHPublicKey
+    private let refused = NIOLockedValueBox<GatewayError?>(nil)
 
-    init(pinned: NIOSSHPublicKey?) {
+    init(pinned: NIOSSHPublicKey) {
         self.pinned = pinned
     }
 
+    /// Why the target's key was refused, if it was.
+    var refusal: GatewayError? { refused.withLockedValue { $0 } }
+
     func validateHostKey(hostKey: NIOSSHPublicKey, validationCompletePromise: EventLoopPromise<Void>) {
-        if let pinned, pinned != hostKey {
-            validationCompletePromise.fail(GatewayError(.targetUnavailable, "the target's host key is not the pinned one (possible interception)"))
+        if pinned != hostKey {
+            let error = GatewayError(.targetUnavailable, "the target's host key is not the pinned one (possible interception)")
+            refused.withLockedValue { $0 = error }
+            validationCompletePromise.fail(error)
         } else {
             validationCompletePromise.succeed()
         }

@@ -15,6 +15,12 @@ final class ShellChannel: Sendable {
         self.ready = channel.channel.eventLoop.makePromise()
     }
 
+    /// A shell closed before its output was ever pumped (a session that ended while starting)
+    /// must not leave `ready` unfulfilled: NIO treats a dropped promise as a leak.
+    deinit {
+        ready.fail(GatewayError(.targetUnavailable, "the target's shell was closed before it started"))
+    }
+
     /// Delivers every read to `deliver`, awaiting each; returns when the stream has ended.
     func pump(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
         do {
