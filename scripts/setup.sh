@@ -5,8 +5,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: SQLite headers for the embedded store, bash for the parser cross-check,
-# asciinema to play recordings, OpenSSH for the gateway's end-to-end tests.
-PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server)
+# asciinema to play recordings, OpenSSH for the gateway's end-to-end tests, PostgreSQL for the
+# PostgreSQL store's tests (they start a private server of their own; see docs/storage.md).
+PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
