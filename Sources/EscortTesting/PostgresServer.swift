@@ -116,35 +116,21 @@ public final class PostgresServer: Sendable {
             try? FileManager.default.removeItem(atPath: dir)
             throw error
         }
-        var lastError = ""
-        for _ in 0..<5 {
-            let port = Int.random(in: 20_000...45_000)
-            if SSHDaemon.accepts(port) { continue }
-            let pid = try SSHDaemon.spawn(
+        do {
+            (pid, port) = try await LoopbackServer.start("postgres", log: dir + "/server.log", stopSignal: SIGQUIT) { port in
                 prefix + [
                     "\(bin)/postgres", "-D", dir + "/data", "-k", dir + "/socket", "-p", "\(port)",
                     "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
-                ],
-                log: dir + "/server.log")
-            // Ready when postmaster.pid's last line says so (no client needed to ask).
-            for _ in 0..<200 {
+                ]
+            } ready: { port in
+                // Ready when postmaster.pid's last line says so (no client needed to ask).
                 let status = (try? String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8)) ?? ""
-                if status.split(separator: "\n").last?.trimmingCharacters(in: .whitespaces) == "ready", SSHDaemon.accepts(port) {
-                    self.port = port
-                    self.pid = pid
-                    return
-                }
-                var s: Int32 = 0
-                if waitpid(pid, &s, WNOHANG) == pid { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return status.split(separator: "\n").last?.trimmingCharacters(in: .whitespaces) == "ready" && LoopbackServer.accepts(port)
             }
-            kill(pid, SIGQUIT)
-            var s: Int32 = 0
-            _ = waitpid(pid, &s, 0)
-            lastError = (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? ""
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
         }
-        try? FileManager.default.removeItem(atPath: dir)
-        throw TestSetupError("postgres did not start: \(lastError)")
     }
 
     /// Stops the server now (immediate shutdown: the data is thrown away) and removes its directory.
