@@ -75,18 +75,26 @@ public final class PostgresServer: Sendable {
         return r.stdout.split(separator: "\n").map(String.init)
     }
 
-    /// The directory of PostgreSQL's programs (`initdb`, `postgres`, `psql`), newest version first.
-    public static func binaries() -> String? {
-        let root = "/usr/lib/postgresql"
+    /// The directory of PostgreSQL's programs (`initdb`, `postgres`, `psql`) under `root`
+    /// (Debian's layout, `root/VERSION/bin`), newest version first.
+    public static func binaries(under root: String = "/usr/lib/postgresql") -> String? {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return versions.compactMap(Int.init).sorted(by: >).map { "\(root)/\($0)/bin" }.first {
             FileManager.default.isExecutableFile(atPath: "\($0)/postgres") && FileManager.default.isExecutableFile(atPath: "\($0)/initdb")
         }
     }
 
-    private init() async throws {
-        guard let bin = Self.binaries() else {
-            throw TestSetupError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): run scripts/setup.sh")
+    /// Starts a server of its own (most tests want ``shared()``) from the PostgreSQL installed
+    /// under `root`; stop it with ``stop()``.
+    ///
+    /// - Throws: ``TestSetupError`` saying to run `scripts/setup.sh` when no PostgreSQL is there.
+    public static func start(installedUnder root: String = "/usr/lib/postgresql") async throws -> PostgresServer {
+        try await PostgresServer(root: root)
+    }
+
+    private init(root: String = "/usr/lib/postgresql") async throws {
+        guard let bin = Self.binaries(under: root) else {
+            throw TestSetupError("PostgreSQL is not installed (no \(root)/*/bin/postgres): run scripts/setup.sh")
         }
         self.bin = bin
         let dir = FileManager.default.temporaryDirectory.path + "/escort-pg-\(UUID().uuidString.prefix(8))"

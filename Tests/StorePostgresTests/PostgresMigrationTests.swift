@@ -57,3 +57,26 @@ struct PostgresMigrationTests {
         }
     }
 }
+
+@Suite("The tests' PostgreSQL server")
+struct PostgresServerTests {
+    @Test func aMachineWithoutPostgreSQLFailsTheTestsSayingWhatToRun() async throws {
+        let empty = TemporaryDirectory()
+        do {
+            let server = try await PostgresServer.start(installedUnder: empty.path)
+            server.stop()
+            Issue.record("a server started from an empty directory")
+        } catch {
+            #expect("\(error)".contains("run scripts/setup.sh"), "\(error)")
+        }
+    }
+
+    @Test func eachTestGetsAnEmptyDatabaseOfItsOwn() async throws {
+        let server = try await PostgresServer.shared()
+        let a = try server.freshDatabase()
+        let b = try server.freshDatabase()
+        #expect(a.name != b.name)
+        try server.psql("CREATE TABLE only_in_a (x integer)", database: a.name)
+        #expect(try server.query("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'", database: b.name) == ["0"])
+    }
+}
