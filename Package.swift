@@ -91,11 +91,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // The escorts' web console: Hummingbird (the only module importing it), sign-in, the queue,
-        // live sessions over WebSocket, held-command cards, replay, admin and evidence pages.
+        // live sessions over WebSocket, held-command cards, replay, admin and evidence pages, training.
         .target(
             name: "Console",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy", "Gateway",
+                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy", "Gateway", "Training",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -168,13 +168,17 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: [
                 "Console", "Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "Policy", "EscortCore", "ShellAnalysis",
+                "Training",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EscortCLITests",
-            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore"],
+            dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore", "Console"],
             swiftSettings: strict
         ),
         .testTarget(

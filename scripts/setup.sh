@@ -5,9 +5,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: SQLite headers for the embedded store, bash for the parser cross-check,
-# asciinema to play recordings, OpenSSH for the gateway's end-to-end tests, PostgreSQL for the
-# PostgreSQL store's tests (they start a private server of their own; see docs/storage.md).
-PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server postgresql)
+# asciinema to play recordings, OpenSSH for the gateway's end-to-end tests, Chromium and its
+# WebDriver for the web console's browser tests, PostgreSQL for the PostgreSQL store's tests (they
+# start a private server of their own; see docs/storage.md).
+PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server chromium chromium-driver postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -39,6 +40,11 @@ fi
 if ! "$TOOLS/bin/python3" -c 'import jsonschema, regex' >/dev/null 2>&1; then
     echo "setup: installing jsonschema and regex into .venv-tools"
     "$TOOLS/bin/python3" -m pip install -q --disable-pip-version-check jsonschema regex
+fi
+# Selenium drives Debian's chromium (through /usr/bin/chromedriver) in the browser tests.
+if ! "$TOOLS/bin/python3" -c 'import selenium' >/dev/null 2>&1; then
+    echo "setup: installing selenium into .venv-tools"
+    "$TOOLS/bin/python3" -m pip install -q --disable-pip-version-check selenium==4.51.0
 fi
 sha_of() { "$TOOLS/bin/python3" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$1"; }
 if [ ! -f "$SCHEMA" ] || [ "$(sha_of "$SCHEMA")" != "$SCHEMA_SHA256" ]; then

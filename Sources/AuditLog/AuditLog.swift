@@ -14,6 +14,13 @@ import Store
 /// `synchronous=FULL`. Concurrent appends are group-committed: while one transaction is being
 /// synced, new appends queue and go together in the next one. A thrown error means the event
 /// is not in the log, and the caller must not act as if it were.
+///
+/// Other writers: the log has one chain, but a CLI command run beside a running gateway (or
+/// another gateway on a shared database) may append to it too. When the store reports that a
+/// sequence number is taken (`StoreError` `.conflict`), the log reads the records appended since
+/// its head, checks that each links to the one before, adopts them (and any newer checkpoint
+/// over them), and encodes its batch again after them. Records that do not verify stop it:
+/// nothing more is appended (failing closed).
 public actor AuditLog {
     private enum Pending {
         case event(AuditEvent, CheckedContinuation<AuditReceipt, any Error>)
@@ -163,58 +170,148 @@ public actor AuditLog {
         flushing = false
     }
 
-    private func commit(_ batch: [Pending]) async {
-        var next = state
+    /// A batch encoded after a given head: the rows to write and whom to answer once they are.
+    private struct Encoded {
+        var next: AuditChainState
         var records: [StoredAuditRecord] = []
         var checkpoints: [SignedCheckpoint] = []
         var receipts: [(CheckedContinuation<AuditReceipt, any Error>, AuditReceipt)] = []
         var checkpointWaiters: [CheckedContinuation<SignedCheckpoint?, any Error>] = []
+    }
+
+    /// Writes one batch. If another writer appended first (the store reports `.conflict`), catches
+    /// up with what it wrote and tries again, at most ``AuditLogConfiguration/maximumCatchUps`` times.
+    private func commit(_ batch: [Pending]) async {
+        var batch = batch
+        var catchUps = 0
+        while true {
+            let encoded: Encoded
+            do {
+                encoded = try encode(&batch)
+                if !encoded.records.isEmpty || !encoded.checkpoints.isEmpty {
+                    try await store.appendAudit(records: encoded.records, checkpoints: encoded.checkpoints.map(\.stored))
+                }
+            } catch let e as StoreError where e.code == .conflict && catchUps < configuration.maximumCatchUps {
+                catchUps += 1
+                do {
+                    try await catchUp()
+                } catch {
+                    return fail(batch, error)
+                }
+                continue
+            } catch {
+                return fail(batch, error)
+            }
+            state = encoded.next
+            if let c = encoded.checkpoints.last {
+                lastCheckpoint = c
+                lastCheckpointAt = ContinuousClock.now
+            }
+            for (c, r) in encoded.receipts { c.resume(returning: r) }
+            for w in encoded.checkpointWaiters { w.resume(returning: lastCheckpoint) }
+            return
+        }
+    }
+
+    /// Encodes `batch` after the current head. An event that cannot be encoded is answered with
+    /// its error at once and taken out of the batch (so a retry does not answer it twice).
+    private func encode(_ batch: inout [Pending]) throws -> Encoded {
+        var out = Encoded(next: state)
         var covered = lastCheckpoint?.treeSize ?? 0
+        var rejected = Set<Int>()
+        defer { batch = batch.enumerated().filter { !rejected.contains($0.offset) }.map(\.element) }
         let now = Date()
 
         func sign() throws {
-            guard next.size > 0 else { return }
-            if next.size == covered, checkpoints.last != nil || lastCheckpoint != nil { return }
-            let c = try SignedCheckpoint.sign(treeSize: next.size, root: next.root, time: now, key: key)
-            checkpoints.append(c)
-            covered = next.size
+            guard out.next.size > 0 else { return }
+            if out.next.size == covered, out.checkpoints.last != nil || lastCheckpoint != nil { return }
+            let c = try SignedCheckpoint.sign(treeSize: out.next.size, root: out.next.root, time: now, key: key)
+            out.checkpoints.append(c)
+            covered = out.next.size
         }
 
-        do {
-            for item in batch {
-                switch item {
-                case .event(let event, let continuation):
-                    do {
-                        let r = try next.append(event)
-                        records.append(r)
-                        receipts.append((continuation, AuditReceipt(sequence: r.sequence, hash: next.head)))
-                        if next.size % configuration.checkpointEveryRecords == 0 { try sign() }
-                    } catch let e as AuditError where e.code == .invalidEvent {
-                        continuation.resume(throwing: e)
-                    }
-                case .checkpoint(let waiter):
-                    try sign()
-                    if let waiter { checkpointWaiters.append(waiter) }
+        for (i, item) in batch.enumerated() {
+            switch item {
+            case .event(let event, let continuation):
+                do {
+                    let r = try out.next.append(event)
+                    out.records.append(r)
+                    out.receipts.append((continuation, AuditReceipt(sequence: r.sequence, hash: out.next.head)))
+                    if out.next.size % configuration.checkpointEveryRecords == 0 { try sign() }
+                } catch let e as AuditError where e.code == .invalidEvent {
+                    continuation.resume(throwing: e)
+                    rejected.insert(i)
                 }
-            }
-            if next.size > covered, ContinuousClock.now - lastCheckpointAt >= configuration.checkpointInterval {
+            case .checkpoint(let waiter):
                 try sign()
+                if let waiter { out.checkpointWaiters.append(waiter) }
             }
-            if !records.isEmpty || !checkpoints.isEmpty {
-                try await store.appendAudit(records: records, checkpoints: checkpoints.map(\.stored))
+        }
+        if out.next.size > covered, ContinuousClock.now - lastCheckpointAt >= configuration.checkpointInterval {
+            try sign()
+        }
+        return out
+    }
+
+    /// Answers everyone in `batch` with the failure: nothing of it is in the log.
+    private func fail(_ batch: [Pending], _ error: any Error) {
+        let failure: AuditError
+        if let e = error as? AuditError {
+            failure = e
+        } else if let e = error as? StoreError, e.code == .conflict {
+            failure = AuditError(
+                .storageFailed,
+                "the audit record could not be written: other writers kept appending first (\(configuration.maximumCatchUps) catch-ups); \(e)")
+        } else {
+            failure = AuditError(.storageFailed, "the audit record could not be written: \(error)")
+        }
+        for item in batch {
+            switch item {
+            case .event(_, let c): c.resume(throwing: failure)
+            case .checkpoint(let w): w?.resume(throwing: failure)
             }
+        }
+    }
+
+    /// Adopts the records another writer appended after this log's head (a CLI command beside a
+    /// running gateway, another gateway on a shared database), checking each one links to the
+    /// head before it, then any newer checkpoint whose root and signature agree with them.
+    ///
+    /// - Throws: ``AuditError`` `.verificationFailed` naming the record or checkpoint that does not
+    ///   verify (the log's state is then unchanged), `.storageFailed` if the store cannot be read.
+    private func catchUp() async throws(AuditError) {
+        var caught = state
+        var roots: [Int64: AuditHash] = [caught.size: caught.root]
+        let stored: [StoredAuditCheckpoint]
+        do {
+            while true {
+                let chunk = try await store.auditRecords(from: caught.size + 1, limit: 8192)
+                for r in chunk {
+                    try caught.adoptChecked(r)
+                    roots[caught.size] = caught.root
+                }
+                if chunk.count < 8192 { break }
+            }
+            stored = try await store.auditCheckpoints()
+        } catch let e as AuditError {
+            throw e
         } catch {
-            let failure = (error as? AuditError) ?? AuditError(.storageFailed, "the audit record could not be written: \(error)")
-            for (c, _) in receipts { c.resume(throwing: failure) }
-            for w in checkpointWaiters { w.resume(throwing: failure) }
-            return
+            throw AuditError(.storageFailed, "cannot read what another writer appended to the audit log: \(error)")
         }
-        state = next
-        if let c = checkpoints.last {
-            lastCheckpoint = c
-            lastCheckpointAt = ContinuousClock.now
+        var newest = lastCheckpoint
+        for s in stored where s.treeSize > (newest?.treeSize ?? 0) && s.treeSize <= caught.size {
+            // Only checkpoints over records this catch-up saw can be checked against a root.
+            guard let root = roots[s.treeSize] else { continue }
+            let c: SignedCheckpoint
+            do { c = try SignedCheckpoint(stored: s) } catch {
+                throw AuditError(.verificationFailed, "the checkpoint at \(s.treeSize) records, written by another writer, cannot be read: \(error.message); nothing more is appended")
+            }
+            guard c.hasValidSignature(pinnedKey: nil), c.root == root else {
+                throw AuditError(.verificationFailed, "the checkpoint at \(s.treeSize) records, written by another writer, does not match the records or its signature; nothing more is appended (run `escort audit verify`)")
+            }
+            newest = c
         }
-        for (c, r) in receipts { c.resume(returning: r) }
-        for w in checkpointWaiters { w.resume(returning: lastCheckpoint) }
+        state = caught
+        lastCheckpoint = newest
     }
 }

@@ -6,6 +6,9 @@ public struct AuditLogConfiguration: Sendable, Hashable {
     public var checkpointInterval: Duration = .seconds(60)
     /// The most appends committed in one transaction. Default 4096.
     public var maximumBatch: Int = 4096
+    /// How many times one batch may catch up with another writer (read the records it appended,
+    /// re-encode after them, try again) before the appends fail with `.storageFailed`. Default 16.
+    public var maximumCatchUps: Int = 16
 
     public init() {}
 
@@ -16,6 +19,7 @@ public struct AuditLogConfiguration: Sendable, Hashable {
         }
         guard checkpointInterval > .zero else { throw AuditError(.invalidConfiguration, "checkpointInterval must be positive") }
         guard maximumBatch >= 1 else { throw AuditError(.invalidConfiguration, "maximumBatch must be at least 1") }
+        guard maximumCatchUps >= 0 else { throw AuditError(.invalidConfiguration, "maximumCatchUps must not be negative") }
         return self
     }
 }

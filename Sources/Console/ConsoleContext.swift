@@ -4,11 +4,12 @@ import Gateway
 import Policy
 import ShellAnalysis
 import Store
+import Training
 
 /// What the web console works from: the same registry, policy, hub and audit log as the gateway
 /// it runs beside.
 public struct ConsoleContext: Sendable {
-    public var store: any RegistryStore & CredentialStore & AuditStore
+    public var store: any RegistryStore & CredentialStore & AuditStore & TrainingStore
     public var authority: any GatewayAuthority
     public var hub: ModerationHub
     public var audit: AuditLog
@@ -20,8 +21,11 @@ public struct ConsoleContext: Sendable {
     public var vendorDirectory: String?
     /// Whether cookies carry `Secure` (set when serving HTTPS).
     public var secureCookies = false
+    /// The escort-training scenarios the training page offers (those shipped with Escort), or why
+    /// they cannot be loaded (the page then says so).
+    public var scenarios: Result<ScenarioLibrary, TrainingError> = Result { () throws(TrainingError) in try ScenarioLibrary.bundled() }
 
-    public init(store: any RegistryStore & CredentialStore & AuditStore, authority: any GatewayAuthority, hub: ModerationHub,
+    public init(store: any RegistryStore & CredentialStore & AuditStore & TrainingStore, authority: any GatewayAuthority, hub: ModerationHub,
                 audit: AuditLog, engine: PolicyEngine, analyser: Analyser, recordingsDirectory: String, vendorDirectory: String?) {
         self.store = store
         self.authority = authority

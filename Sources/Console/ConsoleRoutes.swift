@@ -16,6 +16,7 @@ struct ConsoleRoutes: Sendable {
     let context: ConsoleContext
     let sessions = WebSessions()
     let attachments = Attachments()
+    let trainingRuns = TrainingRuns()
     static let cookie = "escort_session"
 
     func router() -> Router<Context> {
@@ -23,6 +24,7 @@ struct ConsoleRoutes: Sendable {
         router.middlewares.add(SecurityHeaders())
         router.middlewares.add(SignedIn(routes: self))
 
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/assets/:file") { _, ctx in try self.asset(ctx.parameters.require("file")) }
         router.get("/vendor/:file") { _, ctx in try self.vendor(ctx.parameters.require("file")) }
         router.get("/login") { _, _ in Self.html(HTML.page("Sign in", identity: nil, body: Pages.login(error: nil))) }
@@ -43,6 +45,7 @@ struct ConsoleRoutes: Sendable {
         router.get("/admin") { request, ctx in try await self.adminPage(try self.requireAdmin(ctx), request) }
         router.get("/evidence") { _, ctx in try await self.evidencePage(try self.requireAdmin(ctx), result: nil) }
         router.post("/evidence/verify") { request, ctx in try await self.verify(request, ctx) }
+        addTrainingRoutes(router)
 
         router.ws("/ws/queue", shouldUpgrade: { _, ctx in
             _ = try self.require(ctx)
@@ -59,10 +62,13 @@ struct ConsoleRoutes: Sendable {
             guard let identity = ws.requestContext.identity, let id = ws.requestContext.parameters.get("id") else { return }
             try await Live.events(self, identity, id, inbound, outbound)
         })
-        router.ws("/ws/sessions/:id/terminal", shouldUpgrade: { _, ctx in
+        router.ws("/ws/sessions/:id/terminal", shouldUpgrade: { request, ctx in
             let identity = try self.require(ctx)
             _ = try await self.eligibleSession(identity, ctx.parameters.require("id"))
-            return .upgrade([:])
+            // asciinema-player offers "v1.alis", "v2.asciicast" and "raw"; the stream is raw
+            // terminal output, and a browser drops the connection unless the server names one.
+            let offered = (request.headers[.secWebSocketProtocol] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return .upgrade(offered.contains("raw") ? [.secWebSocketProtocol: "raw"] : [:])
         }, onUpgrade: { inbound, outbound, ws in
             guard let identity = ws.requestContext.identity, let id = ws.requestContext.parameters.get("id") else { return }
             try await Live.terminal(self, identity, id, inbound, outbound)
@@ -287,7 +293,7 @@ struct ConsoleRoutes: Sendable {
 }
 
 /// Security headers on every response: a strict CSP (no inline script, no third-party origin),
-/// no framing, no sniffing, no referrer.
+/// no framing, no sniffing, no referrer to other sites.
 struct SecurityHeaders: RouterMiddleware {
     typealias Context = ConsoleRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -301,10 +307,14 @@ struct SecurityHeaders: RouterMiddleware {
                 response = ConsoleRoutes.html(HTML.page("Error", identity: context.identity, body: "<p class=\"error\">\(HTML.escape(e.body ?? "\(e.status)"))</p>"), status: e.status)
             }
         }
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        // 'wasm-unsafe-eval' lets asciinema-player compile its terminal emulator (WebAssembly,
+        // served from /vendor); it does not allow eval() or inline script.
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` with the
+        // console's own form posts, which the origin check then (rightly) refuses.
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return response
     }
 }

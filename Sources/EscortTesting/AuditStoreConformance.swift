@@ -57,15 +57,21 @@ public enum AuditStoreConformance {
     static func aFailedBatchWritesNothing(_ s: any AuditStore) async throws {
         try await s.appendAudit(records: [record(1)], checkpoints: [])
         // Record 1 again violates the unique sequence: the whole batch must fail and leave nothing.
-        let failed: Bool
+        // The failure is a conflict (another writer got there first), told apart from other failures.
+        let failure: (any Error)?
         do {
-            try await s.appendAudit(records: [record(2), record(1)], checkpoints: [])
-            failed = false
+            let c = StoredAuditCheckpoint(treeSize: 2, body: Array("cp2".utf8), signature: [UInt8](repeating: 1, count: 64))
+            try await s.appendAudit(records: [record(2), record(1)], checkpoints: [c])
+            failure = nil
         } catch {
-            failed = true
+            failure = error
         }
-        try check(failed, "a batch repeating a sequence number was accepted")
+        try check(failure != nil, "a batch repeating a sequence number was accepted")
+        try check(
+            (failure as? StoreError)?.code == .conflict,
+            "a repeated sequence number is not reported as StoreError .conflict: \(failure.map { "\($0)" } ?? "")")
         try check(try await s.auditRecordCount() == 1, "a failed batch left records behind")
+        try check(try await s.auditCheckpoints().isEmpty, "a failed batch left a checkpoint behind")
     }
 }
 

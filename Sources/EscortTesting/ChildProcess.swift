@@ -1,4 +1,17 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writing to a child that has already exited (one that refuses its arguments before reading its
+/// input) raises SIGPIPE, whose default action ends the whole test process. Tests want the
+/// write's error instead: every helper that starts a child calls this first.
+public enum BrokenPipes {
+    /// Swift runs a static's initialiser once, safely across threads.
+    private static let ignored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    public static func ignore() { ignored }
+}
 
 /// The outcome of running a program to completion.
 public struct ProcessResult: Sendable {
@@ -16,6 +29,7 @@ public enum ChildProcess {
         _ executable: String, _ arguments: [String], currentDirectory: String? = nil, environment: [String: String]? = nil,
         input: Data? = nil
     ) throws -> ProcessResult {
+        BrokenPipes.ignore()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments

@@ -20,6 +20,7 @@ public final class InteractiveProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`; stdout and stderr are collected as they arrive.
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+        BrokenPipes.ignore()
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]

@@ -41,6 +41,12 @@ public struct StoredAuditCheckpoint: Sendable, Hashable {
 public protocol AuditStore: Sendable {
     /// Writes records and checkpoints in one durable transaction. Throws if any row could not
     /// be written, in which case none of them is.
+    ///
+    /// The log has one chain but may have several writers (the gateway, a CLI command run beside
+    /// it, another gateway on a shared database). Record sequence numbers are unique: when a
+    /// record's sequence number is already stored, the whole batch fails with ``StoreError``
+    /// `.conflict` (and no other code), so the writer can read what the other one appended,
+    /// re-encode its batch after it and try again. Any other failure uses another code.
     func appendAudit(records: [StoredAuditRecord], checkpoints: [StoredAuditCheckpoint]) async throws
 
     /// The record with the highest sequence number, if any.
@@ -70,7 +76,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case badRow = "STORE-004"
         /// The name, key or id is already taken.
         case duplicate = "STORE-005"
-        /// The change contradicts what is stored (an overlapping ticket, a ticket already revoked).
+        /// The change contradicts what is stored (an overlapping ticket, a ticket already revoked, an
+        /// audit record sequence number another writer has already taken).
         case conflict = "STORE-006"
         /// The person, target or ticket named does not exist.
         case missing = "STORE-007"

@@ -64,6 +64,11 @@ public final class SQLiteAuditStore: AuditStore {
                     try cp.execute(arguments: [c.treeSize, Data(c.body), Data(c.signature)])
                 }
             }
+        } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            && (e.message ?? "").contains("audit_record.seq") {
+            // Another writer (a CLI command, another gateway) appended first: say so distinctly,
+            // so the log can catch up and retry (see `AuditStore.appendAudit`).
+            throw StoreError(.conflict, "\(path): an audit record with one of the sequence numbers \(records.first?.sequence ?? 0)…\(records.last?.sequence ?? 0) is already stored (another writer appended first); nothing was written")
         } catch {
             throw Self.storeError(error, path: path)
         }

@@ -15,6 +15,9 @@ public struct TrainingError: Error, Sendable, Hashable, CustomStringConvertible 
         case incomplete = "TRN-005"
         /// An answer given out of turn or for a run that is over.
         case badAnswer = "TRN-006"
+        /// A finished run's result could not be recorded (the audit log or the store failed): it
+        /// earns no credit.
+        case notRecorded = "TRN-007"
     }
 
     public var code: Code

@@ -3,14 +3,13 @@ import AuditLog
 import EscortCore
 import Foundation
 import Policy
-import StoreSQLite
 
 /// `escort person …`: the personnel registry.
 struct PersonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person",
-        abstract: "Add, import and list people (engineers, escorts, reviewers, admins).",
-        subcommands: [PersonAddCommand.self, PersonImportCommand.self, PersonListCommand.self]
+        abstract: "Add, import and list people (engineers, escorts, reviewers, admins); set web-console passwords.",
+        subcommands: [PersonAddCommand.self, PersonImportCommand.self, PersonListCommand.self, PersonPasswordCommand.self]
     )
 }
 

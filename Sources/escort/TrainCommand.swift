@@ -75,25 +75,20 @@ struct TrainCommand: AsyncParsableCommand {
                 let result = try runInteractively(s, person: trainee.name, analyser: analyser)
                 print(TrainingReportText.summary(result))
                 let set = try lib.set(named: setName)
-                let earlier = try await store.trainingResults(person: trainee.name)
-                let expiry = result.passed ? TrainingCredit.expiry(for: set, results: earlier + [TrainingCredit.stored(result)]) : nil
-                let before = try await store.person(named: trainee.name)?.escortTrainingExpires
                 let key = try GatewaySigningKey.loadOrCreate(path: options.signingKeyPath)
                 let log = try await AuditLog.open(store: store, key: key)
-                let after: Date?
+                let recorded: RecordedTrainingResult
                 do {
-                    after = try await store.recordTrainingResult(TrainingCredit.stored(result), escortTrainingExpires: expiry).escortTrainingExpires
-                    _ = try await log.append(TrainingCredit.auditEvent(result, before: before, after: after, actor: options.actorName))
+                    recorded = try await TrainingCredit.record(result, set: set, store: store, log: log, actor: options.actorName)
                 } catch {
                     _ = try? await log.close()
                     throw error
                 }
                 try await log.close()
-                if after != before, let after {
+                if recorded.after != recorded.before, let after = recorded.after {
                     print("Escort training for \(trainee.name) now valid until \(RegistryDate.format(after)) (set \(set.name): every scenario passed).")
-                } else if result.passed, expiry == nil {
-                    let missing = set.scenarios.filter { sc in !(earlier + [TrainingCredit.stored(result)]).contains { $0.passed && $0.scenario == sc.id } }
-                    print("Passed. To earn escort training, also pass: \(missing.map(\.id).joined(separator: ", ")) (set \(set.name)).")
+                } else if result.passed, !recorded.unpassed.isEmpty {
+                    print("Passed. To earn escort training, also pass: \(recorded.unpassed.map(\.id).joined(separator: ", ")) (set \(set.name)).")
                 }
                 if !result.passed { passedAll = false }
             }

@@ -4,6 +4,7 @@ import EscortCore
 import EscortTesting
 import Foundation
 import Gateway
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Policy
@@ -93,6 +94,7 @@ struct ConsoleRouteTests {
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "cookie: \(cookie)")
             let csp = response.headers[.contentSecurityPolicy] ?? ""
             #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"))
+            #expect(!csp.contains("'unsafe-eval'") && !csp.contains("*"), "no eval, no wildcard: \(csp)")
             // Without a cookie, pages send you to sign in and the API says 401.
             #expect(try await client.execute(uri: "/", method: .get).status == .seeOther)
             #expect(try await client.execute(uri: "/api/queue", method: .get).status == .unauthorized)
@@ -168,6 +170,24 @@ struct ConsoleRouteTests {
         }
         await f.hub.unregister("s-1", reason: "test over")
         #expect(try await f.events().contains("audit.verified"))
+    }
+
+    @Test func aSecondFactorIsRequiredOnceSet() async throws {
+        let f = try await ConsoleFixture()
+        let secret = TOTP.newSecret()
+        try await f.store.setCredential(ConsoleCredential(person: "bob", passwordHash: try PasswordHasher.hash(ConsoleFixture.password), totpSecret: secret, updated: Date()))
+        try await app(f).test(.router) { client in
+            func post(_ body: String) async throws -> HTTPResponse.Status {
+                try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)).status
+            }
+            let password = "name=bob&password=correct+horse+battery"
+            #expect(try await post(password) != .seeOther, "the password alone is not enough")
+            let stale = try #require(TOTP.code(secret: secret, at: Date().addingTimeInterval(-300)))
+            #expect(try await post(password + "&code=\(stale)") != .seeOther, "a code from five minutes ago")
+            let code = try #require(TOTP.code(secret: secret, at: Date()))
+            #expect(try await post(password + "&code=\(code)") == .seeOther)
+        }
+        #expect(try await f.events().filter { $0 == "console.sign_in_refused" }.count == 2)
     }
 
     @Test func passwordsAndSecondFactorCodes() throws {

@@ -28,6 +28,12 @@ struct GatewayEndToEndTests {
             self.port = port
         }
 
+        /// The web console's address (`http://127.0.0.1:PORT/`), as the demo printed it.
+        var webURL: String? {
+            guard let r = process.output.range(of: #"web console on (http://127\.0\.0\.1:\d+/)"#, options: .regularExpression) else { return nil }
+            return String(process.output[r].dropFirst("web console on ".count))
+        }
+
         func ssh(_ login: String, key: String, tty: Bool, _ command: [String] = []) throws -> InteractiveProcess {
             try InteractiveProcess("/usr/bin/ssh", SSHTestKeys.clientArguments(key: dir.file("keys/\(key)"), port: port, login: login, tty: tty) + command)
         }

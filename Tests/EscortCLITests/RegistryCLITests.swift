@@ -1,4 +1,5 @@
 import AuditLog
+import Console
 import EscortTesting
 import Foundation
 import Store
@@ -201,5 +202,48 @@ struct PolicyCLITests {
         let badPolicy = try cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--policy", "bad.toml"])
         #expect(badPolicy.status == 2)
         #expect(badPolicy.stderr.contains("POL-006: commands.direct.high"), "\(badPolicy.stderr)")
+    }
+}
+
+@Suite("escort person password")
+struct PersonPasswordCLITests {
+    func run(_ cli: RegistryCLI, _ args: [String], input: String?) throws -> ProcessResult {
+        let path = try #require(cli.escort, "build the escort executable first (swift build)")
+        return try ChildProcess.run(path, ["person", "password"] + args, currentDirectory: cli.dir.path, input: input.map { Data($0.utf8) })
+    }
+
+    @Test func setsAVerifiableHashAndATOTPSecretAndAuditsNeither() async throws {
+        let cli = RegistryCLI()
+        #expect(try cli.addPerson("rita", roles: ["escort", "reviewer"]).status == 0)
+
+        let unknown = try run(cli, ["nobody", "--password-stdin"], input: "a long enough password\n")
+        #expect(unknown.status == 2 && unknown.stderr.contains("no person named nobody"), "\(unknown.stderr)")
+        let short = try run(cli, ["rita", "--password-stdin"], input: "too short\n")
+        #expect(short.status == 2 && short.stderr.contains("at least 12 characters"), "\(short.stderr)")
+        let noTerminal = try run(cli, ["rita"], input: "a long enough password\n")
+        #expect(noTerminal.status != 0 && noTerminal.stderr.contains("--password-stdin"), "\(noTerminal.stderr)")
+        let both = try run(cli, ["rita", "--totp", "--remove-totp", "--password-stdin"], input: "a long enough password\n")
+        #expect(both.status != 0 && both.stderr.contains("contradict"), "\(both.stderr)")
+        let store = try SQLiteStore(path: cli.dir.file("escort.sqlite"), create: false)
+        #expect(try await store.credential(for: "rita") == nil, "a refused change stores nothing")
+
+        let set = try run(cli, ["rita", "--password-stdin", "--totp"], input: "a long enough password\n")
+        #expect(set.status == 0, "\(set.stdout) \(set.stderr)")
+        let credential = try #require(try await store.credential(for: "rita"))
+        #expect(PasswordHasher.verify("a long enough password", against: credential.passwordHash))
+        #expect(!PasswordHasher.verify("a long enough passworD", against: credential.passwordHash))
+        let secret = try #require(credential.totpSecret)
+        #expect(set.stdout.contains(secret) && set.stdout.contains("otpauth://totp/Escort:rita?secret=\(secret)"), "\(set.stdout)")
+
+        // A new password keeps the second factor unless told otherwise.
+        #expect(try run(cli, ["rita", "--password-stdin"], input: "another long password\n").status == 0)
+        let kept = try #require(try await store.credential(for: "rita"))
+        #expect(kept.totpSecret == secret && PasswordHasher.verify("another long password", against: kept.passwordHash))
+        #expect(try run(cli, ["rita", "--password-stdin", "--remove-totp"], input: "another long password\n").status == 0)
+        #expect(try await store.credential(for: "rita")?.totpSecret == nil)
+
+        let events = try await cli.auditEvents().filter { $0.contains("person.password") }
+        #expect(events.count == 3, "\(events)")
+        #expect(!events.contains { $0.contains("long") || $0.contains(secret) || $0.contains("scrypt") }, "the audit log never holds the password, hash or secret")
     }
 }

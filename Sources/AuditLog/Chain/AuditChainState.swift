@@ -33,6 +33,33 @@ public struct AuditChainState: Sendable, Hashable {
         head = hash
         frontier.append(hash)
     }
+
+    /// Advances over a record another writer appended after this head, having checked it: its
+    /// sequence number is the next one (in the row and in its body), its bytes match its stored
+    /// hash, and its `prev` is this head.
+    ///
+    /// - Throws: ``AuditError`` `.verificationFailed` naming the record; the state is unchanged.
+    public mutating func adoptChecked(_ record: StoredAuditRecord) throws(AuditError) {
+        let expected = size + 1
+        func failure(_ why: String) -> AuditError {
+            AuditError(
+                .verificationFailed,
+                "record \(record.sequence), appended by another writer, does not verify: \(why); nothing more is appended (run `escort audit verify`)")
+        }
+        guard record.sequence == expected else { throw failure("record \(expected) was expected next") }
+        let hash = MerkleTree.leafHash(record.body)
+        guard hash.matches(record.hash) else { throw failure("its bytes do not match its stored hash") }
+        let links: RecordLinks
+        switch RecordLinks.read(record.body) {
+        case .success(let l): links = l
+        case .failure(let e): throw failure("it is not a readable record (\(e.message))")
+        }
+        guard links.sequence == expected else { throw failure("its body says it is record \(links.sequence)") }
+        guard links.previous == head else {
+            throw failure(expected == 1 ? "it does not start from the genesis hash" : "its prev is not the hash of record \(size)")
+        }
+        adopt(hash: hash)
+    }
 }
 
 /// Builds a chain in memory: for tests, fixtures and benchmarks.

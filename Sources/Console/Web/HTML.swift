@@ -11,7 +11,7 @@ enum HTML {
         var nav = ""
         if let identity {
             nav = """
-            <nav><a href="/">Queue</a>
+            <nav><a href="/">Queue</a> <a href="/training">Training</a>
             \(identity.user.roles.contains(.admin) ? #"<a href="/replay">Replay</a> <a href="/admin">Admin</a> <a href="/evidence">Evidence</a>"# : "")
             <span class="who">\(escape(identity.user.displayName)) (\(escape(identity.user.name)))</span>
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(identity.csrf)"><button type="submit">Sign out</button></form></nav>
@@ -70,18 +70,18 @@ enum HTML {
         <h2>Held command #\(held.id) — <span class="risk-label">\(escape(risk.uppercased())) RISK</span></h2>
         <p class="meta">\(escape(held.engineer)) on \(escape(held.target)), held at \(escape(ISO8601DateFormatter().string(from: held.heldAt)))</p>
         <pre class="command">\(highlighted(held))</pre>
-        <h3>What it means</h3>
         <p class="summary">\(escape(a.summary))</p>
-        <ul class="explanation">\(explanation)</ul>
-        \(findings.isEmpty ? "" : "<h3>Why it is risky</h3><ul class=\"findings\">\(findings)</ul>")
-        \(techniques.isEmpty ? "" : "<h3>MITRE ATT&amp;CK</h3><ul class=\"techniques\">\(techniques)</ul>")
-        \(reasons.isEmpty ? "" : "<h3>Policy</h3><ul>\(reasons)</ul>")
         <p class="needs">Needs \(held.needsReviewer ? "an escort <strong>and</strong> a technical reviewer" : "an escort")\(approvals.isEmpty ? "" : "; approved so far by \(approvals)").</p>
         <div class="decide">
         <button type="button" id="approve" class="approve" accesskey="a">Approve (A)</button>
         <input type="text" id="reason" placeholder="Reason for refusing" aria-label="Reason for refusing">
         <button type="button" id="refuse" class="refuse" accesskey="r">Refuse (R)</button>
         </div>
+        <h3>What it means</h3>
+        <ul class="explanation">\(explanation)</ul>
+        \(findings.isEmpty ? "" : "<h3>Why it is risky</h3><ul class=\"findings\">\(findings)</ul>")
+        \(techniques.isEmpty ? "" : "<h3>MITRE ATT&amp;CK</h3><ul class=\"techniques\">\(techniques)</ul>")
+        \(reasons.isEmpty ? "" : "<h3>Policy</h3><ul>\(reasons)</ul>")
         </section>
         """
     }

@@ -91,11 +91,16 @@ enum Live {
 
     /// The raw terminal stream asciinema-player's websocket driver plays (its `raw` protocol).
     static func terminal(_ routes: ConsoleRoutes, _ identity: WebIdentity, _ id: String, _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async throws {
-        _ = try await routes.eligibleSession(identity, id)
+        let (summary, _) = try await routes.eligibleSession(identity, id)
         let hub = routes.context.hub
         let (token, stream) = try await hub.observe(id)
         do {
             try await until(inbound, outbound) {
+                // The first message sizes the player's terminal (xterm's resize sequence, which its
+                // raw protocol reads) and arrives at once, so a quiet session is not shown "offline".
+                // At least 80×24: output laid out for a smaller terminal still fits.
+                let size = "\u{1B}[8;\(max(summary.rows, 24));\(max(summary.columns, 80))t"
+                try await outbound.write(.binary(ByteBuffer(string: size)))
                 for await event in stream {
                     switch event {
                     case .output(let bytes):

@@ -76,9 +76,9 @@ enum Pages {
         <ul id="notices" aria-live="polite"></ul>
         </div>
         <div class="right">
-        <dl class="facts">\(facts)</dl>
-        <div id="card-slot">\(card ?? "<p id=\"no-held\">No command is waiting for a decision.</p>")</div>
         <p id="status" role="status"></p>
+        <div id="card-slot">\(card ?? "<p id=\"no-held\">No command is waiting for a decision.</p>")</div>
+        <dl class="facts">\(facts)</dl>
         </div></div></div>
         """
     }

@@ -71,9 +71,14 @@ public struct SessionSummary: Sendable {
     public var escorts: [String]
     public var paused: Bool
     public var held: HeldCommand?
+    /// The engineer's terminal size when the session began (for watchers' terminals).
+    public var columns: Int
+    public var rows: Int
 
     public init(id: String, engineer: GatewayUser, target: String, impactLevel: String, mode: SessionMode,
-                started: Date, escorts: [String], paused: Bool, held: HeldCommand?) {
+                started: Date, escorts: [String], paused: Bool, held: HeldCommand?, columns: Int = 80, rows: Int = 24) {
+        self.columns = columns
+        self.rows = rows
         self.id = id
         self.engineer = engineer
         self.target = target

@@ -168,7 +168,7 @@ public actor EngineerSession: SessionControl {
         state = .starting
         await context.hub.register(
             SessionSummary(id: id, engineer: user, target: target.name, impactLevel: target.impactLevel.rawValue,
-                           mode: mode, started: Date(), escorts: [], paused: false, held: nil),
+                           mode: mode, started: Date(), escorts: [], paused: false, held: nil, columns: columns, rows: rows),
             control: self)
         Task { [self] in
             await shell.pumpOutput { [self] bytes in await self.targetOutput(bytes) }
