@@ -6,20 +6,6 @@ import Testing
 
 @Suite("PostgreSQL store")
 struct PostgresStoreTests {
-    @Test func anAuditSequenceCollisionIsAConflictAndWritesNothing() async throws {
-        let store = try await freshStore()
-        let record = { (n: Int64) in StoredAuditRecord(sequence: n, hash: [UInt8](repeating: 1, count: 32), body: Array("{}".utf8)) }
-        try await store.appendAudit(records: [record(1)], checkpoints: [])
-        do {
-            try await store.appendAudit(records: [record(2), record(1)], checkpoints: [])
-            Issue.record("a repeated sequence number was accepted")
-        } catch let e as StoreError {
-            #expect(e.code == .conflict, "\(e)")
-        }
-        #expect(try await store.auditRecordCount() == 1)
-        await store.close()
-    }
-
     @Test func registryAndAuditLogShareOneDatabaseAndSurviveReopening() async throws {
         let db = try await PostgresServer.shared().freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
