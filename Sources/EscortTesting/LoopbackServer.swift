@@ -51,7 +51,7 @@ enum LoopbackServer {
         }
     }
 
-    /// Spawns `arguments` with stdin and stdout on /dev/null and stderr to `log`.
+    /// Spawns `arguments` with stdin and stdout on /dev/null, stderr to `log` and no other descriptor.
     static func spawn(_ arguments: [String], log: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -59,6 +59,13 @@ enum LoopbackServer {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else the test process has open goes with it: postgres keeps what it inherits,
+        // and a server holding another test's pipe, or the pipe to `swift test`, keeps it from
+        // ending. (glibc ≥ 2.34; Swift's Glibc module does not show it, hence dlsym.)
+        if let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+            _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        }
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
