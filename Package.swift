@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -34,11 +36,22 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
-        // Storage protocols, implemented by StoreSQLite (and later StorePostgres).
+        // Storage protocols, implemented by StoreSQLite and StorePostgres.
         .target(name: "Store", dependencies: ["EscortCore"], swiftSettings: strict),
         .target(
             name: "StoreSQLite",
             dependencies: ["Store", "EscortCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The store on PostgreSQL, for several gateways sharing one database. The only module importing postgres-nio.
+        .target(
+            name: "StorePostgres",
+            dependencies: [
+                "Store", "EscortCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         // The hash-chained, Merkle-tree, signed audit log.
@@ -114,8 +127,8 @@ let package = Package(
         .executableTarget(
             name: "escort",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "Recording", "Policy", "Gateway", "Console",
-                "Reports", "Training",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "Recording", "Policy", "Gateway",
+                "Console", "Reports", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -135,6 +148,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "EscortCore", "ShellAnalysis"], swiftSettings: strict),
+        .testTarget(
+            name: "StorePostgresTests",
+            dependencies: ["StorePostgres", "Store", "EscortTesting", "AuditLog", "EscortCore"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["EscortCore", "Store", "StoreSQLite", "EscortTesting"],

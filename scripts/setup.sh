@@ -6,8 +6,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: SQLite headers for the embedded store, bash for the parser cross-check,
 # asciinema to play recordings, OpenSSH for the gateway's end-to-end tests, Chromium and its
-# WebDriver for the web console's browser tests.
-PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server chromium chromium-driver)
+# WebDriver for the web console's browser tests, PostgreSQL for the PostgreSQL store's tests (they
+# start a private server of their own; see docs/storage.md).
+PKGS=(libsqlite3-dev sqlite3 bash asciinema openssh-client openssh-server chromium chromium-driver postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -81,6 +81,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict = "STORE-006"
         /// The person, target or ticket named does not exist.
         case missing = "STORE-007"
+        /// The store's location (a path or a `postgres://` URL) cannot be used as given.
+        case badLocation = "STORE-008"
     }
 
     public var code: Code

@@ -8,7 +8,7 @@ extension SQLiteAuditStore: CredentialStore {
         do {
             try await pool.write { db in
                 guard try String.fetchOne(db, sql: "SELECT name FROM person WHERE name = ?", arguments: [c.person]) != nil else {
-                    throw StoreError(.notFound, "no person called \(c.person) is registered")
+                    throw StoreError.noCredentialPerson(c.person)
                 }
                 try db.execute(
                     sql: """

@@ -10,16 +10,10 @@ extension SQLiteAuditStore: RegistryStore {
     }
 
     public func importPeople(_ people: [Person]) async throws {
-        var checked: [Person] = []
-        for (i, p) in people.enumerated() {
-            do { checked.append(try p.validated()) } catch { throw error.prefixed("person \(i + 1) (\(p.name))") }
-        }
-        let all = checked
+        let all = try people.validatedForImport()
         try await write { db in
             for (i, p) in all.enumerated() {
-                do { try Self.insert(p, db) } catch let e as StoreError {
-                    throw StoreError(e.code, "person \(i + 1) (\(p.name)): \(e.message); nothing was imported")
-                }
+                do { try Self.insert(p, db) } catch let e as StoreError { throw e.inImport(at: i, p) }
             }
         }
     }
@@ -50,7 +44,7 @@ extension SQLiteAuditStore: RegistryStore {
         let body = try Self.encode(target)
         try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM target WHERE name = ?", arguments: [target.name]) != nil {
-                throw StoreError(.duplicate, "a target named \(target.name) already exists")
+                throw StoreError.targetExists(target.name)
             }
             try db.execute(
                 sql: "INSERT INTO target (name, impact_level, body) VALUES (?, ?, ?)",
@@ -74,13 +68,13 @@ extension SQLiteAuditStore: RegistryStore {
         let t = try ticket.validated()
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE name = ?", arguments: [t.person]) != nil else {
-                throw StoreError(.missing, "no person named \(t.person)")
+                throw StoreError.noPerson(t.person)
             }
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM target WHERE name = ?", arguments: [t.target]) != nil else {
-                throw StoreError(.missing, "no target named \(t.target)")
+                throw StoreError.noTarget(t.target)
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM ticket WHERE id = ?", arguments: [t.id]) != nil {
-                throw StoreError(.duplicate, "a ticket with id \(t.id) already exists")
+                throw StoreError.ticketExists(t.id)
             }
             let clash = try Self.fetchTickets(
                 db,
@@ -90,11 +84,7 @@ extension SQLiteAuditStore: RegistryStore {
                     """,
                 arguments: [t.person, t.target, t.validUntil.timeIntervalSince1970, t.validFrom.timeIntervalSince1970]
             ).first
-            if let clash {
-                throw StoreError(
-                    .conflict,
-                    "\(t.person) already holds ticket \(clash.id) for \(t.target) from \(RegistryDate.format(clash.validFrom)) until \(RegistryDate.format(clash.validUntil)), which overlaps; revoke it first or choose another window")
-            }
+            if let clash { throw StoreError.overlapping(t, clash) }
             try db.execute(
                 sql: """
                     INSERT INTO ticket (id, person, target, valid_from, valid_until, reason, granted_by, revoked_at)
@@ -126,10 +116,10 @@ extension SQLiteAuditStore: RegistryStore {
             guard var t = try Self.fetchTickets(
                 db, sql: "SELECT \(Self.ticketColumns) FROM ticket WHERE id = ?", arguments: [id]
             ).first else {
-                throw StoreError(.missing, "no ticket with id \(id)")
+                throw StoreError.noTicket(id)
             }
             if let revoked = t.revokedAt {
-                throw StoreError(.conflict, "ticket \(id) was already revoked at \(RegistryDate.format(revoked))")
+                throw StoreError.alreadyRevoked(id, at: revoked)
             }
             try db.execute(sql: "UPDATE ticket SET revoked_at = ? WHERE id = ?", arguments: [date.timeIntervalSince1970, id])
             t.revokedAt = date
@@ -155,13 +145,12 @@ extension SQLiteAuditStore: RegistryStore {
 
     private static func insert(_ p: Person, _ db: Database) throws {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE name = ?", arguments: [p.name]) != nil {
-            throw StoreError(.duplicate, "a person named \(p.name) already exists")
+            throw StoreError.personExists(p.name)
         }
         try db.execute(sql: "INSERT INTO person (name, body) VALUES (?, ?)", arguments: [p.name, try encode(p)])
         for k in p.keys {
             if let owner = try String.fetchOne(db, sql: "SELECT person FROM person_key WHERE blob = ?", arguments: [Data(k.blob)]) {
-                let label = k.comment.isEmpty ? k.algorithm : "\(k.algorithm) (\(k.comment))"
-                throw StoreError(.duplicate, "the key \(label) is already registered to \(owner)")
+                throw StoreError.keyRegistered(k, to: owner)
             }
             try db.execute(
                 sql: "INSERT INTO person_key (blob, person, algorithm, comment) VALUES (?, ?, ?, ?)",
@@ -185,23 +174,9 @@ extension SQLiteAuditStore: RegistryStore {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .secondsSince1970
-        return String(decoding: try e.encode(value), as: UTF8.self)
-    }
-
-    private static func decode<T: Decodable>(_ type: T.Type, _ body: String, _ what: String) throws -> T {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .secondsSince1970
-        do { return try d.decode(type, from: Data(body.utf8)) } catch {
-            throw StoreError(.badRow, "a stored \(what) cannot be read: \(error)")
-        }
-    }
-
-    static func decodePerson(_ body: String) throws -> Person { try decode(Person.self, body, "person") }
-    private static func decodeTarget(_ body: String) throws -> Target { try decode(Target.self, body, "target") }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
+    static func decodePerson(_ body: String) throws -> Person { try StoredJSON.decode(Person.self, body, "person") }
+    private static func decodeTarget(_ body: String) throws -> Target { try StoredJSON.decode(Target.self, body, "target") }
 
     // MARK: - Transactions
 

@@ -9,10 +9,10 @@ extension SQLiteAuditStore: TrainingStore {
         do {
             return try await pool.write { db in
                 guard let body = try String.fetchOne(db, sql: "SELECT body FROM person WHERE name = ?", arguments: [result.person]) else {
-                    throw StoreError(.missing, "no person named \(result.person)")
+                    throw StoreError.noPerson(result.person)
                 }
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM training_result WHERE id = ?", arguments: [result.id]) != nil {
-                    throw StoreError(.duplicate, "a training result with id \(result.id) already exists")
+                    throw StoreError.trainingResultExists(result.id)
                 }
                 try db.execute(
                     sql: """

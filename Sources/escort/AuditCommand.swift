@@ -4,7 +4,6 @@ import EscortCore
 import Foundation
 import Recording
 import Store
-import StoreSQLite
 
 /// `escort audit …`: verify, export and prove the audit log.
 struct AuditCommand: AsyncParsableCommand {
@@ -17,14 +16,17 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Options naming the log database.
 struct AuditDatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's SQLite database (default: escort.sqlite in the current directory).")
+    @Option(name: .long, help: "The gateway's store: a SQLite file (default: escort.sqlite in the current directory) or postgres://user@host:port/database (see docs/storage.md).")
     var db: String?
+
+    @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
+    var storePasswordFile: String?
 
     /// The database path, with the default applied.
     var path: String { db ?? "escort.sqlite" }
 
-    func openStore() throws -> SQLiteAuditStore {
-        try SQLiteAuditStore(path: path, create: false)
+    func openStore() async throws -> any EscortStore {
+        try await StoreLocation(path, passwordFile: storePasswordFile).open(create: false).store
     }
 }
 
@@ -154,7 +156,7 @@ struct AuditExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try database.openStore()
+            let store = try await database.openStore()
             let handle: FileHandle
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil) , let h = FileHandle(forWritingAtPath: output) else {
@@ -236,7 +238,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
             let key = try GatewaySigningKey.loadOrCreate(path: keyFile)
             var config = AuditLogConfiguration()
             config.checkpointEveryRecords = checkpointEvery
-            let log = try await AuditLog.open(store: try SQLiteAuditStore(path: database.path), key: key, configuration: config)
+            let log = try await AuditLog.open(store: try await StoreLocation(database.path, passwordFile: database.storePasswordFile).open(create: true).store, key: key, configuration: config)
             let limit = count ?? Int.max
             let pause = intervalMs
             try await withThrowingTaskGroup(of: Void.self) { group in

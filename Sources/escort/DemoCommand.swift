@@ -84,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: try IPCountryTable.bundledTest())
         let runner = GatewayRunner(
-            storePath: storePath, signingKeyPath: dir + "/gateway.key", hostKeyPath: dir + "/host.key",
+            store: .sqlite(path: storePath), signingKeyPath: dir + "/gateway.key", hostKeyPath: dir + "/host.key",
             recordings: dir + "/recordings", localHome: dir + "/targets", engine: engine,
             policySource: "bundled default policy", host: "127.0.0.1", port: port,
             web: webPort < 0 ? nil : ("127.0.0.1", webPort, nil))

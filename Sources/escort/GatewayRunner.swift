@@ -7,12 +7,11 @@ import Foundation
 import Gateway
 import Policy
 import ShellAnalysis
-import StoreSQLite
 
 /// Starts the gateway on a store and runs it until SIGINT or SIGTERM, then closes the audit log
 /// with a signed checkpoint.
 struct GatewayRunner {
-    var storePath: String
+    var store: StoreLocation
     var signingKeyPath: String
     var hostKeyPath: String
     var recordings: String
@@ -34,7 +33,8 @@ struct GatewayRunner {
         case .success(let a): analyser = a
         case .failure(let e): throw ValidationError(e.description)
         }
-        let store = try SQLiteStore(path: storePath, create: true)
+        let opened = try await self.store.open(create: true)
+        let store = opened.store
         let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
         let log = try await AuditLog.open(store: store, key: key)
         _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
@@ -63,6 +63,7 @@ struct GatewayRunner {
         await console?.close()
         await server.close()
         _ = try? await log.close()
+        await opened.close()
     }
 
     /// Suspends until SIGINT or SIGTERM.

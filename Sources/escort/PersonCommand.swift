@@ -3,7 +3,6 @@ import AuditLog
 import EscortCore
 import Foundation
 import Policy
-import StoreSQLite
 
 /// `escort person …`: the personnel registry.
 struct PersonCommand: AsyncParsableCommand {

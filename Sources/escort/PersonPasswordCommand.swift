@@ -6,7 +6,6 @@ import Console
 import EscortCore
 import Foundation
 import Store
-import StoreSQLite
 
 /// `escort person password NAME`: sets a person's web-console password and, optionally, a TOTP
 /// second factor. Only the scrypt hash is stored; the change is recorded in the audit log
@@ -35,7 +34,7 @@ struct PersonPasswordCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try options.openStore()
+            let store = try await options.openStore()
             guard try await store.person(named: name) != nil else {
                 throw StoreError(.missing, "no person named \(name) is registered (add them first: escort person add)")
             }

@@ -35,7 +35,7 @@ struct PolicyCheckCommand: AsyncParsableCommand {
         try await reportingErrors {
             let engine = try policy.engine()
             let now = try at.map { try parseDate($0, option: "at", endOfDay: false) } ?? Date()
-            let store = try options.openStore()
+            let store = try await options.openStore()
             guard let p = try await store.person(named: person) else {
                 throw RegistryError(.invalidField, "no person named \(person) (see `escort person list`)", field: "person")
             }

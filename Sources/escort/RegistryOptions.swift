@@ -3,12 +3,15 @@ import AuditLog
 import EscortCore
 import Foundation
 import Policy
-import StoreSQLite
+import Store
 
 /// Options shared by the registry commands (`person`, `target`, `ticket`, `policy`).
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's SQLite store (created if missing).")
+    @Option(name: .long, help: "The gateway's store: a SQLite file (created if missing) or postgres://user@host:port/database (see docs/storage.md).")
     var store: String = "escort.sqlite"
+
+    @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
+    var storePasswordFile: String?
 
     @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; created if missing).")
     var signingKey: String?
@@ -17,31 +20,41 @@ struct RegistryOptions: ParsableArguments {
     var actor: String?
 
     var signingKeyPath: String {
-        signingKey ?? URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("gateway.key").path
+        signingKey ?? StoreLocation.baseDirectory(of: store).appendingPathComponent("gateway.key").path
     }
+
+    /// The store `--store` names.
+    func location() throws -> StoreLocation { try StoreLocation(store, passwordFile: storePasswordFile) }
 
     var actorName: String { actor ?? ProcessInfo.processInfo.environment["USER"] ?? "admin" }
 
-    func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, create: true) }
+    func openStore() async throws -> any EscortStore { try await location().open(create: true).store }
 
     /// Makes a registry change and records it: the signing key and the audit log are opened
     /// first (so a bad key changes nothing), then `change` runs and returns the fields that
     /// changed, then a `registry.changed` event with them is appended and the log closed with
     /// a signed checkpoint.
-    func recordingChange(_ action: String, change: (SQLiteStore) async throws -> [String: AuditValue]) async throws {
-        let store = try openStore()
-        let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
-        let log = try await AuditLog.open(store: store, key: key)
-        var all: [String: AuditValue]
+    func recordingChange(_ action: String, change: (any EscortStore) async throws -> [String: AuditValue]) async throws {
+        let opened = try await location().open(create: true)
+        let store = opened.store
         do {
-            all = try await change(store)
+            let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
+            let log = try await AuditLog.open(store: store, key: key)
+            var all: [String: AuditValue]
+            do {
+                all = try await change(store)
+            } catch {
+                _ = try? await log.close()
+                throw error
+            }
+            all["action"] = .string(action)
+            _ = try await log.append(AuditEvent(code: .registryChanged, actor: actorName, fields: all))
+            try await log.close()
         } catch {
-            _ = try? await log.close()
+            await opened.close()
             throw error
         }
-        all["action"] = .string(action)
-        _ = try await log.append(AuditEvent(code: .registryChanged, actor: actorName, fields: all))
-        try await log.close()
+        await opened.close()
     }
 }
 

@@ -5,7 +5,6 @@ import Foundation
 import Policy
 import Reports
 import Store
-import StoreSQLite
 
 /// `escort report …`: reports for reviewers, from the audit log and the registries.
 struct ReportCommand: AsyncParsableCommand {
@@ -58,9 +57,9 @@ struct ReportOptions: ParsableArguments {
     /// the log. Exits 1 if the log failed verification.
     func generate(
         through: Date?, parameters: [String: AuditValue],
-        build: (ReportEvidence, RegistrySnapshot, SQLiteStore) async throws -> ReportDocument
+        build: (ReportEvidence, RegistrySnapshot, any EscortStore) async throws -> ReportDocument
     ) async throws {
-        let store = try SQLiteStore(path: registry.store, create: false)
+        let store = try await registry.location().open(create: false).store
         let signing: GatewaySigningKey
         do { signing = try GatewaySigningKey.load(path: registry.signingKeyPath) } catch {
             throw AuditError(

@@ -41,9 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
     var recordedOutputMib: Int = 16
 
     func run() async throws {
-        let base = URL(fileURLWithPath: registry.store).deletingLastPathComponent()
+        let store = try registry.location()
+        let base = store.baseDirectory
         var runner = GatewayRunner(
-            storePath: registry.store, signingKeyPath: registry.signingKeyPath,
+            store: store, signingKeyPath: registry.signingKeyPath,
             hostKeyPath: hostKey ?? base.appendingPathComponent("host.key").path,
             recordings: recordings ?? base.appendingPathComponent("recordings").path,
             localHome: localHome ?? base.appendingPathComponent("targets").path,

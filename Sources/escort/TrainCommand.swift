@@ -4,7 +4,6 @@ import EscortCore
 import Foundation
 import ShellAnalysis
 import Store
-import StoreSQLite
 import Training
 
 /// `escort train`: escort training in the terminal. Answers come from standard input, one per
@@ -68,7 +67,7 @@ struct TrainCommand: AsyncParsableCommand {
                 toRun = s.scenarios
                 setName = s.name
             }
-            let store = try options.openStore()
+            let store = try await options.openStore()
             guard let trainee = try await store.person(named: person) else {
                 throw TrainingError(.unknownPerson, "no person named \(person) (see `escort person list`)", field: "person")
             }

@@ -57,3 +57,13 @@ struct SQLiteTrainingStoreTests {
         try await check(try SQLiteStore(path: dir.file("training.sqlite")))
     }
 }
+
+@Suite("Console credentials on SQLite")
+struct SQLiteCredentialStoreTests {
+    @Test(arguments: CredentialStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let dir = TemporaryDirectory()
+        let check = try #require(CredentialStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try SQLiteStore(path: dir.file("credentials.sqlite")))
+    }
+}

@@ -1,0 +1,38 @@
+import EscortTesting
+import Store
+import StorePostgres
+import Testing
+
+@Suite("AuditStore conformance on PostgreSQL")
+struct PostgresAuditStoreTests {
+    @Test func postgresStorePassesTheSharedSuite() async throws {
+        try await AuditStoreConformance.run { try await freshStore() }
+    }
+}
+
+@Suite("Registry on PostgreSQL")
+struct PostgresRegistryTests {
+    @Test(arguments: RegistryStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let check = try #require(RegistryStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try await freshStore())
+    }
+}
+
+@Suite("Training results on PostgreSQL")
+struct PostgresTrainingStoreTests {
+    @Test(arguments: TrainingStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let check = try #require(TrainingStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try await freshStore())
+    }
+}
+
+@Suite("Console credentials on PostgreSQL")
+struct PostgresCredentialStoreTests {
+    @Test(arguments: CredentialStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let check = try #require(CredentialStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try await freshStore())
+    }
+}
