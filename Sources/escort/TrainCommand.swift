@@ -188,18 +188,13 @@ extension TrainCommand {
     /// Writes a scenario drafted from the audit records of one recorded session.
     func draft(_ given: String) async throws {
         let session = given.hasSuffix(".cast") ? URL(fileURLWithPath: given).deletingPathExtension().lastPathComponent : given
-        let store = try SQLiteStore(path: options.store, create: false)
-        var events: [ScenarioDraft.Event] = []
-        var next: Int64 = 1
-        while true {
-            let chunk = try await store.auditRecords(from: next, limit: 8192)
-            for r in chunk {
-                guard let o = try? JSONParser.parse(r.body).objectValue, o["session"]?.stringValue == session else { continue }
-                events.append(ScenarioDraft.Event(event: o["event"]?.stringValue ?? "", fields: o["fields"]?.objectValue ?? [:]))
-            }
-            guard let last = chunk.last, chunk.count == 8192 else { break }
-            next = last.sequence + 1
+        let opened = try await options.location().open(create: false)
+        let events: [ScenarioDraft.Event]
+        do { events = try await Self.sessionEvents(session, in: opened.store) } catch {
+            await opened.close()
+            throw error
         }
+        await opened.close()
         guard !events.isEmpty else {
             throw TrainingError(.unknownScenario, "the audit log in \(options.store) holds no session \(session)", field: "draft-from")
         }
@@ -213,5 +208,21 @@ extension TrainCommand {
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }
+    }
+
+    /// The audit records of one session, in order.
+    static func sessionEvents(_ session: String, in store: any EscortStore) async throws -> [ScenarioDraft.Event] {
+        var events: [ScenarioDraft.Event] = []
+        var next: Int64 = 1
+        while true {
+            let chunk = try await store.auditRecords(from: next, limit: 8192)
+            for r in chunk {
+                guard let o = try? JSONParser.parse(r.body).objectValue, o["session"]?.stringValue == session else { continue }
+                events.append(ScenarioDraft.Event(event: o["event"]?.stringValue ?? "", fields: o["fields"]?.objectValue ?? [:]))
+            }
+            guard let last = chunk.last, chunk.count == 8192 else { break }
+            next = last.sequence + 1
+        }
+        return events
     }
 }
