@@ -28,6 +28,24 @@ public enum ChildProcess {
     public static func run(
         _ executable: String, _ arguments: [String], currentDirectory: String? = nil, environment: [String: String]? = nil,
         input: Data? = nil
+    ) async throws -> ProcessResult {
+        // The wait is blocking: it gets a thread of its own. Run on the test's task it would hold
+        // one of the few threads that every actor in the process (the in-process gateways and
+        // audit logs of tests running alongside) needs, and stall them.
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result {
+                    try runBlocking(executable, arguments, currentDirectory: currentDirectory, environment: environment, input: input)
+                })
+            }
+            thread.start()
+        }
+    }
+
+    /// The same, waiting on the calling thread: only for quick setup tools (`ssh-keygen`, `psql`)
+    /// called from code that cannot suspend.
+    public static func runBlocking(
+        _ executable: String, _ arguments: [String], currentDirectory: String? = nil, environment: [String: String]? = nil, input: Data? = nil
     ) throws -> ProcessResult {
         BrokenPipes.ignore()
         let p = Process()

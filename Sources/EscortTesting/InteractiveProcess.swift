@@ -143,7 +143,7 @@ public final class InteractiveProcess: @unchecked Sendable {
 public enum SSHTestKeys {
     /// Makes a key pair at `path` (private) and `path.pub`; returns the public-key line.
     public static func make(_ path: String, type: String = "ed25519") throws -> String {
-        let result = try ChildProcess.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "test", "-f", path])
+        let result = try ChildProcess.runBlocking("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "test", "-f", path])
         guard result.status == 0 else { throw TestSetupError("ssh-keygen failed: \(result.stderr)") }
         return try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }

