@@ -88,7 +88,7 @@ public final class InteractiveProcess: @unchecked Sendable {
     /// Waits until stdout (or stderr) contains `text`, counting from `after` characters of stdout.
     /// Returns false on timeout.
     @discardableResult
-    public func waitFor(_ text: String, after: Int = 0, timeout: Double = 20) async -> Bool {
+    public func waitFor(_ text: String, after: Int = 0, timeout: Double = 60) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let out = output
@@ -111,7 +111,7 @@ public final class InteractiveProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to end (up to `timeout` seconds); its exit status, or nil.
-    public func waitForExit(timeout: Double = 20) async -> Int32? {
+    public func waitForExit(timeout: Double = 60) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let s = reap() { return s }

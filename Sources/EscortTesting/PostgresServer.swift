@@ -52,23 +52,23 @@ public final class PostgresServer: Sendable {
     }
 
     /// Creates a new empty database and returns where it is.
-    public func freshDatabase() throws -> Database {
+    public func freshDatabase() async throws -> Database {
         let name = "escort_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "_"))"
-        try psql("CREATE DATABASE \(name)")
+        await try psql("CREATE DATABASE \(name)")
         return Database(host: "127.0.0.1", port: port, user: user, password: password, name: name)
     }
 
     /// Runs one SQL command as the superuser (in database `postgres` unless `database` is given).
-    public func psql(_ sql: String, database: String = "postgres") throws {
-        let r = try ChildProcess.runBlocking(
+    public func psql(_ sql: String, database: String = "postgres") async throws {
+        let r = try await ChildProcess.run(
             "\(bin)/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-c", sql],
             environment: ["PGPASSWORD": password])
         guard r.status == 0 else { throw TestSetupError("psql \(sql): \(r.stderr)") }
     }
 
     /// Runs one query and returns its rows, one line each, columns separated by `|`.
-    public func query(_ sql: String, database: String) throws -> [String] {
-        let r = try ChildProcess.runBlocking(
+    public func query(_ sql: String, database: String) async throws -> [String] {
+        let r = try await ChildProcess.run(
             "\(bin)/psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-c", sql],
             environment: ["PGPASSWORD": password])
         guard r.status == 0 else { throw TestSetupError("psql \(sql): \(r.stderr)") }
@@ -118,7 +118,7 @@ public final class PostgresServer: Sendable {
                 "\(bin)/initdb", "-D", dir + "/data", "-U", user, "--pwfile=\(dir)/password", "--auth-local=trust",
                 "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
             ]
-            let initdb = try ChildProcess.runBlocking(command[0], Array(command.dropFirst()), currentDirectory: dir)
+            let initdb = try await ChildProcess.run(command[0], Array(command.dropFirst()), currentDirectory: dir)
             guard initdb.status == 0 else { throw TestSetupError("initdb failed: \(initdb.stderr)") }
         } catch {
             try? FileManager.default.removeItem(atPath: dir)

@@ -11,7 +11,7 @@ import Testing
 struct PostgresCLITests {
     @Test func registryCommandsServeAndVerifyWorkOnAPostgresStore() async throws {
         let server = try await PostgresServer.shared()
-        let db = try server.freshDatabase()
+        let db = await try server.freshDatabase()
         let cli = RegistryCLI()
         let escort = try #require(cli.escort, "build the escort executable first (swift build)")
         let url = "postgres://\(db.user)@\(db.host):\(db.port)/\(db.name)"
@@ -36,7 +36,7 @@ struct PostgresCLITests {
         #expect(listening, "\(serve.output)\(serve.errorOutput)")
         kill(serve.pid, SIGTERM)
         #expect(await serve.waitForExit(timeout: 30) == 0, "\(serve.errorOutput)")
-        let records = try server.query("SELECT count(*) FROM audit_record", database: db.name)
+        let records = await try server.query("SELECT count(*) FROM audit_record", database: db.name)
         #expect(records == ["2"], "person.add and the gateway's start are in the log: \(records)")
 
         let verify = await try run(["audit", "verify", "--db", url])
@@ -45,7 +45,7 @@ struct PostgresCLITests {
 
     @Test func aWrongPasswordIsRefusedWithoutBeingPrinted() async throws {
         let server = try await PostgresServer.shared()
-        let db = try server.freshDatabase()
+        let db = await try server.freshDatabase()
         let cli = RegistryCLI()
         let escort = try #require(cli.escort, "build the escort executable first (swift build)")
         let wrong = "wrong-\(UUID().uuidString)"

@@ -9,7 +9,7 @@ struct PostgresMigrationTests {
 
     @Test func twoNodesOpeningAFreshDatabaseAtOnceBothSucceedWithOneSchema() async throws {
         let server = try await PostgresServer.shared()
-        let db = try server.freshDatabase()
+        let db = await try server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         async let a = PostgresStore.open(configuration)
         async let b = PostgresStore.open(configuration)
@@ -17,7 +17,7 @@ struct PostgresMigrationTests {
         // Exactly one of them applied every migration; the other found them applied.
         #expect((first.appliedMigrations + second.appliedMigrations).sorted() == Self.all.sorted())
         #expect(first.appliedMigrations.isEmpty || second.appliedMigrations.isEmpty)
-        #expect(try server.query("SELECT version, name FROM escort_migration ORDER BY version", database: db.name)
+        await #expect(try server.query("SELECT version, name FROM escort_migration ORDER BY version", database: db.name)
             == ["1|audit-v1", "2|registry-v1", "3|console-v1", "4|training-v1"])
         // Both work on the one schema.
         try await first.addPerson(RegistryStoreConformance.person("amy"))
@@ -28,7 +28,7 @@ struct PostgresMigrationTests {
 
     @Test func reopeningAppliesNothingAndReadOnlyOpeningNeedsTheSchema() async throws {
         let server = try await PostgresServer.shared()
-        let db = try server.freshDatabase()
+        let db = await try server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         await #expect(throws: StoreError.self) { _ = try await PostgresStore.open(configuration, migrate: false) }
         let created = try await PostgresStore.open(configuration)
@@ -44,11 +44,11 @@ struct PostgresMigrationTests {
 
     @Test func aSchemaFromANewerEscortIsRefused() async throws {
         let server = try await PostgresServer.shared()
-        let db = try server.freshDatabase()
+        let db = await try server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         let created = try await PostgresStore.open(configuration)
         await created.close()
-        try server.psql("INSERT INTO escort_migration (version, name) VALUES (99, 'from-the-future')", database: db.name)
+        await try server.psql("INSERT INTO escort_migration (version, name) VALUES (99, 'from-the-future')", database: db.name)
         do {
             _ = try await PostgresStore.open(configuration)
             Issue.record("a schema with an unknown migration was accepted")
@@ -73,10 +73,10 @@ struct PostgresServerTests {
 
     @Test func eachTestGetsAnEmptyDatabaseOfItsOwn() async throws {
         let server = try await PostgresServer.shared()
-        let a = try server.freshDatabase()
-        let b = try server.freshDatabase()
+        let a = await try server.freshDatabase()
+        let b = await try server.freshDatabase()
         #expect(a.name != b.name)
-        try server.psql("CREATE TABLE only_in_a (x integer)", database: a.name)
-        #expect(try server.query("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'", database: b.name) == ["0"])
+        await try server.psql("CREATE TABLE only_in_a (x integer)", database: a.name)
+        await #expect(try server.query("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'", database: b.name) == ["0"])
     }
 }
