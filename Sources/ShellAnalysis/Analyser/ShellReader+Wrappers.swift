@@ -262,7 +262,13 @@ extension ShellReader {
         }
         member.roles.insert("privilege")
         explain("`su` switches to another user (`\(user)`).")
-        if let command {
+        if let command, let words = command.text?.split(separator: " ").map(String.init), let first = words.first,
+            Set(catalogue.unixProgram(first)?.roles ?? []).contains("shell"), words.dropFirst().allSatisfy({ $0.hasPrefix("-") && !$0.contains("c") })
+        {
+            // `su -c /bin/sh` is `su` by another name: an interactive shell as that user.
+            add(.high, "T1548", "Opens an interactive shell as `\(user)` (`su -c \(first)`): what is typed there is not read command by command.", range)
+            member.interactiveShell = true
+        } else if let command {
             add(.low, "T1548", "Runs a command as `\(user)`.", range)
             nestedString(command, range: range, via: "su")
         } else {

@@ -42,6 +42,10 @@ struct WindowsCommandRunner: Sendable {
         name: String, args: [Argument], range: SourceRange, depth: Int, stdin: String?, into report: inout Report
     ) -> ReaderStatus {
         let key = Catalogue.windowsKey(name)
+        if StagingFolder.contains(name) {
+            // Whatever it is named: a copy of a trusted program runs as well from there.
+            report.add(.high, "T1204.002", "Runs `\(name)` from \(StagingFolder.reason).", range)
+        }
         PowerShellRules.checkCommand(key, args: args, range: range, into: &report)
         switch key {
         case "powershell", "pwsh", "powershell_ise":
