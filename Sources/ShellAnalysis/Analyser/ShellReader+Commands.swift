@@ -78,6 +78,14 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
+        if raw.contains("/"), StagingFolder.contains(raw) {
+            // Whatever it is named (a copy of `ls` or `env` runs as well from /tmp as the real one),
+            // unless this input wrote it and its contents were read.
+            let key = PathPattern.normalise(raw)
+            var seen = targetFiles[key] != nil
+            if case .text? = files[key] { seen = true }
+            if !seen { add(.high, "T1204.002", "Runs `\(raw)` from \(StagingFolder.reason).", range) }
+        }
         if functions[raw] != nil {
             // The body was analysed where it was defined.
             explain("Runs the shell function `\(raw)` defined above.")
@@ -95,14 +103,7 @@ extension ShellReader {
         if ["pwsh", "powershell", "powershell.exe", "pwsh.exe"].contains(name.lowercased()) {
             return runPowerShell(argv, range: range)
         }
-        if raw.contains("/"), StagingFolder.contains(raw) {
-            // Whatever it is named (a copy of `ls` runs as well from /tmp as the real one), unless
-            // this input wrote it and its contents were read.
-            let key = PathPattern.normalise(raw)
-            var seen = targetFiles[key] != nil
-            if case .text? = files[key] { seen = true }
-            if !seen { add(.high, "T1204.002", "Runs `\(raw)` from \(StagingFolder.reason).", range) }
-        }
+        checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -111,6 +112,7 @@ extension ShellReader {
             if member.roles.contains("interpreter") || Interpreter.language(of: name) != nil,
                 let language = Interpreter.language(of: name) ?? (Self.inlineCode(args) != nil ? .other : nil)
             {
+                checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
             let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
@@ -213,7 +215,7 @@ extension ShellReader {
             // `RESTIC_PASSWORD_COMMAND`, `PERL5DB`…): setting one to a shell is the GTFOBins escape.
             if let t = value.text, !t.isEmpty {
                 explain("`\(name)` names a command that programs run: `\(Self.excerpt(t, limit: 100))`.")
-                if Self.handsOverShell(t) {
+                if Self.handsOverShell(t) || shellPayloads.contains(PathPattern.normalise(t)) {
                     add(.high, "T1059.004", "Sets `\(name)` to a command that starts a shell: the program that runs it hands over a shell, a known way to escape restrictions.", range)
                 }
                 readNested(t, range: range, hidden: value.taint.contains(.decoded))

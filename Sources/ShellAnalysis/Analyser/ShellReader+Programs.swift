@@ -209,13 +209,37 @@ extension ShellReader {
         add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
     }
 
+    /// A file this input filled with a shell-starting command, handed to a program that runs,
+    /// builds or installs what it is given (`ansible-playbook f`, `go run f.go`, `cmake DIR`), or as
+    /// an option's value (`scp -S f`, `wget --use-askpass=f`).
+    mutating func checkShellPayloadHandover(_ name: String, entry: ProgramEntry?, args: [Argument], range: SourceRange) {
+        guard !shellPayloads.isEmpty else { return }
+        let roles = Set(entry?.roles ?? [])
+        if roles.contains("shell") { return }  // The shell reads the file itself (runFile).
+        let runsWhatItIsGiven = entry == nil || !roles.isDisjoint(with: ["interpreter", "compiler", "package-manager", "scheduler", "wrapper", "remote-exec"])
+        for (i, a) in args.enumerated() {
+            guard var t = a.text else { continue }
+            var asOptionValue = i > 0 && (args[i - 1].text ?? "").hasPrefix("-")
+            if t.hasPrefix("-"), let eq = t.firstIndex(of: "=") {
+                t = String(t[t.index(after: eq)...])
+                asOptionValue = true
+            }
+            guard runsWhatItIsGiven || asOptionValue else { continue }
+            let p = PathPattern.normalise(t)
+            let folder = p.hasSuffix("/") ? p : p + "/"
+            guard let payload = shellPayloads.first(where: { $0 == p || $0.hasPrefix(folder) }) else { continue }
+            add(.high, "T1059.004", "Hands `\(payload)`, which this input filled with a command that starts a shell, to `\(name)`: a known way to get a shell out of a program that runs what it is given.", a.range)
+            return
+        }
+    }
+
     static func handsOverShell(_ t: String) -> Bool {
         let shells = ["/bin/sh", "/bin/bash", "/bin/dash", "/bin/zsh", "/usr/bin/sh", "/usr/bin/bash"]
         if shells.contains(t) { return true }
         if t.hasPrefix("!") && (t.contains("sh") ) { return true }
         if t.contains(":!") || t.hasPrefix("-H") && t.contains("sh") { return shells.contains { t.contains($0) } || t.contains("!sh") || t.contains("!bash") }
         if t.contains("=exec=") || t.contains("exec:") || t.contains("system:") || t.hasPrefix("exec=") { return true }
-        return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") }
+        return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") || t.contains($0 + ";") || t.contains($0 + ")") || t.contains($0 + "\n") }
     }
 
     mutating func readScheduled(_ content: String, taint: Taint, range: SourceRange) {
@@ -237,6 +261,8 @@ extension ShellReader {
     /// start-up file), read it as commands.
     mutating func noteWrittenContent(_ content: String, taint: Taint, to path: String, range: SourceRange) {
         let p = PathPattern.normalise(path)
+        let body = content.split(separator: "\n").filter { !$0.hasPrefix("#!") }.joined(separator: "\n")
+        if Self.handsOverShell(body.trimmingCharacters(in: .whitespacesAndNewlines)) { shellPayloads.insert(p) }
         let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
             || p.hasPrefix("/etc/profile") || p.hasPrefix("/etc/bash.bashrc")
         let cron = p.hasPrefix("/etc/cron") || p.hasPrefix("/var/spool/cron") || p == "/etc/crontab"

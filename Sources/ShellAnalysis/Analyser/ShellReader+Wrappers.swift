@@ -45,6 +45,11 @@ extension ShellReader {
         "firejail": WrapperSpec(valueOptions: [], meaning: "runs the command that follows in a sandbox"),
         "xvfb-run": WrapperSpec(valueOptions: ["-n", "-s", "-f", "-e"], meaning: "runs the command that follows with a virtual display"),
         "doas-run": WrapperSpec(meaning: "runs the command that follows as another user"),
+        // The dynamic loader run by hand runs any program, even one whose execute bit is not set.
+        "ld.so": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux.so.2": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux-x86-64.so.2": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux-aarch64.so.1": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
     ]
 
     mutating func wrapper(_ name: String, args: [Argument], stdin: Stream, range: SourceRange, member: inout PipelineMember) -> Stream? {
