@@ -16,6 +16,18 @@ struct AnalyseBenchmark: ParsableCommand {
     @Flag(help: "Skip the comparison with bashlex and shfmt.")
     var noBaselines = false
 
+    @Flag(help: "Measure quality only, not speed.")
+    var qualityOnly = false
+
+    @Option(help: "Analyse this one command (with --shell) and print the findings, instead of the benchmark.")
+    var command: String?
+
+    @Option(help: "The dialect of --command: sh, bash, powershell or cmd.")
+    var shell = "sh"
+
+    @Option(help: "Also write one JSON line per corpus row (corpus, labels, risk, techniques, command) to this file.")
+    var rows: String?
+
     func run() throws {
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         guard let dir = corpora.map({ URL(fileURLWithPath: $0) }) ?? Corpora.directory(packageRoot: root) else {
@@ -26,9 +38,16 @@ struct AnalyseBenchmark: ParsableCommand {
         case .success(let a): analyser = a
         case .failure(let e): throw ValidationError(e.description)
         }
+        if let command {
+            let a = analyser.analyse(command, dialect: ShellDialect(name: shell) ?? .sh)
+            print("\(a.risk.rawValue) \(a.techniques.joined(separator: " "))")
+            for f in a.findings { print("  \(f.risk.rawValue) \(f.technique ?? "-") \(f.reason)") }
+            return
+        }
         print("# Analyser benchmark\n")
         print("Produced by `swift run -c release escort-bench analyse` on \(ProcessInfo.processInfo.activeProcessorCount) cores.\n")
-        QualityReport(analyser: analyser, dir: dir).run()
+        QualityReport(analyser: analyser, dir: dir, rowsFile: rows.map { URL(fileURLWithPath: $0) }).run()
+        if qualityOnly { return }
         try SpeedReport(analyser: analyser, dir: dir, baselines: !noBaselines).run()
     }
 }
@@ -37,11 +56,15 @@ struct AnalyseBenchmark: ParsableCommand {
 struct QualityReport {
     let analyser: Analyser
     let dir: URL
+    /// Where to write one line per row, for looking at what the analyser made of each.
+    var rowsFile: URL? = nil
 
     static let attack = ["atomic.jsonl", "gtfobins.jsonl", "lolbas.jsonl", "loobins.jsonl", "sigma_regression.jsonl", "dosfuscation.jsonl"]
     static let benign = ["tldr_benign.jsonl", "nl2bash.jsonl", "tldr_windows.jsonl"]
 
     func run() {
+        var dump: [String] = []
+        defer { if let rowsFile { try? (dump.joined(separator: "\n") + "\n").write(to: rowsFile, atomically: true, encoding: .utf8) } }
         print("## Quality\n")
         print("Share of rows at each risk level (`≥med` and `≥high` are cumulative).\n")
         print("| corpus | rows | none | low | medium | high | critical | ≥med | ≥high | expected tactic found |")
@@ -57,6 +80,14 @@ struct QualityReport {
                 let dialect = ShellDialect(name: row.shell) ?? .sh
                 let a = analyser.analyse(row.command, dialect: dialect)
                 counts[a.risk, default: 0] += 1
+                if rowsFile != nil {
+                    let line: [String: Any] = [
+                        "corpus": name, "labels": row.labels, "risk": a.risk.rawValue, "techniques": a.techniques, "command": row.command,
+                    ]
+                    if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
+                        dump.append(String(decoding: data, as: UTF8.self))
+                    }
+                }
                 let expected = Set(row.labels.flatMap { expectedTactics($0) })
                 if !expected.isEmpty {
                     labelled += 1

@@ -132,17 +132,21 @@ public struct ProgramEvaluator: Sendable {
         }
         candidates.append(contentsOf: matched.compactMap(\.value))
         candidates.append(contentsOf: optionValues.map(\.value))
+        // Programs that change the registry (`reg add`, `Set-ItemProperty`) write the keys they
+        // name; their other arguments (the data, often a program's path) are only read.
+        let registry = roles.contains("registry")
         for arg in candidates {
             guard let text = arg.text, Self.looksLikePath(text) else { continue }
-            check(text, writing: writes, arg.range)
-            if writes { check(text, writing: false, arg.range) }
+            let writing = writes || (registry && Self.registryKey(text) != nil)
+            check(text, writing: writing, arg.range)
+            if writing { check(text, writing: false, arg.range) }
         }
         return Outcome(entry: entry, subcommand: subcommand, operands: operands, flags: matched, roles: roles)
     }
 
     /// Reports the path rules that `path` matches.
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
-        for rule in catalogue.pathRules(for: path, writing: writing) {
+        for rule in catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing) {
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
         }
     }
@@ -166,6 +170,33 @@ public struct ProgramEvaluator: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let last = parts.last, last != ".", last != ".." else { return nil }
         return String(last)
+    }
+
+    /// A Windows registry key in the one spelling the path rules use (`HKLM\\…`, `HKCU\\…`), or nil
+    /// when `s` is not one. Every way of naming a hive is folded: `HKEY_LOCAL_MACHINE\\`, `HKLM:\\`,
+    /// `HKLM:SOFTWARE`, `Registry::HKEY_…`; `HKCR` is `HKLM\\Software\\Classes` (the merged view), and a
+    /// user's hive under `HKU\\<SID>` is read as `HKCU`.
+    static func registryKey(_ s: String) -> String? {
+        var k = s.replacingOccurrences(of: "/", with: "\\")
+        for prefix in ["microsoft.powershell.core\\registry::", "registry::"] where k.lowercased().hasPrefix(prefix) {
+            k = String(k.dropFirst(prefix.count))
+        }
+        let hives: [(String, String)] = [
+            ("hkey_local_machine", "HKLM"), ("hkey_current_user", "HKCU"), ("hkey_classes_root", "HKLM\\Software\\Classes"),
+            ("hkey_users", "HKU"), ("hkey_current_config", "HKCC"), ("hklm", "HKLM"), ("hkcu", "HKCU"),
+            ("hkcr", "HKLM\\Software\\Classes"), ("hku", "HKU"), ("hkcc", "HKCC"),
+        ]
+        let lower = k.lowercased()
+        guard let (long, short) = hives.first(where: { lower.hasPrefix($0.0) }) else { return nil }
+        var rest = k.dropFirst(long.count)
+        if rest.first == ":" { rest = rest.dropFirst() }
+        guard rest.isEmpty || rest.first == "\\" || k.dropFirst(long.count).first == ":" else { return nil }
+        while rest.first == "\\" { rest = rest.dropFirst() }
+        var key = rest.isEmpty ? short : short + "\\" + rest
+        if short == "HKU", let sid = rest.split(separator: "\\", maxSplits: 1).first, rest.count > sid.count {
+            key = "HKCU\\" + rest.dropFirst(sid.count + 1)
+        }
+        return key
     }
 
     static func looksLikePath(_ s: String) -> Bool {

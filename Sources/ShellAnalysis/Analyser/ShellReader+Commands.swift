@@ -78,10 +78,21 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
+        if raw.contains("/"), StagingFolder.contains(raw) {
+            // Whatever it is named (a copy of `ls` or `env` runs as well from /tmp as the real one),
+            // unless this input wrote it and its contents were read.
+            let key = PathPattern.normalise(raw)
+            var seen = targetFiles[key] != nil
+            if case .text? = files[key] { seen = true }
+            if !seen { add(.high, "T1204.002", "Runs `\(raw)` from \(StagingFolder.reason).", range) }
+        }
         if functions[raw] != nil {
             // The body was analysed where it was defined.
             explain("Runs the shell function `\(raw)` defined above.")
             return .dynamic([])
+        }
+        if raw.hasPrefix("!"), raw.count > 1 {
+            return shellEscape(argv, stdin: stdin, range: range, member: &member)
         }
         if let handled = builtin(name, raw: raw, args: args, stdin: stdin, range: range, via: via, member: &member) {
             return handled
@@ -92,6 +103,7 @@ extension ShellReader {
         if ["pwsh", "powershell", "powershell.exe", "pwsh.exe"].contains(name.lowercased()) {
             return runPowerShell(argv, range: range)
         }
+        checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -100,6 +112,7 @@ extension ShellReader {
             if member.roles.contains("interpreter") || Interpreter.language(of: name) != nil,
                 let language = Interpreter.language(of: name) ?? (Self.inlineCode(args) != nil ? .other : nil)
             {
+                checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
             let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
@@ -122,6 +135,24 @@ extension ShellReader {
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// `!CMD`, the way `less`, `vi`, `ftp`, `ed`, `gdb`, `mysql` and many other interactive programs
+    /// run a command. To a shell it is no command at all (`!/bin/sh` is not a program; in an
+    /// interactive bash it is history expansion), so a line like it is being typed into such a
+    /// program: the command after `!` is read, and a shell started that way is the GTFOBins escape.
+    mutating func shellEscape(_ argv: [Argument], stdin: Stream, range: SourceRange, member: inout PipelineMember) -> Stream {
+        guard let raw = argv.first?.text else { return .dynamic([]) }
+        var inner = argv
+        inner[0] = Argument(text: String(raw.dropFirst()), range: argv[0].range, taint: argv[0].taint)
+        explain("`\(raw)` is how many interactive programs (pagers, editors, `ftp`, debuggers) run a command: it runs `\(inner[0].text ?? "")`.")
+        let isShell = Set(catalogue.unixProgram(inner[0].text ?? "")?.roles ?? []).contains("shell")
+        if isShell, inner.dropFirst().allSatisfy({ ($0.text ?? "").hasPrefix("-") && !($0.text ?? "").contains("c") }) {
+            add(.high, "T1059.004", "Escapes from an interactive program into a shell (`\(raw)`): a known way around restrictions, and what is typed there is not read command by command.", range)
+            member.interactiveShell = true
+            return .dynamic([])
+        }
+        return dispatch(inner, stdin: stdin, range: range, via: nil, member: &member)
     }
 
     /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.
@@ -151,6 +182,12 @@ extension ShellReader {
 
     // MARK: - Assignments
 
+    /// Environment variables whose value a program runs as a command.
+    static func holdsCommand(_ name: String) -> Bool {
+        let exact: Set<String> = ["EDITOR", "VISUAL", "LESSOPEN", "LESSCLOSE", "PERL5DB", "BROWSER", "GIT_SSH", "GIT_EXTERNAL_DIFF", "SSH_ASKPASS", "SUDO_ASKPASS", "GIT_ASKPASS", "MANPAGER", "PAGER"]
+        return exact.contains(name) || name.hasSuffix("PAGER") || name.hasSuffix("_EDITOR") || name.hasSuffix("_COMMAND") || name.hasSuffix("_CMD")
+    }
+
     mutating func checkAssignment(_ name: String, _ value: Argument, range: SourceRange) {
         let v = value.text ?? ""
         switch name {
@@ -173,6 +210,16 @@ extension ShellReader {
             add(.medium, "T1574.007", "Puts a writable or relative folder first in `PATH`, so a planted program can take the place of a real one.", range)
         case "BASH_ENV", "ENV":
             add(.medium, "T1546.004", "Sets a file that every new shell runs at start-up (`\(name)`).", range)
+        case _ where Self.holdsCommand(name):
+            // Programs run what these name (`PAGER`, `EDITOR`, `LESSOPEN`, `GIT_SSH_COMMAND`,
+            // `RESTIC_PASSWORD_COMMAND`, `PERL5DB`…): setting one to a shell is the GTFOBins escape.
+            if let t = value.text, !t.isEmpty {
+                explain("`\(name)` names a command that programs run: `\(Self.excerpt(t, limit: 100))`.")
+                if Self.handsOverShell(t) || shellPayloads.contains(PathPattern.normalise(t)) {
+                    add(.high, "T1059.004", "Sets `\(name)` to a command that starts a shell: the program that runs it hands over a shell, a known way to escape restrictions.", range)
+                }
+                readNested(t, range: range, hidden: value.taint.contains(.decoded))
+            }
         default:
             break
         }

@@ -48,8 +48,7 @@ extension ShellReader {
                 }
             }
         case "chmod":
-            if operands.contains(where: { ($0.text ?? "").contains("s") && (($0.text ?? "").hasPrefix("+") || ($0.text ?? "").contains("+s")) })
-                || operands.contains(where: { t in guard let s = t.text, s.count == 4, let first = s.first, "4267".contains(first), s.allSatisfy(\.isNumber) else { return false }; return first == "4" || first == "2" || first == "6" }) {
+            if let mode = operands.first?.text, Self.setsSetID(mode) {
                 add(.high, "T1548.001", "Sets the set-user-ID or set-group-ID bit, so the program runs with its owner's rights (often root).", range)
             }
             if operands.contains(where: { ($0.text ?? "").contains("x") || ($0.text ?? "") == "777" || ($0.text ?? "") == "755" }) {
@@ -69,9 +68,15 @@ extension ShellReader {
                 if case .text(let content, let taint, _) = stdin { readScheduled(content, taint: taint, range: range) }
             }
         case "at", "batch":
-            if case .text(let content, let taint, _) = stdin {
+            switch stdin {
+            case .text(let content, let taint, _):
                 add(.high, "T1053.002", "Schedules commands to run later.", range)
                 readScheduled(content, taint: taint, range: range)
+            case .dynamic:
+                // The commands are piped in but only known when it runs (`echo "$(tty)…" | at now`).
+                add(.high, "T1053.002", "Schedules commands to run later; what they are is only known when it runs.", range)
+            case .none:
+                break
             }
         case "tee":
             for op in operands {
@@ -80,6 +85,18 @@ extension ShellReader {
                 if case .text(let content, let taint, _) = stdin { noteWrittenContent(content, taint: taint, to: t, range: op.range) }
             }
             return stdin
+        case "sed", "gsed":
+            var scripts: [String] = []
+            for (i, t) in texts.enumerated() {
+                if (t == "-e" || t == "--expression"), i + 1 < texts.count { scripts.append(texts[i + 1]) }
+                if t.hasPrefix("--expression=") { scripts.append(String(t.dropFirst("--expression=".count))) }
+            }
+            if scripts.isEmpty, !hasFlag("-f", "--file"), let first = operands.first?.text { scripts.append(first) }
+            for script in scripts {
+                guard let command = Self.sedExecutes(script) else { continue }
+                add(.high, "T1059.004", "Runs shell commands from its editing script (GNU sed's `e`), a known way to escape restrictions.", range)
+                if !command.isEmpty { readNested(command, range: range, hidden: false) }
+            }
         case "grep", "egrep", "fgrep", "rg", "ag", "findstr":
             if args.contains(where: { a in let l = (a.text ?? "").lowercased(); return ["password", "passwd", "pwd=", "secret", "token", "api_key", "apikey", "private key", "credential"].contains { l.contains($0) } }) {
                 add(.high, "T1552.001", "Searches files for passwords, keys or tokens.", range)
@@ -107,6 +124,59 @@ extension ShellReader {
             if operands.count == 1, let p = operands[0].text, let s = files[PathPattern.normalise(p)], name == "cat" { return s }
         }
         return .dynamic(stdin.taint.intersection([.network, .decoded]))
+    }
+
+    /// The shell command a GNU sed script runs, if it runs one: the `e [COMMAND]` command (after any
+    /// address: `1e id`, `$e`, `/x/e cmd`), or an `s` command with the `e` flag (`s/.*/id/e`, which
+    /// runs the pattern space). Returns "" when the command is the text being edited.
+    static func sedExecutes(_ script: String) -> String? {
+        for raw in script.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+            var c = Substring(raw.trimmingCharacters(in: .whitespaces))
+            // Addresses: numbers, `$`, `/regex/`, `first~step`, ranges and `!`.
+            while let f = c.first {
+                if f.isNumber || f == "$" || f == "," || f == "!" || f == "~" || f == " " { c = c.dropFirst(); continue }
+                if f == "/", let end = c.dropFirst().firstIndex(of: "/") { c = c[c.index(after: end)...]; continue }
+                break
+            }
+            if c == "e" { return "" }
+            if c.hasPrefix("e ") { return String(c.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            if c.first == "s", c.count > 1 {
+                let delimiter = c[c.index(after: c.startIndex)]
+                var seen = 0
+                var escaped = false
+                var flags = ""
+                for ch in c.dropFirst(2) {
+                    if seen == 2 { flags.append(ch); continue }
+                    if escaped { escaped = false; continue }
+                    if ch == "\\" { escaped = true } else if ch == delimiter { seen += 1 }
+                }
+                if seen == 2, flags.prefix(while: { $0.isLetter || $0.isNumber }).contains("e") { return "" }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a `chmod` mode sets the set-user-ID or set-group-ID bit: octal `4755`, `2755`, `6777`,
+    /// `04755`, or a symbolic clause that adds or assigns `s` (`+s`, `u+s`, `u+xs`, `g=rxs`, `a+rwxs,o-w`).
+    static func setsSetID(_ mode: String) -> Bool {
+        if !mode.isEmpty, mode.count <= 5, mode.allSatisfy(\.isNumber), mode.count >= 4 {
+            let special = mode.dropLast(3).last.flatMap { $0.wholeNumberValue } ?? 0
+            return special & 6 != 0
+        }
+        guard mode.allSatisfy({ "ugoa+-=rwxXst,".contains($0) }) else { return false }
+        for clause in mode.split(separator: ",") {
+            // Each clause is [ugoa]*([-+=][rwxXst]*)+; `s` after `+` or `=` sets the bit.
+            var adding = false
+            for c in clause {
+                switch c {
+                case "+", "=": adding = true
+                case "-": adding = false
+                case "s" where adding: return true
+                default: break
+                }
+            }
+        }
+        return false
     }
 
     /// A shell handed to another program (GTFOBins-style escapes: `-exec /bin/sh`, `:!/bin/sh`,
@@ -139,13 +209,37 @@ extension ShellReader {
         add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
     }
 
+    /// A file this input filled with a shell-starting command, handed to a program that runs,
+    /// builds or installs what it is given (`ansible-playbook f`, `go run f.go`, `cmake DIR`), or as
+    /// an option's value (`scp -S f`, `wget --use-askpass=f`).
+    mutating func checkShellPayloadHandover(_ name: String, entry: ProgramEntry?, args: [Argument], range: SourceRange) {
+        guard !shellPayloads.isEmpty else { return }
+        let roles = Set(entry?.roles ?? [])
+        if roles.contains("shell") { return }  // The shell reads the file itself (runFile).
+        let runsWhatItIsGiven = entry == nil || !roles.isDisjoint(with: ["interpreter", "compiler", "package-manager", "scheduler", "wrapper", "remote-exec"])
+        for (i, a) in args.enumerated() {
+            guard var t = a.text else { continue }
+            var asOptionValue = i > 0 && (args[i - 1].text ?? "").hasPrefix("-")
+            if t.hasPrefix("-"), let eq = t.firstIndex(of: "=") {
+                t = String(t[t.index(after: eq)...])
+                asOptionValue = true
+            }
+            guard runsWhatItIsGiven || asOptionValue else { continue }
+            let p = PathPattern.normalise(t)
+            let folder = p.hasSuffix("/") ? p : p + "/"
+            guard let payload = shellPayloads.first(where: { $0 == p || $0.hasPrefix(folder) }) else { continue }
+            add(.high, "T1059.004", "Hands `\(payload)`, which this input filled with a command that starts a shell, to `\(name)`: a known way to get a shell out of a program that runs what it is given.", a.range)
+            return
+        }
+    }
+
     static func handsOverShell(_ t: String) -> Bool {
         let shells = ["/bin/sh", "/bin/bash", "/bin/dash", "/bin/zsh", "/usr/bin/sh", "/usr/bin/bash"]
         if shells.contains(t) { return true }
         if t.hasPrefix("!") && (t.contains("sh") ) { return true }
         if t.contains(":!") || t.hasPrefix("-H") && t.contains("sh") { return shells.contains { t.contains($0) } || t.contains("!sh") || t.contains("!bash") }
         if t.contains("=exec=") || t.contains("exec:") || t.contains("system:") || t.hasPrefix("exec=") { return true }
-        return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") }
+        return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") || t.contains($0 + ";") || t.contains($0 + ")") || t.contains($0 + "\n") }
     }
 
     mutating func readScheduled(_ content: String, taint: Taint, range: SourceRange) {
@@ -167,6 +261,8 @@ extension ShellReader {
     /// start-up file), read it as commands.
     mutating func noteWrittenContent(_ content: String, taint: Taint, to path: String, range: SourceRange) {
         let p = PathPattern.normalise(path)
+        let body = content.split(separator: "\n").filter { !$0.hasPrefix("#!") }.joined(separator: "\n")
+        if Self.handsOverShell(body.trimmingCharacters(in: .whitespacesAndNewlines)) { shellPayloads.insert(p) }
         let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
             || p.hasPrefix("/etc/profile") || p.hasPrefix("/etc/bash.bashrc")
         let cron = p.hasPrefix("/etc/cron") || p.hasPrefix("/var/spool/cron") || p == "/etc/crontab"

@@ -8,9 +8,11 @@ extension ShellReader {
         var command: Argument? = nil
         var interactive = false
         var readsStdin = false
+        var privileged = false
         while i < args.count, let t = args[i].text, t.hasPrefix("-") || t.hasPrefix("+") {
             if t == "--" || t == "-" { i += 1; break }
             if valueOptions.contains(t) { i += 2; continue }
+            if t.hasPrefix("-"), !t.hasPrefix("--"), t.contains("p") { privileged = true }
             if !t.hasPrefix("--"), t.contains("c") {
                 if i + 1 < args.count { command = args[i + 1] }
                 i += 2
@@ -23,6 +25,11 @@ extension ShellReader {
             i += 1
         }
         explain("`\(name)` is a shell: it runs shell commands.")
+        if privileged {
+            // `-p`: a shell started from a set-user-ID program keeps its owner's rights (usually
+            // root) instead of dropping them; the GTFOBins way to turn such a program into a root shell.
+            add(.high, "T1548.001", "Starts `\(name)` in privileged mode (`-p`), which keeps the rights of a set-user-ID program that started it instead of dropping them.", range)
+        }
         if let command {
             nestedString(command, range: range, via: "\(name) -c")
             return .dynamic([])

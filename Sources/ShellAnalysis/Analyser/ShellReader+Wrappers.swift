@@ -45,6 +45,11 @@ extension ShellReader {
         "firejail": WrapperSpec(valueOptions: [], meaning: "runs the command that follows in a sandbox"),
         "xvfb-run": WrapperSpec(valueOptions: ["-n", "-s", "-f", "-e"], meaning: "runs the command that follows with a virtual display"),
         "doas-run": WrapperSpec(meaning: "runs the command that follows as another user"),
+        // The dynamic loader run by hand runs any program, even one whose execute bit is not set.
+        "ld.so": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux.so.2": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux-x86-64.so.2": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
+        "ld-linux-aarch64.so.1": WrapperSpec(valueOptions: ["--library-path", "--preload", "--audit", "--argv0"], meaning: "runs the program that follows through the dynamic loader directly, ignoring whether it may be executed"),
     ]
 
     mutating func wrapper(_ name: String, args: [Argument], stdin: Stream, range: SourceRange, member: inout PipelineMember) -> Stream? {
@@ -262,7 +267,13 @@ extension ShellReader {
         }
         member.roles.insert("privilege")
         explain("`su` switches to another user (`\(user)`).")
-        if let command {
+        if let command, let words = command.text?.split(separator: " ").map(String.init), let first = words.first,
+            Set(catalogue.unixProgram(first)?.roles ?? []).contains("shell"), words.dropFirst().allSatisfy({ $0.hasPrefix("-") && !$0.contains("c") })
+        {
+            // `su -c /bin/sh` is `su` by another name: an interactive shell as that user.
+            add(.high, "T1548", "Opens an interactive shell as `\(user)` (`su -c \(first)`): what is typed there is not read command by command.", range)
+            member.interactiveShell = true
+        } else if let command {
             add(.low, "T1548", "Runs a command as `\(user)`.", range)
             nestedString(command, range: range, via: "su")
         } else {

@@ -13,6 +13,9 @@ struct ShellReader {
     var files: [String: Stream] = [:]
     /// Script files read from the target by the gateway, keyed by normalised path.
     var targetFiles: [String: String] = [:]
+    /// Files this input filled with text that starts a shell (`echo 'exec /bin/sh' > f`), by
+    /// normalised path: handing one to a program that runs what it is given is the GTFOBins escape.
+    var shellPayloads: Set<String> = []
     /// Functions defined in the input.
     var functions: [String: Command] = [:]
     /// How many payloads deep the reader is.

@@ -132,4 +132,7 @@ public enum ProgramRole: String, Sendable, CaseIterable {
     case accounts
     /// Compiles or builds code.
     case compiler
+    /// Changes the Windows registry keys named by its arguments (`reg add`, `Set-ItemProperty`);
+    /// its other arguments (the data) are only read.
+    case registry
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs one resolved Windows command (program or cmdlet, with its arguments) through the
 /// cross-cutting rules and the catalogue. Shared by the cmd and PowerShell readers.
 struct WindowsCommandRunner: Sendable {
@@ -42,6 +44,10 @@ struct WindowsCommandRunner: Sendable {
         name: String, args: [Argument], range: SourceRange, depth: Int, stdin: String?, into report: inout Report
     ) -> ReaderStatus {
         let key = Catalogue.windowsKey(name)
+        if StagingFolder.contains(name) {
+            // Whatever it is named: a copy of a trusted program runs as well from there.
+            report.add(.high, "T1204.002", "Runs `\(name)` from \(StagingFolder.reason).", range)
+        }
         PowerShellRules.checkCommand(key, args: args, range: range, into: &report)
         switch key {
         case "powershell", "pwsh", "powershell_ise":
@@ -82,6 +88,16 @@ struct WindowsCommandRunner: Sendable {
         let roles = Set(entry?.roles ?? [])
         for a in args {
             guard let t = a.text?.lowercased() else { continue }
+            if let flag = chromiumLaunchers.first(where: { t.hasPrefix($0) }) {
+                report.add(.high, "T1218", "Tells `\(name)` to start another program (`\(flag)`): Chromium-based programs (Edge WebView, Teams, VS Code) run it as their own helper, a known way to run code under a trusted name.", a.range)
+                continue
+            }
+            if let stream = alternateDataStream(t) {
+                report.add(.high, "T1564.004", "Uses the hidden alternate data stream `\(stream)` of a file: data or code kept there does not show in folder listings.", a.range)
+            }
+            if !roles.contains("interpreter"), !roles.contains("shell"), let file = stagedCode(t) {
+                report.add(.high, "T1218", "Hands `\(file)`, a program, library or script in \(StagingFolder.reason), to `\(name)`: trusted programs are used this way to run code that application control would stop.", a.range)
+            }
             if t.contains("javascript:") || t.contains("vbscript:") {
                 report.add(.critical, "T1218", "Runs script code through the trusted program `\(name)` (`javascript:`/`vbscript:`), a known way to slip past application controls.", a.range)
                 continue
@@ -92,6 +108,42 @@ struct WindowsCommandRunner: Sendable {
                 report.add(.high, "T1105", "Hands a remote address to `\(name)`, which is not a download tool: a known way to fetch files or load code with a trusted Windows program.", a.range)
             }
         }
+    }
+
+    /// Chromium and Electron switches that name a program to start instead of the real helper.
+    static let chromiumLaunchers = ["--gpu-launcher", "--renderer-cmd-prefix", "--utility-cmd-prefix", "--browser-subprocess-path", "--plugin-launcher", "--ppapi-plugin-launcher"]
+
+    /// Extensions of files Windows runs or loads as code.
+    static let codeExtensions: Set<String> = ["exe", "dll", "bat", "cmd", "ps1", "vbs", "vbe", "js", "jse", "wsf", "wsh", "hta", "sct", "msi", "cpl", "scr", "com", "inf", "xsl", "cs", "vb", "csx", "fsscript", "ocx", "sys", "lnk"]
+
+    /// The code file in a staging folder that an argument names (`C:\Users\Public\x.dll`,
+    /// `-LoadDLL:%TEMP%\x.dll`, `/launch:C:\Windows\Temp\x.exe`), if any.
+    static func stagedCode(_ arg: String) -> String? {
+        var t = arg.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        // An option's value: `-exec=…`, `/launch:…`, `--browser-subprocess-path=…`.
+        if let eq = t.firstIndex(of: "="), t.hasPrefix("-") || t.hasPrefix("/") { t = String(t[t.index(after: eq)...]) }
+        if t.hasPrefix("/") || t.hasPrefix("-"), let colon = t.firstIndex(of: ":"), t.distance(from: t.startIndex, to: colon) > 1 {
+            t = String(t[t.index(after: colon)...])
+        }
+        guard StagingFolder.contains(t), let dot = t.lastIndex(of: ".") else { return nil }
+        let ext = t[t.index(after: dot)...].prefix { $0.isLetter || $0.isNumber }
+        return codeExtensions.contains(String(ext)) ? t : nil
+    }
+
+    /// `file.txt:stream` (an NTFS alternate data stream), as opposed to the drive's colon or a
+    /// URL; returns the stream's name.
+    static func alternateDataStream(_ arg: String) -> String? {
+        var t = arg.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        if t.contains("://") { return nil }
+        if t.count > 2, Array(t)[1] == ":" { t = String(t.dropFirst(2)) }  // C:
+        else if t.hasPrefix("/") || t.hasPrefix("-") { return nil }  // an option: /flag:value
+        guard let colon = t.lastIndex(of: ":") else { return nil }
+        let file = t[..<colon], stream = t[t.index(after: colon)...]
+        guard file.contains("\\"), file.last != "\\", !stream.isEmpty,
+            stream.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" || $0 == "$" }),
+            stream.contains(where: \.isLetter)
+        else { return nil }
+        return String(t.split(separator: "\\").last ?? Substring(t))
     }
 
     static func displayName(_ name: String) -> String {
