@@ -43,14 +43,13 @@ extension ConsoleRoutes {
         }
         var decisions = ""
         let wanted: Set<String> = ["command.held", "command.approved", "command.refused", "command.forwarded", "session.paused", "session.resumed", "session.killed", "escort.attached", "escort.detached"]
-        for r in try await context.store.auditRecords(from: 1, limit: 1_000_000) {
-            guard let o = (try? JSONParser.parse(r.body))?.objectValue, o["session"]?.stringValue == id,
-                  let event = o["event"]?.stringValue, wanted.contains(event) else { continue }
+        for (sequence, o) in try await context.store.auditRecords(ofSession: id) {
+            guard let event = o["event"]?.stringValue, wanted.contains(event) else { continue }
             let f = o["fields"]?.objectValue ?? [:]
             let detail = ["n", "command", "risk", "approved_by", "by", "reason", "role"].compactMap { k in
                 f[k].map { v in "\(k): \(v.stringValue ?? String(decoding: (try? v.canonicalBytes()) ?? [], as: UTF8.self))" }
             }.joined(separator: "; ")
-            decisions += "<li><code>#\(r.sequence)</code> <strong>\(E.escape(event))</strong> by \(E.escape(o["actor"]?.stringValue ?? "")) — \(E.escape(detail))</li>"
+            decisions += "<li><code>#\(sequence)</code> <strong>\(E.escape(event))</strong> by \(E.escape(o["actor"]?.stringValue ?? "")) — \(E.escape(detail))</li>"
         }
         let body = """
         <h2>Replay of \(E.escape(id))</h2>

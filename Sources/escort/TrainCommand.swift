@@ -190,7 +190,11 @@ extension TrainCommand {
         let session = given.hasSuffix(".cast") ? URL(fileURLWithPath: given).deletingPathExtension().lastPathComponent : given
         let opened = try await options.location().open(create: false)
         let events: [ScenarioDraft.Event]
-        do { events = try await Self.sessionEvents(session, in: opened.store) } catch {
+        do {
+            events = try await opened.store.auditRecords(ofSession: session).map { _, o in
+                ScenarioDraft.Event(event: o["event"]?.stringValue ?? "", fields: o["fields"]?.objectValue ?? [:])
+            }
+        } catch {
             await opened.close()
             throw error
         }
@@ -208,21 +212,5 @@ extension TrainCommand {
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }
-    }
-
-    /// The audit records of one session, in order.
-    static func sessionEvents(_ session: String, in store: any EscortStore) async throws -> [ScenarioDraft.Event] {
-        var events: [ScenarioDraft.Event] = []
-        var next: Int64 = 1
-        while true {
-            let chunk = try await store.auditRecords(from: next, limit: 8192)
-            for r in chunk {
-                guard let o = try? JSONParser.parse(r.body).objectValue, o["session"]?.stringValue == session else { continue }
-                events.append(ScenarioDraft.Event(event: o["event"]?.stringValue ?? "", fields: o["fields"]?.objectValue ?? [:]))
-            }
-            guard let last = chunk.last, chunk.count == 8192 else { break }
-            next = last.sequence + 1
-        }
-        return events
     }
 }

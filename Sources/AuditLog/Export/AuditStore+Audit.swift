@@ -1,3 +1,4 @@
+import EscortCore
 import Store
 
 /// Reading the log back from a store: verification, export and proofs. These do the I/O and
@@ -15,6 +16,17 @@ extension AuditStore {
             rows = try await next
             if !more { return }
         }
+    }
+
+    /// The records of one session (their `session` field), in order, each as its sequence number
+    /// and parsed JSON object. A record that does not parse is skipped (verification reports it).
+    public func auditRecords(ofSession session: String) async throws -> [(sequence: Int64, record: [String: JSONValue])] {
+        var out: [(sequence: Int64, record: [String: JSONValue])] = []
+        try await forEachAuditRecord { r in
+            guard let o = (try? JSONParser.parse(r.body))?.objectValue, o["session"]?.stringValue == session else { return }
+            out.append((r.sequence, o))
+        }
+        return out
     }
 
     /// Verifies the whole stored log.

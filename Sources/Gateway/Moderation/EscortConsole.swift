@@ -254,7 +254,7 @@ public actor EscortConsole: TerminalSession {
         watchTask?.cancel()
         watchTask = nil
         await context.hub.detach(current.token, from: current.session)
-        await audit(.escortDetached, session: current.session, ["role": .string(current.role.rawValue)])
+        _ = await recorded(.escortDetached, session: current.session, ["role": .string(current.role.rawValue)])
     }
 
     func close(status: Int32) async {
@@ -266,13 +266,8 @@ public actor EscortConsole: TerminalSession {
 
     // MARK: Helpers
 
-    /// Appends an event; a failure is tolerated only where losing the record grants nothing
-    /// (leaving a session). Actions that grant something use ``recorded(_:session:_:)``.
-    func audit(_ code: AuditEventCode, session: String, _ fields: [String: JSONValue]) async {
-        _ = await recorded(code, session: session, fields)
-    }
-
-    /// Appends an event and says whether it is durable.
+    /// Appends an event and says whether it is durable. Only leaving a session may go on
+    /// without its record (it grants nothing); everything that grants something checks.
     func recorded(_ code: AuditEventCode, session: String, _ fields: [String: JSONValue]) async -> Bool {
         (try? await context.audit.append(AuditEvent(code: code, session: session, actor: user.name, fields: fields))) != nil
     }
