@@ -54,7 +54,7 @@ public final class PostgresServer: Sendable {
     /// Creates a new empty database and returns where it is.
     public func freshDatabase() async throws -> Database {
         let name = "escort_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "_"))"
-        await try psql("CREATE DATABASE \(name)")
+        try await psql("CREATE DATABASE \(name)")
         return Database(host: "127.0.0.1", port: port, user: user, password: password, name: name)
     }
 

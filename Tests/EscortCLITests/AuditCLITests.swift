@@ -34,29 +34,29 @@ struct AuditCLITests {
     @Test func verifyExportProveOnAHealthyLog() async throws {
         let dir = TemporaryDirectory()
         let key = try await makeLog(dir)
-        let verify = await try run(["audit", "verify", "--key", key.publicKey.hex], in: dir)
+        let verify = try await run(["audit", "verify", "--key", key.publicKey.hex], in: dir)
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.contains("OK: 12 records verified"))
         #expect(!verify.stdout.contains("WARNING: no --key"))
 
-        let unpinned = await try run(["audit", "verify"], in: dir)
+        let unpinned = try await run(["audit", "verify"], in: dir)
         #expect(unpinned.status == 0)
         #expect(unpinned.stdout.contains("WARNING: no --key"))
 
-        let export = await try run(["audit", "export", "--output", "log.jsonl"], in: dir)
+        let export = try await run(["audit", "export", "--output", "log.jsonl"], in: dir)
         #expect(export.status == 0, "\(export.stderr)")
-        let fromExport = await try run(["audit", "verify", "--export", "log.jsonl", "--key", dir.file("gateway.key.pub")], in: dir)
+        let fromExport = try await run(["audit", "verify", "--export", "log.jsonl", "--key", dir.file("gateway.key.pub")], in: dir)
         #expect(fromExport.status == 0, "\(fromExport.stderr)")
         #expect(fromExport.stdout.contains("OK: 12 records verified"))
 
-        let prove = await try run(["audit", "prove", "--record", "7", "--key", dir.file("gateway.key.pub")], in: dir)
+        let prove = try await run(["audit", "prove", "--record", "7", "--key", dir.file("gateway.key.pub")], in: dir)
         #expect(prove.status == 0, "\(prove.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(prove.stdout.utf8)) as? [String: Any]
         #expect(json?["record"] as? Int == 7)
         #expect(json?["tree_size"] as? Int == 12)
         #expect((json?["audit_path"] as? [String])?.isEmpty == false)
 
-        let foreign = await try run(["audit", "prove", "--record", "7", "--key", GatewaySigningKey().publicKey.hex], in: dir)
+        let foreign = try await run(["audit", "prove", "--record", "7", "--key", GatewaySigningKey().publicKey.hex], in: dir)
         #expect(foreign.status == 1)
     }
 
@@ -65,7 +65,7 @@ struct AuditCLITests {
         _ = try await makeLog(dir)
         let store = try SQLiteAuditStore(path: dir.file("escort.sqlite"), create: false)
         try store.executeForTesting("DELETE FROM audit_record WHERE seq = 8")
-        let result = await try run(["audit", "verify", "--db", "escort.sqlite", "--key", dir.file("gateway.key.pub")], in: dir)
+        let result = try await run(["audit", "verify", "--db", "escort.sqlite", "--key", dir.file("gateway.key.pub")], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("FAILED at record 8: missing"), "\(result.stderr)")
     }
@@ -73,7 +73,7 @@ struct AuditCLITests {
     @Test func aForeignKeyFailsWithBadSignature() async throws {
         let dir = TemporaryDirectory()
         _ = try await makeLog(dir)
-        let result = await try run(["audit", "verify", "--key", GatewaySigningKey().publicKey.base64], in: dir)
+        let result = try await run(["audit", "verify", "--key", GatewaySigningKey().publicKey.base64], in: dir)
         #expect(result.status == 1)
         #expect(result.stderr.contains("badSignature"), "\(result.stderr)")
     }
@@ -92,7 +92,7 @@ struct AuditCLITests {
             ["replay", "missing.cast"],
             ["audit", "verify", "--db", "bad.sqlite", "--export", "cut.jsonl"],
         ] {
-            let result = await try run(args, in: dir)
+            let result = try await run(args, in: dir)
             // 2: unreadable input; 64: a usage error caught by the argument parser.
             #expect(result.status == 2 || result.status == 64, "\(args): status \(result.status) \(result.stderr)")
             #expect(result.stderr.lowercased().contains("error:"), "\(args): \(result.stderr)")
@@ -107,13 +107,13 @@ struct AuditCLITests {
         let summary = try writer.close()
         _ = try await makeLog(dir, 3, extra: [.recordingClosed(session: "s1", path: path, sha256: summary.sha256, bytes: summary.bytes)])
 
-        let ok = await try run(["audit", "verify", "--recordings", dir.path], in: dir)
+        let ok = try await run(["audit", "verify", "--recordings", dir.path], in: dir)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("Recordings: 1 checked"))
 
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "alice", with: "bob")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let edited = await try run(["audit", "verify", "--recordings", dir.path], in: dir)
+        let edited = try await run(["audit", "verify", "--recordings", dir.path], in: dir)
         #expect(edited.status == 1)
         #expect(edited.stderr.contains("was changed"), "\(edited.stderr)")
     }
@@ -125,7 +125,7 @@ struct AuditCLITests {
         try writer.marker("command: ls")
         try writer.output(Array("second line\r\n".utf8))
         _ = try writer.close()
-        let result = await try run(["replay", "r.cast", "--speed", "50"], in: dir)
+        let result = try await run(["replay", "r.cast", "--speed", "50"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "first line\r\nsecond line\r\n")
     }

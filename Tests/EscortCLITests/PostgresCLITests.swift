@@ -11,7 +11,7 @@ import Testing
 struct PostgresCLITests {
     @Test func registryCommandsServeAndVerifyWorkOnAPostgresStore() async throws {
         let server = try await PostgresServer.shared()
-        let db = await try server.freshDatabase()
+        let db = try await server.freshDatabase()
         let cli = RegistryCLI()
         let escort = try #require(cli.escort, "build the escort executable first (swift build)")
         let url = "postgres://\(db.user)@\(db.host):\(db.port)/\(db.name)"
@@ -19,11 +19,11 @@ struct PostgresCLITests {
         func run(_ args: [String]) async throws -> ProcessResult {
             try await ChildProcess.run(escort, args, currentDirectory: cli.dir.path, environment: env)
         }
-        let add = await try run(["person", "add", "--store", url, "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
+        let add = try await run(["person", "add", "--store", url, "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
                            "--contractor", "Prime Co", "--citizenship", "US", "--residence", "US", "--location", "US",
                            "--clearance", "secret", "--role", "engineer", "--key", RegistryCLI.aliceKey])
         #expect(add.status == 0, "\(add.stderr)")
-        let list = await try run(["person", "list", "--store", url])
+        let list = try await run(["person", "list", "--store", url])
         #expect(list.status == 0 && list.stdout.contains("alice"), "\(list.stdout)\(list.stderr)")
         #expect(FileManager.default.fileExists(atPath: cli.dir.file("gateway.key")), "the signing key defaults to the current directory")
 
@@ -36,16 +36,16 @@ struct PostgresCLITests {
         #expect(listening, "\(serve.output)\(serve.errorOutput)")
         kill(serve.pid, SIGTERM)
         #expect(await serve.waitForExit(timeout: 30) == 0, "\(serve.errorOutput)")
-        let records = await try server.query("SELECT count(*) FROM audit_record", database: db.name)
+        let records = try await server.query("SELECT count(*) FROM audit_record", database: db.name)
         #expect(records == ["2"], "person.add and the gateway's start are in the log: \(records)")
 
-        let verify = await try run(["audit", "verify", "--db", url])
+        let verify = try await run(["audit", "verify", "--db", url])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
     @Test func aWrongPasswordIsRefusedWithoutBeingPrinted() async throws {
         let server = try await PostgresServer.shared()
-        let db = await try server.freshDatabase()
+        let db = try await server.freshDatabase()
         let cli = RegistryCLI()
         let escort = try #require(cli.escort, "build the escort executable first (swift build)")
         let wrong = "wrong-\(UUID().uuidString)"

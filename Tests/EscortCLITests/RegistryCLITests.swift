@@ -26,7 +26,7 @@ struct RegistryCLI {
                     "--residence", location, "--location", location, "--clearance", "secret"]
         for c in citizenship { args += ["--citizenship", c] }
         for r in roles { args += ["--role", r] }
-        return await try run(args + extra)
+        return try await run(args + extra)
     }
 
     func auditEvents() async throws -> [String] {
@@ -40,15 +40,15 @@ struct PersonCLITests {
     @Test func addListAndAudit() async throws {
         let cli = RegistryCLI()
         try (RegistryCLI.aliceKey + "\n").write(toFile: cli.dir.file("alice.pub"), atomically: true, encoding: .utf8)
-        let add = await try cli.addPerson("alice", citizenship: ["US", "GB"], roles: ["engineer", "escort"],
+        let add = try await cli.addPerson("alice", citizenship: ["US", "GB"], roles: ["engineer", "escort"],
                                     extra: ["--key-file", "alice.pub", "--training-expires", "2027-06-30"])
         #expect(add.status == 0, "\(add.stderr)")
         #expect(add.stdout.contains("SHA256:zM0km2AF7/OBoppfQFSU8gfGneTV9Jixebq//OxCLXQ"))
 
-        let list = await try cli.run(["person", "list"])
+        let list = try await cli.run(["person", "list"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("alice") && list.stdout.contains("US,GB") && list.stdout.contains("engineer,escort"))
-        let json = await try cli.run(["person", "list", "--format", "json"])
+        let json = try await cli.run(["person", "list", "--format", "json"])
         let people = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(people.first?["name"] as? String == "alice")
         #expect(people.first?["citizenships"] as? [String] == ["US", "GB"])
@@ -58,7 +58,7 @@ struct PersonCLITests {
         #expect(events.count == 1)
         #expect(events[0].contains("ESC-3002") && events[0].contains("person.add") && events[0].contains("SHA256:zM0km2AF"))
         #expect(!events[0].contains("AAAAC3NzaC1lZDI1NTE5"), "the audit record should carry the fingerprint, not the key")
-        let verify = await try cli.run(["audit", "verify", "--key", cli.dir.file("gateway.key.pub")])
+        let verify = try await cli.run(["audit", "verify", "--key", cli.dir.file("gateway.key.pub")])
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
@@ -70,18 +70,18 @@ struct PersonCLITests {
     ])
     func badInputIsRefusedAndNothingIsWritten(_ extra: [String], _ message: String) async throws {
         let cli = RegistryCLI()
-        let r = await try cli.run(["person", "add", "--name", "bob", "--display-name", "Bob", "--employer", "Acme", "--contractor", "P",
+        let r = try await cli.run(["person", "add", "--name", "bob", "--display-name", "Bob", "--employer", "Acme", "--contractor", "P",
                              "--residence", "US", "--location", "US", "--clearance", "secret", "--role", "engineer"] + extra)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "\(r.stderr)")
-        let list = await try cli.run(["person", "list"])
+        let list = try await cli.run(["person", "list"])
         #expect(list.stdout.contains("No people registered."))
     }
 
     @Test func aKeyBelongsToOnePerson() async throws {
         let cli = RegistryCLI()
         await #expect(try cli.addPerson("alice", extra: ["--key", RegistryCLI.aliceKey]).status == 0)
-        let bob = await try cli.addPerson("bob", extra: ["--key", RegistryCLI.aliceKey])
+        let bob = try await cli.addPerson("bob", extra: ["--key", RegistryCLI.aliceKey])
         #expect(bob.status != 0)
         #expect(bob.stderr.contains("already registered to alice"))
         await #expect(try cli.addPerson("alice").stderr.contains("alice already exists"))
@@ -97,23 +97,23 @@ struct PersonCLITests {
             "cho,Cho,Acme,Prime,US;QQ,US,US,secret,engineer,,",
         ].joined(separator: "\n")
         try bad.write(toFile: cli.dir.file("bad.csv"), atomically: true, encoding: .utf8)
-        let r = await try cli.run(["person", "import", "bad.csv"])
+        let r = try await cli.run(["person", "import", "bad.csv"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("line 4, field citizenships: unknown country code \"QQ\""), "\(r.stderr)")
         await #expect(try cli.run(["person", "list"]).stdout.contains("No people registered."))
 
         let good = bad.replacingOccurrences(of: "US;QQ", with: "US;KR") + "\ndan,Dan,Acme,Prime,US,US,US,secret,engineer,,\"\(RegistryCLI.aliceKey)\""
         try good.write(toFile: cli.dir.file("good.csv"), atomically: true, encoding: .utf8)
-        let ok = await try cli.run(["person", "import", "good.csv"])
+        let ok = try await cli.run(["person", "import", "good.csv"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("Imported 4 people"))
-        let list = await try cli.run(["person", "list"]).stdout
+        let list = try await cli.run(["person", "list"]).stdout
         for name in ["amy", "ben", "cho", "dan"] { #expect(list.contains(name)) }
 
         // A second import clashing with a stored key adds nobody.
         let clash = header + "\neve,Eve,Acme,Prime,US,US,US,secret,engineer,,\nfay,Fay,Acme,Prime,US,US,US,secret,engineer,,\"\(RegistryCLI.aliceKey)\""
         try clash.write(toFile: cli.dir.file("clash.csv"), atomically: true, encoding: .utf8)
-        let c = await try cli.run(["person", "import", "clash.csv"])
+        let c = try await cli.run(["person", "import", "clash.csv"])
         #expect(c.status != 0)
         #expect(c.stderr.contains("already registered to dan"), "\(c.stderr)")
         await #expect(!(try cli.run(["person", "list"]).stdout.contains("eve")))
@@ -129,31 +129,31 @@ struct TicketCLITests {
         let ssh = ["target", "add", "--name", "db1", "--impact-level", "IL5", "--owner", "ops",
                    "--ssh-host", "db1.example", "--ssh-user", "deploy", "--ssh-key", "/etc/escort/db1"]
         // An SSH target without a pinned host key, or with one that is not a key, is refused.
-        let unpinned = await try cli.run(ssh)
+        let unpinned = try await cli.run(ssh)
         #expect(unpinned.status != 0 && unpinned.stderr.contains("--ssh-host-key"), "\(unpinned.stderr)")
-        let garbage = await try cli.run(ssh + ["--ssh-host-key", "ssh-ed25519 not-base64"])
+        let garbage = try await cli.run(ssh + ["--ssh-host-key", "ssh-ed25519 not-base64"])
         #expect(garbage.status == 2 && garbage.stderr.contains("host key of db1 is not usable"), "\(garbage.stderr)")
         // An ssh-keyscan line, from a file: the host name is dropped, the key pinned.
         let scan = cli.dir.file("db1.keyscan")
         try "# db1.example:22 SSH-2.0-OpenSSH_9.2\ndb1.example \(RegistryStoreConformance.db1HostKey.split(separator: " ").prefix(2).joined(separator: " "))\n"
             .write(toFile: scan, atomically: true, encoding: .utf8)
-        let t = await try cli.run(ssh + ["--ssh-host-key", scan])
+        let t = try await cli.run(ssh + ["--ssh-host-key", scan])
         #expect(t.status == 0, "\(t.stderr)")
         let stored = try await SQLiteStore(path: cli.dir.file("escort.sqlite"), create: false).target(named: "db1")
         #expect(stored?.sshHostKey == RegistryStoreConformance.db1HostKey.split(separator: " ").prefix(2).joined(separator: " "))
         await #expect(try cli.run(["target", "add", "--name", "web", "--impact-level", "2", "--owner", "web", "--local"]).status == 0)
         await #expect(try cli.run(["target", "add", "--name", "x", "--impact-level", "IL3", "--owner", "o", "--local"]).stderr.contains("unknown impact level"))
-        let targets = await try cli.run(["target", "list"]).stdout
+        let targets = try await cli.run(["target", "list"]).stdout
         #expect(targets.contains("ssh deploy@db1.example:22") && targets.contains("local shell"))
         #expect(!targets.contains("/etc/escort/db1"))
 
-        let grant = await try cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T08:00:00Z",
+        let grant = try await cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T08:00:00Z",
                                  "--until", "2030-01-01T18:00:00Z", "--reason", "CHG-7", "--by", "root"])
         #expect(grant.status == 0, "\(grant.stderr)")
         let id = try #require(grant.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
         #expect(id.hasPrefix("T-"))
 
-        let overlap = await try cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T17:00:00Z",
+        let overlap = try await cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T17:00:00Z",
                                    "--hours", "4", "--reason", "CHG-8", "--by", "root"])
         #expect(overlap.status != 0)
         #expect(overlap.stderr.contains("STORE-006") && overlap.stderr.contains(id) && overlap.stderr.contains("overlaps"), "\(overlap.stderr)")
@@ -186,32 +186,32 @@ struct PolicyCLITests {
         await #expect(try cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T08:00:00Z",
                              "--hours", "10", "--reason", "CHG-7", "--by", "root"]).status == 0)
 
-        let direct = await try cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-01T09:00:00Z"])
+        let direct = try await cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-01T09:00:00Z"])
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(direct.stdout.hasPrefix("DIRECT: alice on db1 (IL5)"))
         #expect(direct.stdout.contains("- alice may work on db1 (IL5) directly under rule \"il5-direct\""))
 
-        let noTicket = await try cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-02T09:00:00Z"])
+        let noTicket = try await cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-02T09:00:00Z"])
         #expect(noTicket.status == 3)
         #expect(noTicket.stdout.contains("expired at"))
 
-        let refused = await try cli.run(["policy", "check", "--person", "li", "--target", "db1", "--from", "127.0.0.1"])
+        let refused = try await cli.run(["policy", "check", "--person", "li", "--target", "db1", "--from", "127.0.0.1"])
         #expect(refused.status == 3)
         #expect(refused.stdout.hasPrefix("REFUSED: li on db1 (IL5)"))
         #expect(refused.stdout.contains("- li is a citizen of CN, a country of concern: refused for IL5 (no involvement of countries of concern in DoD systems)"))
         #expect(refused.stdout.contains("127.0.0.1 is a loopback address"))
 
-        let fromChina = await try cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-01T09:00:00Z", "--from", "203.0.113.20"])
+        let fromChina = try await cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--at", "2030-01-01T09:00:00Z", "--from", "203.0.113.20"])
         #expect(fromChina.status == 3)
         #expect(fromChina.stdout.contains("alice connects from an address in CN, a country of concern"))
 
-        let unknown = await try cli.run(["policy", "check", "--person", "zoe", "--target", "db1"])
+        let unknown = try await cli.run(["policy", "check", "--person", "zoe", "--target", "db1"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no person named zoe"))
 
         try "countries_of_concern = [\"CN\"]\n[commands.direct]\nhigh = \"maybe\"\n[commands.escorted]\n"
             .write(toFile: cli.dir.file("bad.toml"), atomically: true, encoding: .utf8)
-        let badPolicy = await try cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--policy", "bad.toml"])
+        let badPolicy = try await cli.run(["policy", "check", "--person", "alice", "--target", "db1", "--policy", "bad.toml"])
         #expect(badPolicy.status == 2)
         #expect(badPolicy.stderr.contains("POL-006: commands.direct.high"), "\(badPolicy.stderr)")
     }
@@ -228,18 +228,18 @@ struct PersonPasswordCLITests {
         let cli = RegistryCLI()
         await #expect(try cli.addPerson("rita", roles: ["escort", "reviewer"]).status == 0)
 
-        let unknown = await try run(cli, ["nobody", "--password-stdin"], input: "a long enough password\n")
+        let unknown = try await run(cli, ["nobody", "--password-stdin"], input: "a long enough password\n")
         #expect(unknown.status == 2 && unknown.stderr.contains("no person named nobody"), "\(unknown.stderr)")
-        let short = await try run(cli, ["rita", "--password-stdin"], input: "too short\n")
+        let short = try await run(cli, ["rita", "--password-stdin"], input: "too short\n")
         #expect(short.status == 2 && short.stderr.contains("at least 12 characters"), "\(short.stderr)")
-        let noTerminal = await try run(cli, ["rita"], input: "a long enough password\n")
+        let noTerminal = try await run(cli, ["rita"], input: "a long enough password\n")
         #expect(noTerminal.status != 0 && noTerminal.stderr.contains("--password-stdin"), "\(noTerminal.stderr)")
-        let both = await try run(cli, ["rita", "--totp", "--remove-totp", "--password-stdin"], input: "a long enough password\n")
+        let both = try await run(cli, ["rita", "--totp", "--remove-totp", "--password-stdin"], input: "a long enough password\n")
         #expect(both.status != 0 && both.stderr.contains("contradict"), "\(both.stderr)")
         let store = try SQLiteStore(path: cli.dir.file("escort.sqlite"), create: false)
         #expect(try await store.credential(for: "rita") == nil, "a refused change stores nothing")
 
-        let set = await try run(cli, ["rita", "--password-stdin", "--totp"], input: "a long enough password\n")
+        let set = try await run(cli, ["rita", "--password-stdin", "--totp"], input: "a long enough password\n")
         #expect(set.status == 0, "\(set.stdout) \(set.stderr)")
         let credential = try #require(try await store.credential(for: "rita"))
         #expect(PasswordHasher.verify("a long enough password", against: credential.passwordHash))

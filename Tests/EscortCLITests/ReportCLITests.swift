@@ -53,10 +53,10 @@ struct ReportCLITests {
     ])
     func twoRunsGiveTheSameBytesButTheGeneratedAtLine(_ args: [String], _ ext: String) async throws {
         let cli = try await ReportCLI.make()
-        let a = await try cli.run(["report"] + args + ["--out", "a.\(ext)"])
+        let a = try await cli.run(["report"] + args + ["--out", "a.\(ext)"])
         #expect(a.status == 0, "\(a.stderr)")
         try await Task.sleep(for: .milliseconds(1100))
-        let b = await try cli.run(["report"] + args + ["--out", "b.\(ext)"])
+        let b = try await cli.run(["report"] + args + ["--out", "b.\(ext)"])
         #expect(b.status == 0, "\(b.stderr)")
         let first = try cli.read("a.\(ext)")
         let second = try cli.read("b.\(ext)")
@@ -79,8 +79,8 @@ struct ReportCLITests {
 
     @Test func csvGoesToStandardOutputAndIsFullyReproducible() async throws {
         let cli = try await ReportCLI.make()
-        let a = await try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
-        let b = await try cli.run(["report", "exposure", "--format", "csv"] + Self.period)
+        let a = try await cli.run(["report", "exposure", "--format", "csv"] + Self.period)
+        let b = try await cli.run(["report", "exposure", "--format", "csv"] + Self.period)
         #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
         #expect(a.stdout == b.stdout)
         let rows = try CSV.rows(a.stdout)
@@ -90,7 +90,7 @@ struct ReportCLITests {
 
     @Test func theFrontPageAnswersTheSenator() async throws {
         let cli = try await ReportCLI.make()
-        let r = await try cli.run(["report", "exposure", "--format", "html"] + Self.period)
+        let r = try await cli.run(["report", "exposure", "--format", "html"] + Self.period)
         #expect(r.status == 0, "\(r.stderr)")
         let answer = try #require(r.stdout.components(separatedBy: "<h2 id=\"totals\">").first)
         #expect(answer.contains("1 contractor(s) had personnel"))
@@ -108,7 +108,7 @@ struct ReportCLITests {
     ])
     func badInputGivesAClearError(_ args: [String], _ message: String) async throws {
         let cli = try await ReportCLI.make()
-        let r = await try cli.run(["report"] + args)
+        let r = try await cli.run(["report"] + args)
         #expect(r.status == 2)
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(try await cli.records().filter { $0.code == "ESC-4001" }.isEmpty)
@@ -121,7 +121,7 @@ struct ReportCLITests {
             try store.executeForTesting(
                 "UPDATE audit_record SET body = CAST(replace(CAST(body AS TEXT), 'uptime', 'uptimE') AS BLOB) WHERE CAST(body AS TEXT) LIKE '%\"uptime\"%'")
         }
-        let r = await try cli.run(["report", "review", "--all", "--out", "r.html"] + Self.period)
+        let r = try await cli.run(["report", "review", "--all", "--out", "r.html"] + Self.period)
         #expect(r.status == 1)
         #expect(r.stderr.contains("FAILED verification"))
         let html = String(decoding: try cli.read("r.html"), as: UTF8.self)

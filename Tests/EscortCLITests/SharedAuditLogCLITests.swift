@@ -15,7 +15,7 @@ struct SharedAuditLogCLITests {
         let log = try await AuditLog.open(store: store, key: try GatewaySigningKey.loadOrCreate(path: cli.dir.file("gateway.key")))
         #expect(try await log.append(AuditEvent(code: .sessionStarted, session: "s-1", actor: "alice", fields: [:])).sequence == 2)
 
-        let add = await try cli.addPerson("bob")
+        let add = try await cli.addPerson("bob")
         #expect(add.status == 0, "\(add.stderr)")
 
         // The log's head is record 2; the command appended record 3 (and signed a checkpoint).
@@ -24,7 +24,7 @@ struct SharedAuditLogCLITests {
         try await log.close()
         let events = try await cli.auditEvents()
         #expect(events.count == 4 && events[2].contains("person.add") && events[2].contains("bob"))
-        let verify = await try cli.run(["audit", "verify", "--key", cli.dir.file("gateway.key.pub")])
+        let verify = try await cli.run(["audit", "verify", "--key", cli.dir.file("gateway.key.pub")])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 }

