@@ -129,6 +129,9 @@ struct GatewaySessionTests {
         #expect(await p.waitFor("local:"), "no prompt: \(p.output) \(p.errorOutput)")
         p.send("bash ./not-there.sh\r")
         #expect(await p.waitFor("held for an escort"), "output: \(p.output)")
+        // Both the engineer and the escort are told why: the script is not there to read.
+        #expect(await p.waitFor("which Escort could not read from the target"), "output: \(p.output)")
+        #expect(p.output.contains("./not-there.sh (not a readable file at "), "output: \(p.output)")
         p.send("\u{03}")
         #expect(await p.waitFor("withdrawn"))
         p.send("\u{04}")
@@ -136,6 +139,8 @@ struct GatewaySessionTests {
         let events = try await gw.events()
         let held = events.first { $0.0 == AuditEventCode.commandHeld.code }?.1
         #expect(held?["unseen_scripts"] == .array([.string("./not-there.sh")]))
+        let reasons = held.flatMap { $0["reasons"] }.map { "\($0)" } ?? ""
+        #expect(reasons.contains("not a readable file at"), "\(reasons)")
         #expect(!events.contains { $0.0 == AuditEventCode.commandForwarded.code && $0.1["command"]?.stringValue == "bash ./not-there.sh" })
     }
 }

@@ -348,7 +348,8 @@ public actor EngineerSession: SessionControl {
 
         guard let target else { return }
         var analysis = context.analyser.analyse(command)
-        analysis = await readScripts(command, analysis)
+        let unread: [String: String]
+        (analysis, unread) = await readScripts(command, analysis)
         var (ruling, reasons) = context.authority.ruling(for: analysis, mode: mode, target: target)
         if analysis.opensPrompt {
             ruling = .refuse
@@ -356,7 +357,8 @@ public actor EngineerSession: SessionControl {
         }
         if !analysis.unseenScripts.isEmpty, ruling == .run {
             ruling = .hold
-            reasons.append("It runs \(analysis.unseenScripts.joined(separator: ", ")), which Escort could not read from the target; an escort must decide.")
+            let why = analysis.unseenScripts.map { path in unread[path].map { "\(path) (\($0))" } ?? path }
+            reasons.append("It runs \(why.joined(separator: ", ")), which Escort could not read from the target; an escort must decide.")
         }
         var fields: [String: JSONValue] = [
             "n": .integer(Int64(n)), "command": .string(command), "target": .string(target.name),
@@ -379,7 +381,7 @@ public actor EngineerSession: SessionControl {
         case .hold, .holdWithReview:
             guard await audit(.commandHeld, fields) else { return }
             let who = ruling == .holdWithReview ? "an escort and a technical reviewer" : "an escort"
-            await say("Escort: held for \(who). \(analysis.summary)\r\n  Waiting for a decision (Ctrl-C withdraws the command)…", inline: false)
+            await say("Escort: held for \(who). \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined() + "\r\n  Waiting for a decision (Ctrl-C withdraws the command)…", inline: false)
             let decision = await context.hub.hold(session: id, command: command, analysis: analysis, ruling: ruling, reasons: reasons)
             switch decision {
             case .approved(let by):
@@ -432,22 +434,29 @@ public actor EngineerSession: SessionControl {
     }
 
     /// Reads scripts the command runs from the target (over a separate channel) and analyses again
-    /// with their contents, a few rounds deep for scripts that run scripts.
-    func readScripts(_ command: String, _ first: Analysis) async -> Analysis {
-        guard let shell else { return first }
+    /// with their contents, a few rounds deep for scripts that run scripts. Also says, for each
+    /// script that could not be read, why not.
+    func readScripts(_ command: String, _ first: Analysis) async -> (Analysis, unread: [String: String]) {
+        guard let shell else { return (first, [:]) }
         var analysis = first
         var files: [String: String] = [:]
+        var unread: [String: String] = [:]
         for _ in 0..<3 where !analysis.unseenScripts.isEmpty {
             var added = false
-            for path in analysis.unseenScripts where files[path] == nil {
+            for path in analysis.unseenScripts where files[path] == nil && unread[path] == nil {
                 let resolved = resolve(path)
                 let content: [UInt8]?
                 do {
                     content = try await shell.readFile(resolved, limit: context.scriptFetchLimit)
                 } catch {
-                    content = nil
+                    unread[path] = "\(error)"
+                    recorder?.marker("could not read \(resolved) from the target: \(error)")
+                    continue
                 }
-                guard let content else { continue }
+                guard let content else {
+                    unread[path] = "not a readable file at \(resolved)"
+                    continue
+                }
                 files[path] = String(decoding: content, as: UTF8.self)
                 added = true
                 recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
@@ -455,7 +464,7 @@ public actor EngineerSession: SessionControl {
             guard added else { break }
             analysis = context.analyser.analyse(command, targetFiles: files)
         }
-        return analysis
+        return (analysis, unread)
     }
 
     func resolve(_ path: String) -> String {

@@ -136,9 +136,6 @@ final class TargetChannelBridge: ChannelDuplexHandler {
         if let exit = event as? SSHChannelRequestEvent.ExitStatus {
             status.withLockedValue { $0 = Int32(truncatingIfNeeded: exit.exitStatus) }
         }
-        if event is ChannelEvent, case ChannelEvent.inputClosed = event as! ChannelEvent {
-            context.close(promise: nil)
-        }
         context.fireUserInboundEventTriggered(event)
     }
 }
@@ -154,8 +151,13 @@ final class SSHTargetShell: TargetShell {
     }
 
     /// Opens a session channel running `command`, with a PTY (echo off) if `pty` is given.
+    ///
+    /// The async wrapper is installed in the channel's initializer, before any request is sent:
+    /// a quick command (`head -c` of a small script) can answer before an `await` resumes on a
+    /// busy machine, and bytes that reach a pipeline with nothing to take them are lost.
     func openChannel(command: String, pty: (Int, Int, String)?, status: NIOLockedValueBox<Int32?>) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         let connection = self.connection
+        let wrapped = NIOLockedValueBox<NIOAsyncChannel<ByteBuffer, ByteBuffer>?>(nil)
         let child: any Channel = try await connection.eventLoop.flatSubmit {
             let promise = connection.eventLoop.makePromise(of: Channel.self)
             do {
@@ -164,6 +166,8 @@ final class SSHTargetShell: TargetShell {
                     child.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).flatMap {
                         child.eventLoop.makeCompletedFuture {
                             try child.pipeline.syncOperations.addHandler(TargetChannelBridge(status: status))
+                            let channel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                            wrapped.withLockedValue { $0 = channel }
                         }
                     }
                 }
@@ -172,6 +176,9 @@ final class SSHTargetShell: TargetShell {
             }
             return promise.futureResult
         }.get()
+        guard let channel = wrapped.withLockedValue({ $0 }) else {
+            throw GatewayError(.targetUnavailable, "the target's session channel could not be set up")
+        }
         if let (columns, rows, term) = pty {
             let modes = SSHTerminalModes([.ECHO: 0])
             try await child.triggerUserOutboundEvent(SSHChannelRequestEvent.PseudoTerminalRequest(
@@ -179,9 +186,7 @@ final class SSHTargetShell: TargetShell {
                 terminalPixelWidth: 0, terminalPixelHeight: 0, terminalModes: modes)).get()
         }
         try await child.triggerUserOutboundEvent(SSHChannelRequestEvent.ExecRequest(command: command, wantReply: false)).get()
-        return try await child.eventLoop.submit {
-            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
-        }.get()
+        return channel
     }
 
     func openMain(columns: Int, rows: Int, term: String) async throws {
@@ -220,22 +225,33 @@ final class SSHTargetShell: TargetShell {
 
     func readFile(_ path: String, limit: Int) async throws -> [UInt8]? {
         let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        let command = "[ -f \(quoted) ] && head -c \(limit) -- \(quoted)"
-        let fileStatus = NIOLockedValueBox<Int32?>(nil)
-        let channel = try await openChannel(command: command, pty: nil, status: fileStatus)
+        let (bytes, status) = try await run("[ -f \(quoted) ] && head -c \(limit) -- \(quoted)", limit: limit)
+        // Without a zero exit status the file counts as unread (and the command is held).
+        guard let status else {
+            throw GatewayError(.targetUnavailable, "the target sent no exit status for the read within 10 s")
+        }
+        return status == 0 ? bytes : nil
+    }
+
+    /// Runs `command` on a channel of its own: its output (at most `limit` bytes and one more
+    /// read) and its exit status, nil if none came.
+    ///
+    /// sshd sends the end of the output and the exit status in either order (on a loaded machine
+    /// the end of output often comes first), and closes the channel only after both; so the
+    /// channel is left open until sshd closes it, or ten seconds pass.
+    func run(_ command: String, limit: Int) async throws -> ([UInt8], Int32?) {
+        let status = NIOLockedValueBox<Int32?>(nil)
+        let channel = try await openChannel(command: command, pty: nil, status: status)
         var bytes: [UInt8] = []
         try await channel.executeThenClose { inbound, _ in
             for try await buffer in inbound {
                 bytes += buffer.readableBytesView
-                if bytes.count > limit { break }
+                if bytes.count > limit { return }
+            }
+            for _ in 0..<1000 where status.withLockedValue({ $0 }) == nil && channel.channel.isActive {
+                try await Task.sleep(for: .milliseconds(10))
             }
         }
-        // The exit status follows the data; on a busy machine it can take well over half a second.
-        // Without it the file counts as unread (and the command is held): fail closed, but wait
-        // long enough not to do that needlessly.
-        for _ in 0..<500 where fileStatus.withLockedValue({ $0 }) == nil {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return fileStatus.withLockedValue { $0 } == 0 ? bytes : nil
+        return (bytes, status.withLockedValue { $0 })
     }
 }
