@@ -26,6 +26,9 @@ struct GatewayRunner {
     var web: (host: String, port: Int, certificate: (chain: String, key: String)?)?
     /// Where `scripts/setup.sh` installed asciinema-player (`web-vendor/`).
     var vendorDirectory: String? = "web-vendor"
+    /// Seconds between this node's heartbeats in the store; after three missed, another node
+    /// ends its sessions in the audit log.
+    var heartbeatSeconds: Double = 5
 
     func run(banner: (Int) -> String) async throws {
         let analyser: Analyser
@@ -45,6 +48,10 @@ struct GatewayRunner {
         let authority = RegistryAuthority(store: store, engine: engine, localHome: localHome)
         var context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
         context.recordedOutputPerCommand = recordedOutputPerCommand
+        // Before any session: say this node is alive, and end what dead nodes left open.
+        let presence = NodePresence(node: NodePresence.processName(), store: store, audit: log, interval: heartbeatSeconds)
+        try await presence.start()
+        context.presence = presence
         let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
         var console: ConsoleServer?
         var webLine = ""
@@ -62,6 +69,7 @@ struct GatewayRunner {
         FileHandle.standardOutput.write(Data("Escort gateway stopping: closing the audit log with a signed checkpoint.\n".utf8))
         await console?.close()
         await server.close()
+        await presence.stop()
         _ = try? await log.close()
         await opened.close()
     }

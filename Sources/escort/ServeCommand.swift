@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "MiB of each command's output kept in the recording; beyond it the output is counted and hashed (SHA-256) in the recording and the audit log.")
     var recordedOutputMib: Int = 16
 
+    @Option(name: .long, help: .hidden)
+    var heartbeatSeconds: Double = 5
+
     func run() async throws {
         let store = try registry.location()
         let base = store.baseDirectory
@@ -50,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
             localHome: localHome ?? base.appendingPathComponent("targets").path,
             engine: try policy.engine(), policySource: policy.policy ?? "bundled default policy",
             host: listen, port: port, recordedOutputPerCommand: max(0, recordedOutputMib) << 20)
+        guard heartbeatSeconds >= 0.1 else { throw ValidationError("--heartbeat-seconds must be at least 0.1") }
+        runner.heartbeatSeconds = heartbeatSeconds
         if let webPort {
             if (webCert == nil) != (webKey == nil) { throw ValidationError("--web-cert and --web-key go together") }
             if webCert == nil, !["127.0.0.1", "::1", "localhost"].contains(webListen) {

@@ -93,4 +93,32 @@ struct GatewayBadInputTests {
         alice.terminate()
         bob.terminate()
     }
+
+    /// A session the store cannot record as open on this node is not started: if the node then
+    /// died, no other node would know to end it in the audit log.
+    @Test(.enabled(if: sshAvailable))
+    func aSessionTheStoreCannotRecordAsOpenRunsNothing() async throws {
+        let gw = try await GatewayFixture(presence: true)
+        defer { Task { await gw.close() } }
+        // A session that can be recorded is open in the store while it runs, and gone after.
+        let ok = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "sleep 1; echo ran"])
+        try await Task.sleep(for: .milliseconds(500))
+        let open = try await gw.store.orphanedSessions(staleAfter: -3600)
+        #expect(open.map(\.node) == ["test-node"], "\(open)")
+        #expect(await ok.waitForExit() == 0)
+        #expect(ok.output.contains("ran"))
+        #expect(try await gw.store.orphanedSessions(staleAfter: -3600).isEmpty)
+
+        try gw.store.executeForTesting("""
+            CREATE TRIGGER refuse_open BEFORE INSERT ON open_session BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+            """)
+        let marker = gw.targetHome + "/must-not-exist"
+        let p = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "touch \(marker)"])
+        #expect(await p.waitForExit() == 1)
+        #expect(p.errorOutput.contains("could not be registered"), "\(p.errorOutput)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let started = try await gw.events().filter { $0.0 == AuditEventCode.sessionStarted.code }
+        #expect(started.count == 1, "only the first session started: \(started)")
+    }
 }

@@ -57,7 +57,7 @@ final class GatewayFixture: @unchecked Sendable {
 
     /// - Parameter sshd: when given, a target `real` reached through this sshd with the key at `targetKey`.
     init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil, store: SQLiteAuditStore? = nil,
-         recordedOutputPerCommand: Int? = nil) async throws {
+         recordedOutputPerCommand: Int? = nil, presence: Bool = false) async throws {
         var users: [String: GatewayUser] = [:]
         var keys: [String: String] = [:]
         let people: [(String, Set<Role>)] = [("alice", [.engineer]), ("bob", [.escort]), ("rita", [.reviewer]), ("carol", [.escort])]
@@ -84,6 +84,11 @@ final class GatewayFixture: @unchecked Sendable {
         let analyser = try Analyser.bundled().get()
         var context = GatewayContext(analyser: analyser, authority: authority, audit: audit, hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
         if let recordedOutputPerCommand { context.recordedOutputPerCommand = recordedOutputPerCommand }
+        if presence {
+            let node = NodePresence(node: "test-node", store: self.store, audit: audit, interval: 60)
+            try await node.start()
+            context.presence = node
+        }
         server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: dir.file("host.key")), host: "127.0.0.1", port: 0)
     }
 

@@ -67,3 +67,13 @@ struct SQLiteCredentialStoreTests {
         try await check(try SQLiteStore(path: dir.file("credentials.sqlite")))
     }
 }
+
+@Suite("Gateway nodes on SQLite")
+struct SQLiteNodeStoreTests {
+    @Test(arguments: NodeStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let dir = TemporaryDirectory()
+        let check = try #require(NodeStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try SQLiteStore(path: dir.file("nodes.sqlite")))
+    }
+}

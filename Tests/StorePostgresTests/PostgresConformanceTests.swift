@@ -36,3 +36,12 @@ struct PostgresCredentialStoreTests {
         try await check(try await freshStore())
     }
 }
+
+@Suite("Gateway nodes on PostgreSQL")
+struct PostgresNodeStoreTests {
+    @Test(arguments: NodeStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let check = try #require(NodeStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try await freshStore())
+    }
+}

@@ -81,8 +81,8 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     /// What the event records, in a sentence (used in the docs and reports).
     public var summary: String {
         switch self {
-        case .sessionStarted: "An engineer's session to a target began."
-        case .sessionEnded: "A session ended (fields: reason)."
+        case .sessionStarted: "An engineer's session to a target began (fields include the gateway node)."
+        case .sessionEnded: "A session ended (fields: reason; node and ended_by when another gateway node ended the session of one that died)."
         case .accessDecided: "The access decision at connect time: direct, escorted or denied, with its reason."
         case .sessionPaused: "An escort paused a session."
         case .sessionResumed: "An escort resumed a paused session."

@@ -43,6 +43,8 @@ public actor EngineerSession: SessionControl {
     var typeahead: [UInt8] = []
     var state: State = .starting
     var directory = "~"
+    /// Whether the session is recorded as open in the store (``NodePresence``).
+    var registered = false
     var recorder: RecordingQueue?
     var columns: Int
     var rows: Int
@@ -141,7 +143,17 @@ public actor EngineerSession: SessionControl {
             return
         }
         self.mode = mode
+        if let presence = context.presence {
+            do {
+                try await presence.opened(id)
+            } catch {
+                await fail("The session could not be registered with the gateway's store (\(error)); nothing was run.", status: 1)
+                return
+            }
+            registered = true
+        }
         guard await audit(.sessionStarted, [
+            "node": context.presence.map { .string($0.node) } ?? .null,
             "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
             "mode": .string(mode.rawValue), "engineer": .string(user.name), "profile": .string(user.profile),
             "source": source.map { .string($0) } ?? .null,
@@ -161,6 +173,7 @@ public actor EngineerSession: SessionControl {
             shell = try await target.connector.openShell(columns: columns, rows: rows, term: term)
         } catch {
             await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")])
+            await unregisterFromStore()
             await fail("Target \(target.name) is unavailable: \(error)", status: 1)
             return
         }
@@ -574,6 +587,7 @@ public actor EngineerSession: SessionControl {
         if target != nil {
             await audit(.sessionEnded, ["reason": .string(reason), "exit_status": .integer(Int64(status)), "commands": .integer(Int64(commandCount))], failClosed: false)
         }
+        await unregisterFromStore()
         if !isExec { await terminal.send(Array("\r\n".utf8)) }
         await terminal.finish(exitStatus: status)
     }
@@ -586,6 +600,13 @@ public actor EngineerSession: SessionControl {
         let summary = try? await recorder?.close()
         recorder = nil
         return summary
+    }
+
+    /// Takes the session off the store's open sessions (after its end is in the audit log).
+    func unregisterFromStore() async {
+        guard registered, let presence = context.presence else { return }
+        registered = false
+        await presence.closed(id)
     }
 
     func fail(_ message: String, status: Int32, alreadyFormatted: Bool = false) async {

@@ -14,6 +14,10 @@ public struct GatewayContext: Sendable {
     public var scriptFetchLimit: Int = 1 << 20
     /// Bytes of each command's output written to the recording; the rest is counted and hashed.
     public var recordedOutputPerCommand: Int = 16 << 20
+    /// This node's presence in a store shared with other nodes: sessions are recorded as open
+    /// there so another node can end them if this one dies. Nil: not recorded (tests of one
+    /// in-process gateway).
+    public var presence: NodePresence?
 
     public init(analyser: Analyser, authority: any GatewayAuthority, audit: AuditLog, hub: ModerationHub, recordingsDirectory: String) {
         self.analyser = analyser

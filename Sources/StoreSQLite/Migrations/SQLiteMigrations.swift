@@ -10,6 +10,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("registry-v1", migrate: RegistryV1.migrate)
         migrator.registerMigration("console-v1", migrate: ConsoleV1.migrate)
         migrator.registerMigration("training-v1", migrate: TrainingV1.migrate)
+        migrator.registerMigration("nodes-v1", migrate: NodesV1.migrate)
         return migrator
     }
 }
