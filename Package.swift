@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "escort-bench",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "AuditLog", "EscortTesting", "Gateway", "Policy",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "EscortTesting", "Gateway", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

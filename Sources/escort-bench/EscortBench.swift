@@ -6,6 +6,6 @@ struct EscortBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escort-bench",
         abstract: "Measure Escort's hot paths (build with -c release).",
-        subcommands: [AnalyseBenchmark.self, AuditBenchmark.self, GatewayBenchmark.self]
+        subcommands: [AnalyseBenchmark.self, AuditBenchmark.self, GatewayBenchmark.self, ClusterBenchmark.self]
     )
 }
