@@ -25,8 +25,9 @@ struct AuditDatabaseOptions: ParsableArguments {
     /// The database path, with the default applied.
     var path: String { db ?? "escort.sqlite" }
 
-    func openStore() async throws -> any EscortStore {
-        try await StoreLocation(path, passwordFile: storePasswordFile).open(create: false).store
+    /// Runs `body` on the opened store (which must already hold Escort's schema), then closes it.
+    func withStore<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
+        try await StoreLocation(path, passwordFile: storePasswordFile).open(create: false).using(body)
     }
 }
 
@@ -85,7 +86,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
                 }
                 result = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: pinned)
             } else {
-                result = try await database.openStore().verifyAuditLog(pinnedKey: pinned)
+                result = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: pinned) }
             }
             switch result {
             case .failure(let f):
@@ -156,7 +157,11 @@ struct AuditExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try await database.openStore()
+            try await database.withStore { store in try await export(store) }
+        }
+    }
+
+    private func export(_ store: any EscortStore) async throws {
             let handle: FileHandle
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil) , let h = FileHandle(forWritingAtPath: output) else {
@@ -176,7 +181,6 @@ struct AuditExportCommand: AsyncParsableCommand {
             }
             try handle.write(contentsOf: buffer)
             if output != nil { try handle.synchronize(); try handle.close() }
-        }
     }
 }
 
@@ -196,7 +200,7 @@ struct AuditProveCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let proof = try await database.openStore().auditInclusionProof(sequence: record)
+            let proof = try await database.withStore { try await $0.auditInclusionProof(sequence: record) }
             let pinned = try key.map(parsePublicKey)
             guard proof.checkpoint.hasValidSignature(pinnedKey: pinned?.bytes) else {
                 printError("FAILED: the checkpoint at \(proof.checkpoint.treeSize) records does not carry a valid signature\(pinned == nil ? "" : " by the given key"); run `escort audit verify`")

@@ -108,7 +108,7 @@ struct PersonListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let people = try await options.openStore().people()
+            let people = try await options.withStore { try await $0.people() }
             switch format {
             case .json:
                 print(AuditValue.array(people.map { .object($0.registryJSON) }).encodedString())

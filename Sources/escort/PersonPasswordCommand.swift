@@ -34,13 +34,14 @@ struct PersonPasswordCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try await options.openStore()
-            guard try await store.person(named: name) != nil else {
-                throw StoreError(.missing, "no person named \(name) is registered (add them first: escort person add)")
+            let existing = try await options.withStore { store in
+                guard try await store.person(named: name) != nil else {
+                    throw StoreError(.missing, "no person named \(name) is registered (add them first: escort person add)")
+                }
+                return try await store.credential(for: name)
             }
             let password = try readPassword()
             let hash = try PasswordHasher.hash(password)
-            let existing = try await store.credential(for: name)
             let secret: String? = totp ? TOTP.newSecret() : removeTotp ? nil : existing?.totpSecret
             try await options.recordingChange("person.password") { store in
                 try await store.setCredential(ConsoleCredential(person: name, passwordHash: hash, totpSecret: secret, updated: Date()))

@@ -35,14 +35,15 @@ struct PolicyCheckCommand: AsyncParsableCommand {
         try await reportingErrors {
             let engine = try policy.engine()
             let now = try at.map { try parseDate($0, option: "at", endOfDay: false) } ?? Date()
-            let store = try await options.openStore()
-            guard let p = try await store.person(named: person) else {
-                throw RegistryError(.invalidField, "no person named \(person) (see `escort person list`)", field: "person")
+            let (p, t, tickets) = try await options.withStore { store in
+                guard let p = try await store.person(named: person) else {
+                    throw RegistryError(.invalidField, "no person named \(person) (see `escort person list`)", field: "person")
+                }
+                guard let t = try await store.target(named: target) else {
+                    throw RegistryError(.invalidField, "no target named \(target) (see `escort target list`)", field: "target")
+                }
+                return (p, t, try await store.tickets(person: p.name, target: t.name))
             }
-            guard let t = try await store.target(named: target) else {
-                throw RegistryError(.invalidField, "no target named \(target) (see `escort target list`)", field: "target")
-            }
-            let tickets = try await store.tickets(person: p.name, target: t.name)
             let d = engine.access(AccessRequest(person: p, target: t, sourceAddress: sourceAddress, tickets: tickets, now: now))
             print("\(d.mode.rawValue.uppercased()): \(p.name) on \(t.name) (\(t.impactLevel.rawValue)) at \(RegistryDate.format(now))")
             for r in d.reasons { print("- \(r)") }

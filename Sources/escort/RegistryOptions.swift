@@ -28,7 +28,10 @@ struct RegistryOptions: ParsableArguments {
 
     var actorName: String { actor ?? ProcessInfo.processInfo.environment["USER"] ?? "admin" }
 
-    func openStore() async throws -> any EscortStore { try await location().open(create: true).store }
+    /// Runs `body` on the opened store, then closes it (a PostgreSQL store's pool included).
+    func withStore<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
+        try await location().open(create: true).using(body)
+    }
 
     /// Makes a registry change and records it: the signing key and the audit log are opened
     /// first (so a bad key changes nothing), then `change` runs and returns the fields that

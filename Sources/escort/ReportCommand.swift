@@ -59,7 +59,22 @@ struct ReportOptions: ParsableArguments {
         through: Date?, parameters: [String: AuditValue],
         build: (ReportEvidence, RegistrySnapshot, any EscortStore) async throws -> ReportDocument
     ) async throws {
-        let store = try await registry.location().open(create: false).store
+        let document = try await registry.location().open(create: false).using { store in
+            try await generate(store, through: through, parameters: parameters, build: build)
+        }
+        if out != nil {
+            printError("escort: wrote \(document.kind) report (\(document.format), \(document.bytes.count) bytes, body SHA-256 \(document.bodySHA256)) from audit checkpoint \(document.provenance.treeSize)")
+        }
+        if !document.provenance.verified {
+            printError("escort: the audit log FAILED verification (\(document.provenance.verification)); the report says so")
+            throw ExitCode(1)
+        }
+    }
+
+    private func generate(
+        _ store: any EscortStore, through: Date?, parameters: [String: AuditValue],
+        build: (ReportEvidence, RegistrySnapshot, any EscortStore) async throws -> ReportDocument
+    ) async throws -> ReportDocument {
         let signing: GatewaySigningKey
         do { signing = try GatewaySigningKey.load(path: registry.signingKeyPath) } catch {
             throw AuditError(
@@ -87,13 +102,7 @@ struct ReportOptions: ParsableArguments {
             throw error
         }
         try await log.close()
-        if out != nil {
-            printError("escort: wrote \(document.kind) report (\(document.format), \(document.bytes.count) bytes, body SHA-256 \(document.bodySHA256)) from audit checkpoint \(document.provenance.treeSize)")
-        }
-        if !document.provenance.verified {
-            printError("escort: the audit log FAILED verification (\(document.provenance.verification)); the report says so")
-            throw ExitCode(1)
-        }
+        return document
     }
 }
 

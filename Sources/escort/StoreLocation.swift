@@ -70,4 +70,16 @@ enum StoreLocation: CustomStringConvertible {
 struct OpenStore: Sendable {
     var store: any EscortStore
     var close: @Sendable () async -> Void
+
+    /// Runs `body` on the store, then closes it, whether `body` succeeded or threw.
+    func using<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
+        do {
+            let value = try await body(store)
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
+    }
 }

@@ -83,7 +83,7 @@ struct TargetListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let targets = try await options.openStore().targets()
+            let targets = try await options.withStore { try await $0.targets() }
             guard !targets.isEmpty else { return print("No targets registered.") }
             print(table(
                 ["NAME", "LEVEL", "OWNER", "CONNECTION"],

@@ -55,7 +55,7 @@ struct TicketListCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let tickets = try await options.openStore().tickets(person: person, target: target)
+            let tickets = try await options.withStore { try await $0.tickets(person: person, target: target) }
             guard !tickets.isEmpty else { return print("No tickets.") }
             let now = Date()
             print(table(

@@ -67,35 +67,36 @@ struct TrainCommand: AsyncParsableCommand {
                 toRun = s.scenarios
                 setName = s.name
             }
-            let store = try await options.openStore()
-            guard let trainee = try await store.person(named: person) else {
-                throw TrainingError(.unknownPerson, "no person named \(person) (see `escort person list`)", field: "person")
-            }
-            let analyser: Analyser
-            switch Analyser.bundled() {
-            case .success(let a): analyser = a
-            case .failure(let e): throw TrainingError(.malformedScenario, "the analyser's catalogue cannot be loaded: \(e)")
-            }
-            for s in toRun {
-                let result = try runInteractively(s, person: trainee.name, analyser: analyser)
-                print(TrainingReportText.summary(result))
-                let set = try lib.set(named: setName)
-                let key = try GatewaySigningKey.loadOrCreate(path: options.signingKeyPath)
-                let log = try await AuditLog.open(store: store, key: key)
-                let recorded: RecordedTrainingResult
-                do {
-                    recorded = try await TrainingCredit.record(result, set: set, store: store, log: log, actor: options.actorName)
-                } catch {
-                    _ = try? await log.close()
-                    throw error
+            try await options.withStore { store in
+                guard let trainee = try await store.person(named: person) else {
+                    throw TrainingError(.unknownPerson, "no person named \(person) (see `escort person list`)", field: "person")
                 }
-                try await log.close()
-                if recorded.after != recorded.before, let after = recorded.after {
-                    print("Escort training for \(trainee.name) now valid until \(RegistryDate.format(after)) (set \(set.name): every scenario passed).")
-                } else if result.passed, !recorded.unpassed.isEmpty {
-                    print("Passed. To earn escort training, also pass: \(recorded.unpassed.map(\.id).joined(separator: ", ")) (set \(set.name)).")
+                let analyser: Analyser
+                switch Analyser.bundled() {
+                case .success(let a): analyser = a
+                case .failure(let e): throw TrainingError(.malformedScenario, "the analyser's catalogue cannot be loaded: \(e)")
                 }
-                if !result.passed { passedAll = false }
+                for s in toRun {
+                    let result = try runInteractively(s, person: trainee.name, analyser: analyser)
+                    print(TrainingReportText.summary(result))
+                    let set = try lib.set(named: setName)
+                    let key = try GatewaySigningKey.loadOrCreate(path: options.signingKeyPath)
+                    let log = try await AuditLog.open(store: store, key: key)
+                    let recorded: RecordedTrainingResult
+                    do {
+                        recorded = try await TrainingCredit.record(result, set: set, store: store, log: log, actor: options.actorName)
+                    } catch {
+                        _ = try? await log.close()
+                        throw error
+                    }
+                    try await log.close()
+                    if recorded.after != recorded.before, let after = recorded.after {
+                        print("Escort training for \(trainee.name) now valid until \(RegistryDate.format(after)) (set \(set.name): every scenario passed).")
+                    } else if result.passed, !recorded.unpassed.isEmpty {
+                        print("Passed. To earn escort training, also pass: \(recorded.unpassed.map(\.id).joined(separator: ", ")) (set \(set.name)).")
+                    }
+                    if !result.passed { passedAll = false }
+                }
             }
         }
         if !passedAll { throw ExitCode(1) }
@@ -157,7 +158,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func printResults() async throws {
-        let rows = try await options.openStore().trainingResults(person: person)
+        let rows = try await options.withStore { try await $0.trainingResults(person: person) }
         guard !rows.isEmpty else { return print("No training results.") }
         print(table(
             ["FINISHED", "PERSON", "SET", "SCENARIO", "RESULT", "ID"],
