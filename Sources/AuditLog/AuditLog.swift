@@ -16,11 +16,14 @@ import Store
 /// is not in the log, and the caller must not act as if it were.
 ///
 /// Other writers: the log has one chain, but a CLI command run beside a running gateway (or
-/// another gateway on a shared database) may append to it too. When the store reports that a
-/// sequence number is taken (`StoreError` `.conflict`), the log reads the records appended since
-/// its head, checks that each links to the one before, adopts them (and any newer checkpoint
-/// over them), and encodes its batch again after them. Records that do not verify stop it:
-/// nothing more is appended (failing closed).
+/// another gateway on a shared database) may append to it too. On a store that can make writers
+/// take turns (``SerialisedAuditStore``: PostgreSQL, with an advisory lock) each batch is written
+/// in one transaction that holds the others off, adopts what they appended since this log's head
+/// and encodes the batch after it: appends are serialised, and no writer can starve another.
+/// Otherwise (SQLite), when the store reports that a sequence number is taken (`StoreError`
+/// `.conflict`), the log reads the records appended since its head, adopts them, and encodes its
+/// batch again after them. Either way a foreign record or checkpoint must link to the one before
+/// and verify; one that does not stops the log: nothing more is appended (failing closed).
 public actor AuditLog {
     private enum Pending {
         case event(AuditEvent, CheckedContinuation<AuditReceipt, any Error>)
@@ -37,6 +40,9 @@ public actor AuditLog {
     private var flushing = false
     private var closed = false
     private var timer: Task<Void, Never>?
+    /// The batch being written by a serialised append, and what it was encoded as.
+    private var inFlight: [Pending] = []
+    private var inFlightEncoded: Encoded?
 
     private init(store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration, state: AuditChainState, lastCheckpoint: SignedCheckpoint?) {
         self.store = store
@@ -182,6 +188,59 @@ public actor AuditLog {
     /// Writes one batch. If another writer appended first (the store reports `.conflict`), catches
     /// up with what it wrote and tries again, at most ``AuditLogConfiguration/maximumCatchUps`` times.
     private func commit(_ batch: [Pending]) async {
+        if let serial = store as? any SerialisedAuditStore {
+            return await commitSerialised(batch, serial)
+        }
+        await commitRacing(batch)
+    }
+
+    /// Writes one batch taking turns with the other writers: the store holds them off, hands over
+    /// what they appended since this log's head, and the batch is encoded after it, all in one
+    /// transaction. A writer that does not take turns can still get in first (`.conflict`); then
+    /// the batch goes the racing way.
+    private func commitSerialised(_ batch: [Pending], _ serial: any SerialisedAuditStore) async {
+        inFlight = batch
+        inFlightEncoded = nil
+        do {
+            try await serial.appendAuditSerialised(after: state.size) { records, checkpoints in
+                try await self.adoptThenEncode(records, checkpoints)
+            }
+        } catch let e as StoreError where e.code == .conflict {
+            let remaining = inFlight
+            inFlight = []
+            return await commitRacing(remaining)
+        } catch {
+            let remaining = inFlight
+            inFlight = []
+            return fail(remaining, error)
+        }
+        inFlight = []
+        guard let encoded = inFlightEncoded else { return }
+        inFlightEncoded = nil
+        applied(encoded)
+    }
+
+    /// Inside a serialised append: adopts what other writers appended, then encodes the batch.
+    private func adoptThenEncode(_ records: [StoredAuditRecord], _ checkpoints: [StoredAuditCheckpoint]) throws -> ([StoredAuditRecord], [StoredAuditCheckpoint]) {
+        if !records.isEmpty { try adopt(records, checkpoints: checkpoints) }
+        let encoded = try encode(&inFlight)
+        inFlightEncoded = encoded
+        return (encoded.records, encoded.checkpoints.map(\.stored))
+    }
+
+    /// The batch is durable: moves the head and answers everyone in it.
+    private func applied(_ encoded: Encoded) {
+        state = encoded.next
+        if let c = encoded.checkpoints.last {
+            lastCheckpoint = c
+            lastCheckpointAt = ContinuousClock.now
+        }
+        for (c, r) in encoded.receipts { c.resume(returning: r) }
+        for w in encoded.checkpointWaiters { w.resume(returning: lastCheckpoint) }
+    }
+
+    /// Writes one batch racing the other writers for the next sequence number.
+    private func commitRacing(_ batch: [Pending]) async {
         var batch = batch
         var catchUps = 0
         while true {
@@ -202,13 +261,7 @@ public actor AuditLog {
             } catch {
                 return fail(batch, error)
             }
-            state = encoded.next
-            if let c = encoded.checkpoints.last {
-                lastCheckpoint = c
-                lastCheckpointAt = ContinuousClock.now
-            }
-            for (c, r) in encoded.receipts { c.resume(returning: r) }
-            for w in encoded.checkpointWaiters { w.resume(returning: lastCheckpoint) }
+            applied(encoded)
             return
         }
     }
@@ -280,23 +333,30 @@ public actor AuditLog {
     /// - Throws: ``AuditError`` `.verificationFailed` naming the record or checkpoint that does not
     ///   verify (the log's state is then unchanged), `.storageFailed` if the store cannot be read.
     private func catchUp() async throws(AuditError) {
-        var caught = state
-        var roots: [Int64: AuditHash] = [caught.size: caught.root]
+        var records: [StoredAuditRecord] = []
         let stored: [StoredAuditCheckpoint]
         do {
             while true {
-                let chunk = try await store.auditRecords(from: caught.size + 1, limit: 8192)
-                for r in chunk {
-                    try caught.adoptChecked(r)
-                    roots[caught.size] = caught.root
-                }
+                let chunk = try await store.auditRecords(from: state.size + 1 + Int64(records.count), limit: 8192)
+                records += chunk
                 if chunk.count < 8192 { break }
             }
             stored = try await store.auditCheckpoints()
-        } catch let e as AuditError {
-            throw e
         } catch {
             throw AuditError(.storageFailed, "cannot read what another writer appended to the audit log: \(error)")
+        }
+        try adopt(records, checkpoints: stored)
+    }
+
+    /// Adopts `records` (those after this log's head), checking each links to the one before,
+    /// then the newest of `stored` checkpoints whose root and signature agree with them. On a
+    /// failure the log's state is unchanged.
+    private func adopt(_ records: [StoredAuditRecord], checkpoints stored: [StoredAuditCheckpoint]) throws(AuditError) {
+        var caught = state
+        var roots: [Int64: AuditHash] = [caught.size: caught.root]
+        for r in records {
+            try caught.adoptChecked(r)
+            roots[caught.size] = caught.root
         }
         var newest = lastCheckpoint
         for s in stored where s.treeSize > (newest?.treeSize ?? 0) && s.treeSize <= caught.size {

@@ -95,3 +95,17 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+/// An ``AuditStore`` that can hold every other Escort writer off while one appends, so several
+/// writers (gateway nodes on one PostgreSQL database) take turns instead of racing for the next
+/// sequence number: racing writers can starve one another under load.
+public protocol SerialisedAuditStore: AuditStore {
+    /// In one durable transaction, holding off every other writer that appends this way: reads
+    /// the records stored after the first `size` and the checkpoints over more than `size`
+    /// records, passes them to `encode`, and writes the records and checkpoints it returns.
+    /// If `encode` throws, nothing is written and its error is rethrown as it is.
+    func appendAuditSerialised(
+        after size: Int64,
+        _ encode: @Sendable ([StoredAuditRecord], [StoredAuditCheckpoint]) async throws -> ([StoredAuditRecord], [StoredAuditCheckpoint])
+    ) async throws
+}
