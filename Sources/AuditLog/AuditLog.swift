@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Metrics
 import Store
 
 /// The gateway's append-only, hash-chained, Merkle-tree audit log with signed checkpoints.
@@ -37,6 +39,8 @@ public actor AuditLog {
     private var flushing = false
     private var closed = false
     private var timer: Task<Void, Never>?
+    /// Why the last write failed, until a later one succeeds.
+    private var lastFailure: String?
 
     private init(store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration, state: AuditChainState, lastCheckpoint: SignedCheckpoint?) {
         self.store = store
@@ -115,10 +119,19 @@ public actor AuditLog {
     ///   be encoded, `.storageFailed` if the transaction failed. In every case the event is not in the log.
     public func append(_ event: AuditEvent) async throws -> AuditReceipt {
         guard !closed else { throw AuditError(.closed, "the audit log is closed; nothing more can be recorded") }
+        let start = ContinuousClock.now
+        defer { AuditTelemetry.appendTimer.recordNanoseconds(AuditTelemetry.nanoseconds(since: start)) }
         return try await withCheckedThrowingContinuation { continuation in
             pending.append(.event(event, continuation))
             startFlushing()
         }
+    }
+
+    /// What is wrong with the log for an operator: nil while it is open and its last write
+    /// succeeded; else why not (closed, or the last write's failure).
+    public var problem: String? {
+        if closed { return "the audit log is closed" }
+        return lastFailure
     }
 
     /// Signs a checkpoint over every record appended before this call and returns it
@@ -203,6 +216,7 @@ public actor AuditLog {
                 return fail(batch, error)
             }
             state = encoded.next
+            lastFailure = nil
             if let c = encoded.checkpoints.last {
                 lastCheckpoint = c
                 lastCheckpointAt = ContinuousClock.now
@@ -265,6 +279,9 @@ public actor AuditLog {
         } else {
             failure = AuditError(.storageFailed, "the audit record could not be written: \(error)")
         }
+        lastFailure = failure.message
+        AuditTelemetry.storeErrors.increment()
+        AuditTelemetry.logger.error("audit log write failed", metadata: ["error": "\(failure.message)", "records": "\(batch.count)"])
         for item in batch {
             switch item {
             case .event(_, let c): c.resume(throwing: failure)
