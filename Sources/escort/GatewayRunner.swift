@@ -79,10 +79,8 @@ struct GatewayRunner {
             lines += "\nEscort operations on http://\(operations.host):\(started.port)/ (/health, /metrics)"
             logger.notice("operations listening", metadata: ["address": "\(operations.host):\(started.port)"])
         }
-        // Written unbuffered: scripts and tests wait for the listening line.
-        FileHandle.standardOutput.write(Data((banner(server.port) + lines + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))
         let service = GatewayService(
-            server: server, hub: context.hub, log: log, grace: shutdownGrace, logger: logger,
+            announcement: banner(server.port) + lines + "\nEscort gateway listening on \(host):\(server.port)\n", server: server, hub: context.hub, log: log, grace: shutdownGrace, logger: logger,
             console: console, operations: operationsServer, closeStore: opened.close)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -13,6 +13,9 @@ import ServiceLifecycle
 /// console and the connections left are closed; the audit log is closed with a signed
 /// checkpoint; the store is closed; the operations listener last.
 struct GatewayService: Service {
+    /// Printed when the service runs, after ServiceLifecycle traps SIGTERM and SIGINT: scripts and
+    /// tests that wait for the listening line may signal at once.
+    let announcement: String
     let server: GatewayServer
     let hub: ModerationHub
     let log: AuditLog
@@ -23,6 +26,8 @@ struct GatewayService: Service {
     let closeStore: @Sendable () async -> Void
 
     func run() async throws {
+        // Written unbuffered.
+        FileHandle.standardOutput.write(Data(announcement.utf8))
         // Returns when shutdown is triggered; throws if the task is cancelled (then stop at once).
         try? await gracefulShutdown()
         logger.notice("shutting down", metadata: ["grace_seconds": "\(grace.components.seconds)"])
