@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Shared vocabulary: identifiers, impact levels, errors. No third-party imports.
@@ -57,7 +60,12 @@ let package = Package(
         // The hash-chained, Merkle-tree, signed audit log.
         .target(
             name: "AuditLog",
-            dependencies: ["EscortCore", "Store", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "EscortCore", "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // asciicast v2 session recordings.
@@ -87,6 +95,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // What operators configure and read: the `escort serve` TOML configuration (parsed and
+        // validated once, every error naming the file and field) and the JSON / logfmt log handler.
+        .target(
+            name: "Operations",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -128,8 +148,12 @@ let package = Package(
             name: "escort",
             dependencies: [
                 "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "Recording", "Policy", "Gateway",
-                "Console", "Reports", "Training",
+                "Console", "Reports", "Training", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -179,6 +203,11 @@ let package = Package(
         .testTarget(
             name: "EscortCLITests",
             dependencies: ["EscortTesting", "AuditLog", "Store", "StoreSQLite", "Recording", "EscortCore", "Console"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "EscortTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

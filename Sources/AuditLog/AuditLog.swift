@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Metrics
 import Store
 
 /// The gateway's append-only, hash-chained, Merkle-tree audit log with signed checkpoints.
@@ -43,6 +45,8 @@ public actor AuditLog {
     /// The batch being written by a serialised append, and what it was encoded as.
     private var inFlight: [Pending] = []
     private var inFlightEncoded: Encoded?
+    /// Why the last write failed, until a later one succeeds.
+    private var lastFailure: String?
 
     private init(store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration, state: AuditChainState, lastCheckpoint: SignedCheckpoint?) {
         self.store = store
@@ -121,10 +125,19 @@ public actor AuditLog {
     ///   be encoded, `.storageFailed` if the transaction failed. In every case the event is not in the log.
     public func append(_ event: AuditEvent) async throws -> AuditReceipt {
         guard !closed else { throw AuditError(.closed, "the audit log is closed; nothing more can be recorded") }
+        let start = ContinuousClock.now
+        defer { AuditTelemetry.appendTimer.recordNanoseconds(AuditTelemetry.nanoseconds(since: start)) }
         return try await withCheckedThrowingContinuation { continuation in
             pending.append(.event(event, continuation))
             startFlushing()
         }
+    }
+
+    /// What is wrong with the log for an operator: nil while it is open and its last write
+    /// succeeded; else why not (closed, or the last write's failure).
+    public var problem: String? {
+        if closed { return "the audit log is closed" }
+        return lastFailure
     }
 
     /// Signs a checkpoint over every record appended before this call and returns it
@@ -231,6 +244,7 @@ public actor AuditLog {
     /// The batch is durable: moves the head and answers everyone in it.
     private func applied(_ encoded: Encoded) {
         state = encoded.next
+        lastFailure = nil
         if let c = encoded.checkpoints.last {
             lastCheckpoint = c
             lastCheckpointAt = ContinuousClock.now
@@ -318,6 +332,9 @@ public actor AuditLog {
         } else {
             failure = AuditError(.storageFailed, "the audit record could not be written: \(error)")
         }
+        lastFailure = failure.message
+        AuditTelemetry.storeErrors.increment()
+        AuditTelemetry.logger.error("audit log write failed", metadata: ["error": "\(failure.message)", "records": "\(batch.count)"])
         for item in batch {
             switch item {
             case .event(_, let c): c.resume(throwing: failure)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Console
 import EscortCore
 import Foundation
+import Logging
+import Operations
 import Policy
 import Store
 import StoreSQLite
@@ -92,6 +94,8 @@ struct DemoCommand: AsyncParsableCommand {
             print(Self.instructions(dir: dir, port: port))
             return
         }
+        // The demo's terminal is for people: only warnings and errors are logged (logfmt, stderr).
+        LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: .logfmt, level: .warning) }
         try await runner.run { Self.instructions(dir: dir, port: $0) }
     }
 

@@ -1,15 +1,17 @@
 import ArgumentParser
 import AuditLog
 import Console
-import Dispatch
 import EscortCore
 import Foundation
 import Gateway
+import Logging
 import Policy
+import Prometheus
+import ServiceLifecycle
 import ShellAnalysis
 
-/// Starts the gateway on a store and runs it until SIGINT or SIGTERM, then closes the audit log
-/// with a signed checkpoint.
+/// Starts the gateway on a store and runs it, under swift-service-lifecycle, until SIGTERM or
+/// SIGINT; then stops it in order (see ``GatewayService``).
 struct GatewayRunner {
     var store: StoreLocation
     var signingKeyPath: String
@@ -29,13 +31,21 @@ struct GatewayRunner {
     /// Seconds between this node's heartbeats in the store; after three missed, another node
     /// ends its sessions in the audit log.
     var heartbeatSeconds: Double = 5
+    /// How long commands running at SIGTERM may take to finish before their sessions are ended.
+    var shutdownGrace: Duration = .seconds(30)
+    /// The operations listener (/health, /metrics), if served.
+    var operations: (host: String, port: Int)?
+    /// The Prometheus registry the executable bootstrapped swift-metrics with (for /metrics).
+    var metrics: PrometheusCollectorRegistry?
 
     func run(banner: (Int) -> String) async throws {
+        let logger = Logger(label: "escort.serve")
         let analyser: Analyser
         switch Analyser.bundled() {
         case .success(let a): analyser = a
         case .failure(let e): throw ValidationError(e.description)
         }
+        logger.notice("opening the store", metadata: ["store": "\(self.store.kind)", "location": "\(self.store.description)"])
         let opened = try await self.store.open(create: true)
         let store = opened.store
         let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
@@ -54,38 +64,45 @@ struct GatewayRunner {
         context.presence = presence
         let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
         var console: ConsoleServer?
-        var webLine = ""
+        var lines = ""
         if let web {
             let consoleContext = ConsoleContext(
                 store: store, authority: authority, hub: context.hub, audit: log, engine: engine, analyser: analyser,
                 recordingsDirectory: recordings, vendorDirectory: vendorDirectory)
             let started = try await ConsoleServer.start(context: consoleContext, host: web.host, port: web.port, certificate: web.certificate)
             console = started
-            webLine = "\nEscort web console on \(web.certificate == nil ? "http" : "https")://\(web.host):\(started.port)/"
+            let url = "\(web.certificate == nil ? "http" : "https")://\(web.host):\(started.port)/"
+            lines += "\nEscort web console on \(url)"
+            logger.notice("web console listening", metadata: ["url": "\(url)"])
         }
-        // Written unbuffered: scripts and tests wait for the listening line.
-        FileHandle.standardOutput.write(Data((banner(server.port) + webLine + "\nEscort gateway listening on \(host):\(server.port)\n").utf8))
-        await Self.waitForSignal()
-        FileHandle.standardOutput.write(Data("Escort gateway stopping: closing the audit log with a signed checkpoint.\n".utf8))
-        await console?.close()
-        await server.close()
-        await presence.stop()
-        _ = try? await log.close()
-        await opened.close()
+        var operationsServer: OperationsServer?
+        if let operations {
+            let registry = metrics
+            let started = try await OperationsServer.start(
+                host: operations.host, port: operations.port,
+                health: { await Self.health(store: store, log: log) },
+                metrics: { registry?.emitToString() ?? "" })
+            operationsServer = started
+            lines += "\nEscort operations on http://\(operations.host):\(started.port)/ (/health, /metrics)"
+            logger.notice("operations listening", metadata: ["address": "\(operations.host):\(started.port)"])
+        }
+        let service = GatewayService(
+            announcement: banner(server.port) + lines + "\nEscort gateway listening on \(host):\(server.port)\n", server: server, hub: context.hub, log: log, grace: shutdownGrace, logger: logger,
+            console: console, operations: operationsServer, presence: presence, closeStore: opened.close)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
-    /// Suspends until SIGINT or SIGTERM.
-    static func waitForSignal() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let sources = [SIGINT, SIGTERM].map { sig in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { continuation.yield(sig) }
-            s.resume()
-            return s
+    /// The store answers a query, and the audit log is open and its last write succeeded.
+    static func health(store: any EscortStore, log: AuditLog) async -> HealthReport {
+        var storeProblem: String?
+        do {
+            _ = try await store.auditRecords(from: 1, limit: 1)
+        } catch {
+            storeProblem = "the store does not answer: \(error)"
+            StoreHealth.errors.increment()
         }
-        for await _ in stream { break }
-        for s in sources { s.cancel() }
+        return HealthReport(checks: [("store", storeProblem), ("audit_log", await log.problem)])
     }
 }

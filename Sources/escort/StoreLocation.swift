@@ -20,12 +20,15 @@ enum StoreLocation: CustomStringConvertible {
     /// The environment variable a PostgreSQL password may come from.
     static let passwordVariable = "ESCORT_STORE_PASSWORD"
 
-    init(_ text: String, passwordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// `passwordVariable` names the environment variable the password may come from
+    /// (`ESCORT_STORE_PASSWORD` unless the configuration names another).
+    init(_ text: String, passwordFile: String? = nil, passwordVariable: String = Self.passwordVariable,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard PostgresStoreConfiguration.isURL(text) else {
             self = .sqlite(path: text)
             return
         }
-        var password = environment[Self.passwordVariable]
+        var password = environment[passwordVariable]
         if let passwordFile {
             guard let contents = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
                 throw StoreError(.badLocation, "cannot read the store password file \(passwordFile)")
@@ -44,6 +47,14 @@ enum StoreLocation: CustomStringConvertible {
         PostgresStoreConfiguration.isURL(text)
             ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             : URL(fileURLWithPath: text).deletingLastPathComponent()
+    }
+
+    /// The backend's name, for logs: `sqlite` or `postgres`.
+    var kind: String {
+        switch self {
+        case .sqlite: "sqlite"
+        case .postgres: "postgres"
+        }
     }
 
     var description: String {

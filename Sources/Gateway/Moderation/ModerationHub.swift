@@ -25,6 +25,8 @@ public actor ModerationHub {
 
     var sessions: [String: Entry] = [:]
     var nextHold = 1
+    /// Set when the gateway begins to stop: sessions are paused and run no new command.
+    var shuttingDown = false
 
     public init() {}
 
@@ -32,12 +34,16 @@ public actor ModerationHub {
 
     /// Lists a new live session.
     public func register(_ summary: SessionSummary, control: any SessionControl) {
+        var summary = summary
+        if shuttingDown { summary.paused = true }
+        if sessions[summary.id] == nil { GatewayTelemetry.sessionOpened(summary) }
         sessions[summary.id] = Entry(summary: summary, control: control)
     }
 
     /// Removes a session; anything it held is resolved as ended.
     public func unregister(_ id: String, reason: String) {
         guard let entry = sessions.removeValue(forKey: id) else { return }
+        GatewayTelemetry.sessionClosed(id, reason: reason)
         entry.holdContinuation?.resume(returning: .sessionEnded)
         for w in entry.escortWaiters { w.resume(returning: false) }
         for (_, w) in entry.watchers {
@@ -137,11 +143,14 @@ public actor ModerationHub {
             id: nextHold, session: id, engineer: entry.summary.engineer.name, target: entry.summary.target,
             command: command, analysis: analysis, ruling: ruling, reasons: reasons, approvals: [], heldAt: Date())
         nextHold += 1
-        return await withCheckedContinuation { c in
+        let start = ContinuousClock.now
+        let decision = await withCheckedContinuation { c in
             sessions[id]?.summary.held = held
             sessions[id]?.holdContinuation = c
             for (_, w) in sessions[id]?.watchers ?? [:] { w.stream.yield(.held(held)) }
         }
+        if decision != .sessionEnded { GatewayTelemetry.holdWaited(since: start) }
+        return decision
     }
 
     /// The engineer withdraws her held command (Ctrl-C).

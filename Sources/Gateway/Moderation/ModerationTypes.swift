@@ -100,6 +100,15 @@ public protocol SessionControl: Sendable {
     func terminate(by: String, reason: String) async
     /// Tells the engineer something (paused, resumed, escort joined).
     func notify(_ message: String) async
+    /// Whether a command is running on the target now (the gateway's shutdown waits for it).
+    func isRunningCommand() async -> Bool
+    /// Ends the session because the gateway stops, audited as ended with `reason`.
+    func shutDown(reason: String) async
+}
+
+extension SessionControl {
+    public func isRunningCommand() async -> Bool { false }
+    public func shutDown(reason: String) async { await terminate(by: "gateway", reason: reason) }
 }
 
 /// Why a decision was not accepted.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSH
@@ -6,6 +7,7 @@ import NIOSSH
 /// The SSH listener.
 public final class GatewayServer: Sendable {
     let channel: any Channel
+    let connections: OpenConnections
     /// The port actually bound (useful when asked for port 0).
     public let port: Int
 
@@ -17,19 +19,22 @@ public final class GatewayServer: Sendable {
 
         """
 
-    init(channel: any Channel, port: Int) {
+    init(channel: any Channel, connections: OpenConnections, port: Int) {
         self.channel = channel
+        self.connections = connections
         self.port = port
     }
 
     /// Listens on `host:port` with the given host key.
     public static func start(context: GatewayContext, hostKey: NIOSSHPrivateKey, host: String, port: Int) async throws -> GatewayServer {
         let channel: any Channel
+        let connections = OpenConnections()
         do {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
+                    return channel.eventLoop.makeCompletedFuture {
                         let state = ConnectionState(remoteAddress: channel.remoteAddress?.ipAddress)
                         let auth = ConnectionAuthenticator(authority: context.authority, audit: context.audit, state: state)
                         var config = SSHServerConfiguration(
@@ -56,12 +61,24 @@ public final class GatewayServer: Sendable {
         } catch {
             throw GatewayError(.configuration, "could not listen on \(host):\(port): \(error)")
         }
-        return GatewayServer(channel: channel, port: channel.localAddress?.port ?? port)
+        GatewayTelemetry.logger.notice("SSH gateway listening", metadata: ["address": "\(host):\(channel.localAddress?.port ?? port)"])
+        return GatewayServer(channel: channel, connections: connections, port: channel.localAddress?.port ?? port)
     }
 
-    /// Stops listening.
-    public func close() async {
+    /// Stops listening: new connections are refused; those open stay open.
+    public func stopAccepting() async {
         try? await channel.close()
+    }
+
+    /// Closes every open connection.
+    public func closeConnections() async {
+        for c in connections.all() { try? await c.close() }
+    }
+
+    /// Stops listening and closes every open connection.
+    public func close() async {
+        await stopAccepting()
+        await closeConnections()
     }
 }
 
@@ -73,4 +90,19 @@ final class CloseOnError: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
+}
+
+/// The SSH connections currently open, so a stopping gateway can close the ones left.
+final class OpenConnections: Sendable {
+    private let channels = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+
+    func add(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        channels.withLockedValue { $0[key] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = channels.withLockedValue { $0.removeValue(forKey: key) }
+        }
+    }
+
+    func all() -> [any Channel] { channels.withLockedValue { Array($0.values) } }
 }

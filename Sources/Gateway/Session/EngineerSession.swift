@@ -336,6 +336,7 @@ public actor EngineerSession: SessionControl {
             "n": .integer(Int64(commandCount)), "command": .string(text), "by": "analyser",
             "reason": .string("not valid shell syntax: \(reason)"),
         ]) else { return }
+        GatewayTelemetry.command(.refused, risk: "unknown", session: id, number: commandCount)
         await say("Escort: not valid shell syntax (\(reason)); nothing was sent.", inline: false)
         await prompt()
     }
@@ -388,11 +389,13 @@ public actor EngineerSession: SessionControl {
         case .refuse:
             fields["by"] = "policy"
             guard await audit(.commandRefused, fields) else { return }
+            GatewayTelemetry.command(.refused, risk: analysis.risk.rawValue, session: id, number: n)
             await say("Escort: refused. \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined(), inline: false)
             await afterCommand(status: 126)
             return
         case .hold, .holdWithReview:
             guard await audit(.commandHeld, fields) else { return }
+            GatewayTelemetry.command(.held, risk: analysis.risk.rawValue, session: id, number: n)
             let who = ruling == .holdWithReview ? "an escort and a technical reviewer" : "an escort"
             await say("Escort: held for \(who). \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined() + "\r\n  Waiting for a decision (Ctrl-C withdraws the command)…", inline: false)
             let decision = await context.hub.hold(session: id, command: command, analysis: analysis, ruling: ruling, reasons: reasons)
@@ -400,14 +403,17 @@ public actor EngineerSession: SessionControl {
             case .approved(let by):
                 fields["approved_by"] = .array(by.map { .string($0) })
                 guard await audit(.commandApproved, ["n": .integer(Int64(n)), "approved_by": .array(by.map { .string($0) })]) else { return }
+                GatewayTelemetry.command(.approved, risk: analysis.risk.rawValue, session: id, number: n)
                 await say("Escort: approved by \(by.joined(separator: " and ")).", inline: false)
             case .refused(let by, let reason):
                 guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(by), "reason": .string(reason)]) else { return }
+                GatewayTelemetry.command(.refusedByEscort, risk: analysis.risk.rawValue, session: id, number: n)
                 await say("Escort: refused by \(by): \(reason)", inline: false)
                 await afterCommand(status: 126)
                 return
             case .withdrawn:
                 guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(user.name), "reason": "withdrawn by the engineer"]) else { return }
+                GatewayTelemetry.command(.withdrawn, risk: analysis.risk.rawValue, session: id, number: n)
                 await say("Escort: withdrawn; nothing was sent.", inline: false)
                 await afterCommand(status: 130)
                 return
@@ -427,6 +433,7 @@ public actor EngineerSession: SessionControl {
         }
         // Durable before it reaches the target.
         guard await audit(.commandForwarded, fields) else { return }
+        if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
         guard state == .deciding, let shell else { return }
         state = .running(interactive: interactive(command))
         do {

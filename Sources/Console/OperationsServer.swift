@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// The result of a health check: each part checked, and what is wrong with it (nil: fine).
+public struct HealthReport: Sendable {
+    public var checks: [(name: String, problem: String?)]
+
+    public init(checks: [(name: String, problem: String?)]) { self.checks = checks }
+
+    public var healthy: Bool { checks.allSatisfy { $0.problem == nil } }
+
+    /// `{"status":"ok","checks":{"store":"ok","audit_log":"ok"}}`, or `"failing"` with each problem.
+    public var json: String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        let parts = checks.map { "\(quoted($0.name)):\(quoted($0.problem ?? "ok"))" }
+        return "{\"status\":\(quoted(healthy ? "ok" : "failing")),\"checks\":{\(parts.joined(separator: ","))}}\n"
+    }
+}
+
+/// The operations listener: `GET /health` (200 when every check passes, 503 naming what failed)
+/// and `GET /metrics` (Prometheus text format). Plain HTTP, meant for loopback or a private
+/// network; it shows no command, person or secret.
+public final class OperationsServer: Sendable {
+    public let port: Int
+    let task: Task<Void, any Error>
+
+    init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    /// Starts serving on `host:port` (0: any free port).
+    public static func start(
+        host: String, port: Int,
+        health: @escaping @Sendable () async -> HealthReport,
+        metrics: @escaping @Sendable () -> String
+    ) async throws -> OperationsServer {
+        let router = Router()
+        router.get("/health") { _, _ -> Response in
+            let report = await health()
+            return Response(
+                status: report.healthy ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: report.json)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
+        var logger = Logger(label: "escort.operations")
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? port)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let task = Task {
+            defer { portContinuation.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        var bound: Int?
+        for await p in ports { bound = p }
+        guard let bound else {
+            task.cancel()
+            _ = try? await task.value
+            throw ConsoleError("the operations listener could not listen on \(host):\(port)")
+        }
+        return OperationsServer(port: bound, task: task)
+    }
+
+    public func close() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}

@@ -1,0 +1,61 @@
+import AuditLog
+import Console
+import Foundation
+import Gateway
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// The running gateway as a ServiceLifecycle service. It runs until graceful shutdown is
+/// triggered (SIGTERM, SIGINT), then stops in order: no new SSH connection is accepted; commands
+/// already running get up to the grace period to finish (their output reaches the engineer);
+/// every remaining session is ended, audited with the reason "gateway shutting down"; the web
+/// console and the connections left are closed; the audit log is closed with a signed
+/// checkpoint; the store is closed; the operations listener last.
+struct GatewayService: Service {
+    /// Printed when the service runs, after ServiceLifecycle traps SIGTERM and SIGINT: scripts and
+    /// tests that wait for the listening line may signal at once.
+    let announcement: String
+    let server: GatewayServer
+    let hub: ModerationHub
+    let log: AuditLog
+    let grace: Duration
+    let logger: Logger
+    let console: ConsoleServer?
+    let operations: OperationsServer?
+    /// This node's presence in the store: stopped once its sessions have ended (a node that
+    /// stops cleanly leaves nothing for other nodes to end).
+    let presence: NodePresence?
+    let closeStore: @Sendable () async -> Void
+
+    func run() async throws {
+        // Written unbuffered.
+        FileHandle.standardOutput.write(Data(announcement.utf8))
+        // Returns when shutdown is triggered; throws if the task is cancelled (then stop at once).
+        try? await gracefulShutdown()
+        logger.notice("shutting down", metadata: ["grace_seconds": "\(grace.components.seconds)"])
+        FileHandle.standardOutput.write(Data("Escort gateway stopping: no new connections; running commands may finish, then sessions end and the audit log is closed with a signed checkpoint.\n".utf8))
+        await server.stopAccepting()
+        let ended = await GatewayShutdown.drain(hub, grace: grace)
+        await console?.close()
+        await server.closeConnections()
+        await presence?.stop()
+        var failure: (any Error)?
+        do {
+            let checkpoint = try await log.close()
+            logger.notice("audit log closed", metadata: ["checkpoint_tree_size": "\(checkpoint?.treeSize ?? 0)"])
+        } catch {
+            failure = error
+            logger.error("the audit log could not be closed with a checkpoint", metadata: ["error": "\(error)"])
+        }
+        await closeStore()
+        await operations?.close()
+        logger.notice("stopped", metadata: ["sessions_ended": "\(ended)"])
+        if let failure { throw failure }
+    }
+}
+
+/// The store's health-check failures, counted with the audit log's write failures.
+enum StoreHealth {
+    static let errors = Counter(label: "escort_store_errors_total", dimensions: [("operation", "health_check")])
+}
