@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 import Store
 
@@ -12,16 +13,7 @@ extension PostgresStore: AuditStore {
         do {
             try await transaction { c in
                 try await c.query("SET LOCAL synchronous_commit = on", logger: logger)
-                for r in records {
-                    try await c.query(
-                        "INSERT INTO audit_record (seq, hash, body) VALUES (\(r.sequence), \(Data(r.hash)), \(Data(r.body)))",
-                        logger: logger)
-                }
-                for cp in checkpoints {
-                    try await c.query(
-                        "INSERT INTO audit_checkpoint (tree_size, body, signature) VALUES (\(cp.treeSize), \(Data(cp.body)), \(Data(cp.signature)))",
-                        logger: logger)
-                }
+                try await Self.insert(records, checkpoints, on: c, logger)
             }
         } catch let e as StoreError where e.code == .duplicate {
             throw StoreError(.conflict, "\(e.message); another writer appended first, nothing of this batch was written")
@@ -81,22 +73,27 @@ extension PostgresStore: SerialisedAuditStore {
                     encoderError = error
                     throw error
                 }
-                for r in records {
-                    try await c.query(
-                        "INSERT INTO audit_record (seq, hash, body) VALUES (\(r.sequence), \(Data(r.hash)), \(Data(r.body)))",
-                        logger: logger)
-                }
-                for cp in checkpoints {
-                    try await c.query(
-                        "INSERT INTO audit_checkpoint (tree_size, body, signature) VALUES (\(cp.treeSize), \(Data(cp.body)), \(Data(cp.signature)))",
-                        logger: logger)
-                }
+                try await Self.insert(records, checkpoints, on: c, logger)
             }
         } catch let e as StoreError where e.code == .duplicate {
             throw StoreError(.conflict, "\(e.message); a writer that does not take turns appended first, nothing of this batch was written")
         } catch {
             if let encoderError { throw encoderError }
             throw error
+        }
+    }
+
+    /// Inserts records and checkpoints in the caller's transaction.
+    private static func insert(_ records: [StoredAuditRecord], _ checkpoints: [StoredAuditCheckpoint], on c: PostgresConnection, _ logger: Logger) async throws {
+        for r in records {
+            try await c.query(
+                "INSERT INTO audit_record (seq, hash, body) VALUES (\(r.sequence), \(Data(r.hash)), \(Data(r.body)))",
+                logger: logger)
+        }
+        for cp in checkpoints {
+            try await c.query(
+                "INSERT INTO audit_checkpoint (tree_size, body, signature) VALUES (\(cp.treeSize), \(Data(cp.body)), \(Data(cp.signature)))",
+                logger: logger)
         }
     }
 

@@ -7,6 +7,7 @@ import EscortTesting
 import Foundation
 import Gateway
 import ShellAnalysis
+import Store
 import StoreSQLite
 import Testing
 
@@ -101,9 +102,12 @@ struct GatewayBadInputTests {
         let gw = try await GatewayFixture(presence: true)
         defer { Task { await gw.close() } }
         // A session that can be recorded is open in the store while it runs, and gone after.
-        let ok = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "sleep 1; echo ran"])
-        try await Task.sleep(for: .milliseconds(500))
-        let open = try await gw.store.orphanedSessions(staleAfter: -3600)
+        let ok = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "sleep 3; echo ran"])
+        var open: [OpenSession] = []
+        for _ in 0..<100 where open.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            open = try await gw.store.orphanedSessions(staleAfter: -3600)
+        }
         #expect(open.map(\.node) == ["test-node"], "\(open)")
         #expect(await ok.waitForExit() == 0)
         #expect(ok.output.contains("ran"))
