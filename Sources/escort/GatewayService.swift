@@ -37,6 +37,9 @@ struct GatewayService: Service {
         FileHandle.standardOutput.write(Data("Escort gateway stopping: no new connections; running commands may finish, then sessions end and the audit log is closed with a signed checkpoint.\n".utf8))
         await server.stopAccepting()
         let ended = await GatewayShutdown.drain(hub, grace: grace)
+        // Sessions that just ended are still sending their exit status; give their clients a
+        // moment to take it and disconnect (an escort's console connection is closed after it).
+        await server.awaitConnectionsClosing(upTo: .seconds(3))
         await console?.close()
         await server.closeConnections()
         await presence?.stop()

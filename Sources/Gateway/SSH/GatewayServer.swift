@@ -70,6 +70,16 @@ public final class GatewayServer: Sendable {
         try? await channel.close()
     }
 
+    /// Waits up to `limit` for open connections to close on their own. A session that has just
+    /// ended is still sending its exit status, and its client disconnects once it has it; closing
+    /// the connection under it would lose the status (the engineer would see the command cut off).
+    public func awaitConnectionsClosing(upTo limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while !connections.all().isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Closes every open connection.
     public func closeConnections() async {
         for c in connections.all() { try? await c.close() }
