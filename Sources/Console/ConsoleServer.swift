@@ -51,26 +51,12 @@ public final class ConsoleServer: Sendable {
         }
         var logger = Logger(label: "escort.console")
         logger.logLevel = .warning
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
-        }
-        var bound: Int?
-        for await p in ports { bound = p }
-        _ = ports
-        guard let bound else {
-            task.cancel()
-            _ = try? await task.value
-            throw ConsoleError("the web console could not listen on \(host):\(port)")
+        let (bound, task) = try await BackgroundApplication.start("the web console", host: host, port: port) { onServerRunning in
+            Application(
+                router: router, server: server,
+                configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
+                onServerRunning: onServerRunning,
+                logger: logger)
         }
         return ConsoleServer(port: bound, task: task)
     }

@@ -64,25 +64,12 @@ public final class OperationsServer: Sendable {
         }
         var logger = Logger(label: "escort.operations")
         logger.logLevel = .warning
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? port)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
-        }
-        var bound: Int?
-        for await p in ports { bound = p }
-        guard let bound else {
-            task.cancel()
-            _ = try? await task.value
-            throw ConsoleError("the operations listener could not listen on \(host):\(port)")
+        let (bound, task) = try await BackgroundApplication.start("the operations listener", host: host, port: port) { onServerRunning in
+            Application(
+                router: router,
+                configuration: .init(address: .hostname(host, port: port), serverName: "Escort"),
+                onServerRunning: onServerRunning,
+                logger: logger)
         }
         return OperationsServer(port: bound, task: task)
     }
