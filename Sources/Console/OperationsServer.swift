@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -12,22 +13,12 @@ public struct HealthReport: Sendable {
 
     public var healthy: Bool { checks.allSatisfy { $0.problem == nil } }
 
-    /// `{"status":"ok","checks":{"store":"ok","audit_log":"ok"}}`, or `"failing"` with each problem.
+    /// `{"checks":{"audit_log":"ok","store":"ok"},"status":"ok"}` (keys sorted), or `"failing"`
+    /// with each problem.
     public var json: String {
-        func quoted(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-                default: out.unicodeScalars.append(u)
-                }
-            }
-            return out + "\""
-        }
-        let parts = checks.map { "\(quoted($0.name)):\(quoted($0.problem ?? "ok"))" }
-        return "{\"status\":\(quoted(healthy ? "ok" : "failing")),\"checks\":{\(parts.joined(separator: ","))}}\n"
+        let parts = Dictionary(checks.map { ($0.name, JSONValue.string($0.problem ?? "ok")) }, uniquingKeysWith: { a, b in a == .string("ok") ? b : a })
+        let body = JSONValue.object(["status": .string(healthy ? "ok" : "failing"), "checks": .object(parts)])
+        return body.encodedString() + "\n"
     }
 }
 
