@@ -62,6 +62,8 @@ struct GatewayRunner {
         let presence = NodePresence(node: NodePresence.processName(), store: store, audit: log, interval: heartbeatSeconds)
         try await presence.start()
         context.presence = presence
+        // Held commands, escorts' presence and decisions shared with the other nodes on the store.
+        await context.hub.joinCluster(ClusterLink(store: store, node: presence.node, staleAfter: presence.staleAfter))
         let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
         var console: ConsoleServer?
         var lines = ""

@@ -42,6 +42,7 @@ struct GatewayService: Service {
         await server.awaitConnectionsClosing(upTo: .seconds(3))
         await console?.close()
         await server.closeConnections()
+        await hub.leaveCluster()
         await presence?.stop()
         var failure: (any Error)?
         do {

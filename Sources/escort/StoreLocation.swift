@@ -4,7 +4,7 @@ import StorePostgres
 import StoreSQLite
 
 /// Every store protocol the CLI uses, as one type.
-typealias EscortStore = AuditStore & RegistryStore & CredentialStore & TrainingStore & NodeStore
+typealias EscortStore = AuditStore & RegistryStore & CredentialStore & TrainingStore & ModerationStore
 
 /// Where the gateway's data lives, as given by `--store`: a SQLite file (the default), or a
 /// PostgreSQL database named by a `postgres://user@host:port/database` URL. The one place the CLI

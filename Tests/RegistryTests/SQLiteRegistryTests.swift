@@ -77,3 +77,13 @@ struct SQLiteNodeStoreTests {
         try await check(try SQLiteStore(path: dir.file("nodes.sqlite")))
     }
 }
+
+@Suite("Shared moderation on SQLite")
+struct SQLiteModerationStoreTests {
+    @Test(arguments: ModerationStoreConformance.checks.map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let dir = TemporaryDirectory()
+        let check = try #require(ModerationStoreConformance.checks.first { $0.0 == name }?.1)
+        try await check(try SQLiteStore(path: dir.file("moderation.sqlite")))
+    }
+}

@@ -45,3 +45,13 @@ struct PostgresNodeStoreTests {
         try await check(try await freshStore())
     }
 }
+
+@Suite("Shared moderation on PostgreSQL")
+struct PostgresModerationStoreTests {
+    @Test(arguments: (ModerationStoreConformance.checks + ModerationStoreConformance.notifyingChecks).map(\.0))
+    func sharedSuite(_ name: String) async throws {
+        let all = ModerationStoreConformance.checks + ModerationStoreConformance.notifyingChecks
+        let check = try #require(all.first { $0.0 == name }?.1)
+        try await check(try await freshStore())
+    }
+}

@@ -21,12 +21,54 @@ public actor ModerationHub {
         var observers: [UUID: AsyncStream<WatchEvent>.Continuation] = [:]
         var escortWaiters: [CheckedContinuation<Bool, Never>] = []
         var holdContinuation: CheckedContinuation<HoldDecision, Never>?
+        /// Escorts and reviewers attached through other gateway nodes.
+        var remoteWatchers: [UUID: RemoteWatcher] = [:]
+
+        /// Whether `name` still watches in `role`, here or through another node.
+        func watches(_ name: String, as role: WatcherRole) -> Bool {
+            watchers.values.contains { $0.user.name == name && $0.role == role }
+                || remoteWatchers.values.contains { $0.user.name == name && $0.role == role }
+        }
+    }
+
+    /// Someone attached to a session of this node through another node.
+    struct RemoteWatcher {
+        var user: GatewayUser
+        var role: WatcherRole
+        var node: String
+    }
+
+    /// A session running on another node that someone attached through this node watches.
+    struct Mirror {
+        var node: String
+        var watchers: [UUID: Watcher] = [:]
+        var observers: [UUID: AsyncStream<WatchEvent>.Continuation] = [:]
     }
 
     var sessions: [String: Entry] = [:]
     var nextHold = 1
     /// Set when the gateway begins to stop: sessions are paused and run no new command.
     var shuttingDown = false
+
+    /// Set when this node shares a store with other gateway nodes (``joinCluster(_:)``).
+    var cluster: ClusterLink?
+    /// Other nodes' live sessions, as last read from the store.
+    var shared: [String: SharedSummary] = [:]
+    /// Sessions of other nodes that someone attached here watches.
+    var mirrors: [String: Mirror] = [:]
+    /// Requests sent to other nodes, waiting for their answer.
+    var replies: [UUID: CheckedContinuation<ClusterReply, Never>] = [:]
+    /// Local sessions whose summary other nodes must be shown again.
+    var unpublished: Set<String> = []
+    /// Output of local sessions watched from other nodes, not yet sent.
+    var pendingOutput: [String: [UInt8]] = [:]
+    /// Sessions whose output was more than could be relayed since the last look.
+    var droppedOutput: Set<String> = []
+    /// Messages for other nodes, posted one at a time in order.
+    var outbox: AsyncStream<OutgoingMessage>.Continuation?
+    var clusterTasks: [Task<Void, Never>] = []
+    var lastRefresh = ContinuousClock.now - .seconds(60)
+    var lastOwnershipCheck = ContinuousClock.now
 
     public init() {}
 
@@ -38,6 +80,7 @@ public actor ModerationHub {
         if shuttingDown { summary.paused = true }
         if sessions[summary.id] == nil { GatewayTelemetry.sessionOpened(summary) }
         sessions[summary.id] = Entry(summary: summary, control: control)
+        unpublished.insert(summary.id)
     }
 
     /// Removes a session; anything it held is resolved as ended.
@@ -54,54 +97,89 @@ public actor ModerationHub {
             o.yield(.ended(reason))
             o.finish()
         }
+        relay(.ended(reason), session: id, to: entry)
+        unpublished.remove(id)
+        pendingOutput[id] = nil
     }
 
-    /// Every live session.
+    /// Every live session: this node's, and those other nodes share.
     public func list() -> [SessionSummary] {
-        sessions.values.map(\.summary).sorted { $0.started < $1.started }
+        let elsewhere = shared.filter { sessions[$0.key] == nil }.map(\.value.summary)
+        return (sessions.values.map(\.summary) + elsewhere).sorted { $0.started < $1.started }
     }
 
-    /// One live session.
-    public func summary(_ id: String) -> SessionSummary? { sessions[id]?.summary }
+    /// One live session, on this node or another.
+    public func summary(_ id: String) -> SessionSummary? { sessions[id]?.summary ?? shared[id]?.summary }
 
     // MARK: Watching
 
     /// Attaches `user` to a session as escort or reviewer (eligibility is checked by the caller
     /// against policy; the engineer can never attach to her own session).
-    public func attach(_ user: GatewayUser, as role: WatcherRole, to id: String) throws -> (UUID, AsyncStream<WatchEvent>) {
+    public func attach(_ user: GatewayUser, as role: WatcherRole, to id: String) async throws -> (UUID, AsyncStream<WatchEvent>) {
+        guard sessions[id] != nil else { return try await attachElsewhere(user, as: role, to: id) }
+        let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        let token = UUID()
+        try admit(user, as: role, to: id, token: token, node: nil, stream: continuation)
+        return (token, stream)
+    }
+
+    /// Attaches someone, here (`node` nil, events to `stream`) or through another node.
+    func admit(_ user: GatewayUser, as role: WatcherRole, to id: String, token: UUID, node: String?,
+               stream: AsyncStream<WatchEvent>.Continuation?) throws {
         guard var entry = sessions[id] else { throw ModerationError("There is no live session \(id).") }
         guard user.name != entry.summary.engineer.name else {
             throw ModerationError("You cannot escort or review your own session.")
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
-        let token = UUID()
-        entry.watchers[token] = Watcher(user: user, role: role, stream: continuation)
+        if let node {
+            entry.remoteWatchers[token] = RemoteWatcher(user: user, role: role, node: node)
+        } else if let stream {
+            entry.watchers[token] = Watcher(user: user, role: role, stream: stream)
+            if let held = entry.summary.held { stream.yield(.held(held)) }
+        }
         if role == .escort, !entry.summary.escorts.contains(user.name) {
             entry.summary.escorts.append(user.name)
             for w in entry.escortWaiters { w.resume(returning: true) }
             entry.escortWaiters = []
         }
-        if let held = entry.summary.held { continuation.yield(.held(held)) }
         sessions[id] = entry
+        unpublished.insert(id)
+        if let node, let held = entry.summary.held { send(.held(held), session: id, to: node) }
         let control = entry.control
-        let line = "\(role.rawValue.capitalized) \(user.displayName) (\(user.name)) joined."
+        let through = node.map { " through gateway node \($0)" } ?? ""
+        let line = "\(role.rawValue.capitalized) \(user.displayName) (\(user.name)) joined\(through)."
         broadcastNotice(line, in: id, except: token)
         Task { await control.notify(line) }
-        return (token, stream)
     }
 
     /// Detaches a watcher. When the last escort leaves an escorted session, it pauses: no command
     /// runs until an escort is back.
     public func detach(_ token: UUID, from id: String) {
-        guard var entry = sessions[id], let watcher = entry.watchers.removeValue(forKey: token) else { return }
-        watcher.stream.finish()
-        let stillThere = entry.watchers.values.contains { $0.user.name == watcher.user.name && $0.role == .escort }
-        if watcher.role == .escort, !stillThere {
-            entry.summary.escorts.removeAll { $0 == watcher.user.name }
+        if sessions[id] == nil {
+            detachElsewhere(token, from: id)
+            return
+        }
+        release(token, from: id)
+    }
+
+    /// Takes a watcher (here or through another node) off a local session.
+    func release(_ token: UUID, from id: String, why: String = "left") {
+        guard var entry = sessions[id] else { return }
+        let who: (user: GatewayUser, role: WatcherRole)
+        if let w = entry.watchers.removeValue(forKey: token) {
+            w.stream.finish()
+            who = (w.user, w.role)
+        } else if let w = entry.remoteWatchers.removeValue(forKey: token) {
+            who = (w.user, w.role)
+        } else {
+            return
+        }
+        if who.role == .escort, !entry.watches(who.user.name, as: .escort) {
+            entry.summary.escorts.removeAll { $0 == who.user.name }
         }
         sessions[id] = entry
+        unpublished.insert(id)
         let control = entry.control
-        var line = "\(watcher.role.rawValue.capitalized) \(watcher.user.name) left."
+        var line = "\(who.role.rawValue.capitalized) \(who.user.name) \(why)."
         if entry.summary.waitingForEscort { line += " The session is paused until an escort joins." }
         broadcastNotice(line, in: id, except: nil)
         Task { await control.notify(line) }
@@ -112,26 +190,36 @@ public actor ModerationHub {
         guard let entry = sessions[id] else { return }
         for (_, w) in entry.watchers { w.stream.yield(.output(bytes)) }
         for (_, o) in entry.observers { o.yield(.output(bytes)) }
+        if !entry.remoteWatchers.isEmpty { queueOutput(bytes, session: id) }
     }
 
     /// A read-only stream of a session's output, for a terminal view beside an attached watcher
     /// (eligibility is checked by the caller). Observing neither counts as escort presence nor
     /// allows any decision.
     public func observe(_ id: String) throws -> (UUID, AsyncStream<WatchEvent>) {
-        guard sessions[id] != nil else { throw ModerationError("There is no live session \(id).") }
         let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
         let token = UUID()
-        sessions[id]?.observers[token] = continuation
+        if sessions[id] != nil {
+            sessions[id]?.observers[token] = continuation
+        } else if let elsewhere = shared[id] {
+            // Output of another node's session arrives while someone here is attached to it.
+            mirrors[id, default: Mirror(node: elsewhere.node)].observers[token] = continuation
+        } else {
+            throw ModerationError("There is no live session \(id).")
+        }
         return (token, stream)
     }
 
     public func stopObserving(_ token: UUID, from id: String) {
         sessions[id]?.observers.removeValue(forKey: token)?.finish()
+        mirrors[id]?.observers.removeValue(forKey: token)?.finish()
+        dropIdleMirror(id)
     }
 
     func broadcastNotice(_ text: String, in id: String, except token: UUID?) {
         guard let entry = sessions[id] else { return }
         for (t, w) in entry.watchers where t != token { w.stream.yield(.notice(text)) }
+        relay(.notice(text), session: id, to: entry)
     }
 
     // MARK: Holding and deciding
@@ -148,6 +236,8 @@ public actor ModerationHub {
             sessions[id]?.summary.held = held
             sessions[id]?.holdContinuation = c
             for (_, w) in sessions[id]?.watchers ?? [:] { w.stream.yield(.held(held)) }
+            if let entry = sessions[id] { relay(.held(held), session: id, to: entry) }
+            unpublished.insert(id)
         }
         if decision != .sessionEnded { GatewayTelemetry.holdWaited(since: start) }
         return decision
@@ -163,9 +253,19 @@ public actor ModerationHub {
     /// - Returns: what happened, in words for the decider.
     /// - Throws: ``ModerationError`` saying why the decision is not accepted.
     @discardableResult
-    public func decide(_ token: UUID, session id: String, holdID: Int?, approve: Bool, reason: String?) throws -> String {
+    public func decide(_ token: UUID, session id: String, holdID: Int?, approve: Bool, reason: String?) async throws -> String {
+        if sessions[id] == nil {
+            return try await askElsewhere(token, session: id) {
+                .decide(token: token, hold: holdID, approve: approve, reason: reason, reply: $0)
+            }
+        }
+        return try decide(token, from: nil, session: id, holdID: holdID, approve: approve, reason: reason)
+    }
+
+    /// Someone attached here (`node` nil) or through `node` decides a local session's held command.
+    func decide(_ token: UUID, from node: String?, session id: String, holdID: Int?, approve: Bool, reason: String?) throws -> String {
         guard let entry = sessions[id] else { throw ModerationError("The session has ended.") }
-        guard let watcher = entry.watchers[token] else { throw ModerationError("You are not attached to this session.") }
+        guard let watcher = participant(token, from: node, in: entry) else { throw ModerationError("You are not attached to this session.") }
         guard watcher.user.name != entry.summary.engineer.name else {
             throw ModerationError("You cannot approve your own command.")
         }
@@ -181,7 +281,7 @@ public actor ModerationHub {
         if held.approvals.contains(where: { $0.name == who }) {
             throw ModerationError("You have already approved #\(held.id); it needs someone else as well.")
         }
-        held.approvals.append((who, watcher.role))
+        held.approvals.append(Approval(name: who, role: watcher.role))
         let escortApproved = held.approvals.contains { $0.role == .escort }
         let reviewerApproved = held.approvals.contains { $0.role == .reviewer }
         let done = held.needsReviewer ? (escortApproved && reviewerApproved) : escortApproved
@@ -191,6 +291,8 @@ public actor ModerationHub {
             return "Approved #\(held.id)."
         }
         sessions[id]?.summary.held = held
+        unpublished.insert(id)
+        if let entry = sessions[id] { relay(.held(held), session: id, to: entry) }
         let missing = escortApproved ? "a technical reviewer" : "an escort"
         broadcastNotice("#\(held.id) approved by \(who) (\(watcher.role.rawValue)); it still needs \(missing).", in: id, except: nil)
         return "Approval recorded; #\(held.id) still needs \(missing)."
@@ -201,17 +303,28 @@ public actor ModerationHub {
         sessions[id]?.summary.held = nil
         sessions[id]?.holdContinuation = nil
         for (_, w) in entry.watchers { w.stream.yield(.resolved(id: held.id, outcome: outcome)) }
+        relay(.resolved(hold: held.id, outcome: outcome), session: id, to: entry)
+        unpublished.insert(id)
         c.resume(returning: decision)
     }
 
     // MARK: Pause and end
 
     /// Pauses or resumes a session (an attached escort only).
-    public func setPaused(_ paused: Bool, token: UUID, session id: String) throws {
-        guard let entry = sessions[id], let watcher = entry.watchers[token] else {
+    public func setPaused(_ paused: Bool, token: UUID, session id: String) async throws {
+        if sessions[id] == nil {
+            _ = try await askElsewhere(token, session: id) { .pause(token: token, paused: paused, reply: $0) }
+            return
+        }
+        try setPaused(paused, token: token, from: nil, session: id)
+    }
+
+    func setPaused(_ paused: Bool, token: UUID, from node: String?, session id: String) throws {
+        guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
             throw ModerationError("You are not attached to this session.")
         }
         sessions[id]?.summary.paused = paused
+        unpublished.insert(id)
         let line = paused ? "Session paused by \(watcher.user.name): no command runs until it is resumed." : "Session resumed by \(watcher.user.name)."
         broadcastNotice(line, in: id, except: nil)
         let control = entry.control
@@ -233,13 +346,30 @@ public actor ModerationHub {
     }
 
     /// Ends a session (an attached escort only).
-    public func end(token: UUID, session id: String, reason: String) throws {
-        guard let entry = sessions[id], let watcher = entry.watchers[token] else {
+    public func end(token: UUID, session id: String, reason: String) async throws {
+        if sessions[id] == nil {
+            _ = try await askElsewhere(token, session: id) { .end(token: token, reason: reason, reply: $0) }
+            return
+        }
+        try end(token: token, from: nil, session: id, reason: reason)
+    }
+
+    func end(token: UUID, from node: String?, session id: String, reason: String) throws {
+        guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
             throw ModerationError("You are not attached to this session.")
         }
         let control = entry.control
         let who = watcher.user.name
         resolve(id, .refused(by: who, reason: "session ended: \(reason)"), outcome: "session ended by \(who)")
         Task { await control.terminate(by: who, reason: reason) }
+    }
+
+    /// Who `token` is on a local session: someone attached here (`node` nil) or through `node`.
+    func participant(_ token: UUID, from node: String?, in entry: Entry) -> (user: GatewayUser, role: WatcherRole)? {
+        if let node {
+            guard let w = entry.remoteWatchers[token], w.node == node else { return nil }
+            return (w.user, w.role)
+        }
+        return entry.watchers[token].map { ($0.user, $0.role) }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import ShellAnalysis
 
 /// A command waiting for a decision.
-public struct HeldCommand: Sendable {
-    /// Unique within the gateway process.
+public struct HeldCommand: Sendable, Codable {
+    /// Unique within the gateway process that holds it.
     public var id: Int
     public var session: String
     public var engineer: String
@@ -13,7 +13,7 @@ public struct HeldCommand: Sendable {
     public var ruling: CommandRuling
     public var reasons: [String]
     /// Who approved so far, with the capacity they approved in.
-    public var approvals: [(name: String, role: WatcherRole)]
+    public var approvals: [Approval]
     public var heldAt: Date
 
     /// Whether a technical reviewer must approve as well as an escort.
@@ -32,6 +32,17 @@ public struct HeldCommand: Sendable {
     }
 }
 
+/// One approval of a held command.
+public struct Approval: Sendable, Codable, Hashable {
+    public var name: String
+    public var role: WatcherRole
+
+    public init(name: String, role: WatcherRole) {
+        self.name = name
+        self.role = role
+    }
+}
+
 /// The outcome of a hold.
 public enum HoldDecision: Sendable, Equatable {
     case approved(by: [String])
@@ -41,7 +52,7 @@ public enum HoldDecision: Sendable, Equatable {
 }
 
 /// In what capacity someone watches a session.
-public enum WatcherRole: String, Sendable {
+public enum WatcherRole: String, Sendable, Codable {
     case escort
     case reviewer
 }
@@ -61,7 +72,7 @@ public enum WatchEvent: Sendable {
 }
 
 /// A live session as listed for escorts.
-public struct SessionSummary: Sendable {
+public struct SessionSummary: Sendable, Codable {
     public var id: String
     public var engineer: GatewayUser
     public var target: String

@@ -2,7 +2,7 @@ import EscortCore
 import ShellAnalysis
 
 /// Someone who connected and proved a registered key.
-public struct GatewayUser: Sendable, Hashable {
+public struct GatewayUser: Sendable, Hashable, Codable {
     public var name: String
     public var displayName: String
     public var roles: Set<Role>

@@ -16,7 +16,7 @@ struct PostgresMigration: Sendable {
 /// store takes a transaction-scoped advisory lock first, so when two gateways start at once on
 /// a fresh database one applies the migrations and the other waits, then finds them applied.
 enum PostgresMigrations {
-    static let all: [PostgresMigration] = [V1Audit.migration, V2Registry.migration, V3Console.migration, V4Training.migration, V5Nodes.migration]
+    static let all: [PostgresMigration] = [V1Audit.migration, V2Registry.migration, V3Console.migration, V4Training.migration, V5Nodes.migration, V6Moderation.migration]
 
     /// The advisory-lock key every Escort node takes while migrating ("Escort" in ASCII).
     static let lockKey: Int64 = 0x4573_636F_7274

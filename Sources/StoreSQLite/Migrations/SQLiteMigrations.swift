@@ -11,6 +11,7 @@ enum SQLiteMigrations {
         migrator.registerMigration("console-v1", migrate: ConsoleV1.migrate)
         migrator.registerMigration("training-v1", migrate: TrainingV1.migrate)
         migrator.registerMigration("nodes-v1", migrate: NodesV1.migrate)
+        migrator.registerMigration("moderation-v1", migrate: ModerationV1.migrate)
         return migrator
     }
 }
