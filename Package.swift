@@ -162,6 +162,7 @@ let package = Package(
             dependencies: [
                 "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "EscortTesting", "Gateway", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -29,6 +29,9 @@ struct ClusterBenchmark: AsyncParsableCommand {
     @Option(help: "Commands each session sends, one after another.")
     var commands = 40
 
+    @Option(help: "Held commands decided across nodes, for the decision latency.")
+    var decisions = 200
+
     func run() async throws {
         do {
             try await measure()
@@ -58,6 +61,7 @@ struct ClusterBenchmark: AsyncParsableCommand {
         let storeA = try await PostgresStore.open(config)
         let storeB = try await PostgresStore.open(config)
         try await Self.seed(storeA, key: key)
+        try await decisionLatency(sqlite: sqlite, postgres: (storeA, storeB))
         let single = try await Node.start(store: storeA, dir: dir, name: "single")
         let onePostgres = try await workload(ports: [single.port], key: userKey)
         await single.close()
@@ -79,19 +83,29 @@ struct ClusterBenchmark: AsyncParsableCommand {
         var log: AuditLog
         var port: Int { server.port }
 
-        static func start(store: some AuditStore & RegistryStore, dir: TemporaryDirectory, name: String) async throws -> Node {
+        static func start(store: some AuditStore & RegistryStore & ModerationStore, dir: TemporaryDirectory, name: String) async throws -> Node {
             let log = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
             let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: .empty)
-            let context = GatewayContext(
+            var context = GatewayContext(
                 analyser: try Analyser.bundled().get(),
                 authority: RegistryAuthority(store: store, engine: engine, localHome: dir.file("targets-\(name)")),
                 audit: log, hub: ModerationHub(), recordingsDirectory: dir.file("recordings-\(name)"))
+            // As `escort serve` runs: present in the store, sharing its sessions with other nodes.
+            let presence = NodePresence(node: "bench-\(name)", store: store, audit: log)
+            try await presence.start()
+            context.presence = presence
+            await context.hub.joinCluster(ClusterLink(store: store, node: presence.node, staleAfter: presence.staleAfter))
             let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: dir.file("host.key")), host: "127.0.0.1", port: 0)
-            return Node(server: server, log: log)
+            return Node(server: server, log: log, hub: context.hub, presence: presence)
         }
+
+        var hub: ModerationHub
+        var presence: NodePresence
 
         func close() async {
             await server.close()
+            await hub.leaveCluster()
+            await presence.stop()
             _ = try? await log.close()
         }
     }
@@ -140,5 +154,90 @@ struct ClusterBenchmark: AsyncParsableCommand {
     static func contains(_ haystack: Substring.UTF8View.SubSequence, _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count else { return false }
         return haystack.firstRange(of: needle) != nil
+    }
+
+    // MARK: Decision latency
+
+    /// How long an escort attached through node B waits to see a command held on node A, and how
+    /// long until node A applies the escort's decision: on PostgreSQL (woken by NOTIFY), on one
+    /// SQLite file (polled), and against the escort attached to node A itself (the baseline).
+    func decisionLatency(sqlite: SQLiteStore, postgres: (PostgresStore, PostgresStore)) async throws {
+        print("Escort decision latency, \(decisions) held commands each (hold → shown to the escort; decision → applied by the holding node):")
+        let local = try await latency(a: sqlite, b: nil, tag: "local")
+        print(Self.latencyLine("same node (baseline)", local))
+        let pg = try await latency(a: postgres.0, b: postgres.1, tag: "pg")
+        print(Self.latencyLine("2 nodes, PostgreSQL", pg))
+        let other = try SQLiteStore(path: sqlite.path)
+        let lite = try await latency(a: sqlite, b: other, tag: "sqlite")
+        print(Self.latencyLine("2 nodes, SQLite (polled)", lite))
+    }
+
+    struct Latencies {
+        var shown: [Duration] = []
+        var applied: [Duration] = []
+    }
+
+    static func latencyLine(_ label: String, _ l: Latencies) -> String {
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        func pct(_ xs: [Duration], _ p: Double) -> Double {
+            let sorted = xs.sorted()
+            return ms(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+        }
+        let padded = label.padding(toLength: 26, withPad: " ", startingAt: 0)
+        return "  " + padded + String(format: " shown p50 %7.2f ms  p99 %7.2f ms   applied p50 %7.2f ms  p99 %7.2f ms",
+                                      pct(l.shown, 0.5), pct(l.shown, 0.99), pct(l.applied, 0.5), pct(l.applied, 0.99))
+    }
+
+    /// Node A holds; an escort attached through node B (or through A itself when `b` is nil) decides.
+    func latency(a storeA: any ModerationStore, b storeB: (any ModerationStore)?, tag: String) async throws -> Latencies {
+        let hubA = ModerationHub()
+        let hubB = storeB == nil ? hubA : ModerationHub()
+        let nodeA = "\(tag)-a", nodeB = "\(tag)-b"
+        try await storeA.heartbeat(node: nodeA)
+        await hubA.joinCluster(ClusterLink(store: storeA, node: nodeA, staleAfter: 600))
+        if let storeB {
+            try await storeB.heartbeat(node: nodeB)
+            await hubB.joinCluster(ClusterLink(store: storeB, node: nodeB, staleAfter: 600))
+        }
+        defer { Task { await hubA.leaveCluster(); await hubB.leaveCluster() } }
+        let engineer = GatewayUser(name: "eng", displayName: "Eng", roles: [.engineer], profile: "")
+        let escort = GatewayUser(name: "esc", displayName: "Esc", roles: [.escort], profile: "")
+        let session = "latency-\(tag)"
+        try await storeA.sessionOpened(session, node: nodeA)
+        await hubA.register(SessionSummary(id: session, engineer: engineer, target: "t", impactLevel: "IL5", mode: .direct,
+                                           started: Date(), escorts: [], paused: false, held: nil), control: NoControl())
+        var attached: (UUID, AsyncStream<WatchEvent>)?
+        for _ in 0..<100 where attached == nil {
+            attached = try? await hubB.attach(escort, as: .escort, to: session)
+            if attached == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        guard let (token, stream) = attached else { throw TestSetupError("the escort could not attach through node B") }
+        var events = stream.makeAsyncIterator()
+        let analysis = Analysis(status: .complete, risk: .high, techniques: [], tactics: [], summary: "bench", findings: [], explanation: [])
+        var result = Latencies()
+        for i in 0..<decisions {
+            let start = ContinuousClock.now
+            let decision = Task { await hubA.hold(session: session, command: "cat /etc/shadow #\(i)", analysis: analysis, ruling: .hold, reasons: []) }
+            var hold: Int?
+            while hold == nil, let e = await events.next() {
+                if case .held(let h) = e { hold = h.id }
+            }
+            guard let hold else { throw TestSetupError("the held command never reached the escort") }
+            result.shown.append(ContinuousClock.now - start)
+            // Applied: when node A's held command resumes (node B's answer comes after that).
+            let decided = ContinuousClock.now
+            async let said = hubB.decide(token, session: session, holdID: hold, approve: true, reason: nil)
+            guard await decision.value == .approved(by: ["esc"]) else { throw TestSetupError("hold \(i) was not approved") }
+            result.applied.append(ContinuousClock.now - decided)
+            _ = try await said
+        }
+        await hubA.unregister(session, reason: "done")
+        _ = try await storeA.sessionClosed(session)
+        return result
+    }
+
+    struct NoControl: SessionControl {
+        func terminate(by: String, reason: String) async {}
+        func notify(_ message: String) async {}
     }
 }
