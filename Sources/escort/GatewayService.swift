@@ -1,5 +1,6 @@
 import AuditLog
 import Console
+import EscortCore
 import Foundation
 import Gateway
 import Logging
@@ -46,6 +47,10 @@ struct GatewayService: Service {
         await presence?.stop()
         var failure: (any Error)?
         do {
+            // The log says why it ends here (the signed checkpoint follows).
+            var fields: [String: JSONValue] = ["reason": "gateway stopping", "sessions_ended": .integer(Int64(ended))]
+            if let presence { fields["node"] = .string(presence.node) }
+            _ = try await log.append(AuditEvent(code: .auditLogClosed, actor: "gateway", fields: fields))
             let checkpoint = try await log.close()
             logger.notice("audit log closed", metadata: ["checkpoint_tree_size": "\(checkpoint?.treeSize ?? 0)"])
         } catch {

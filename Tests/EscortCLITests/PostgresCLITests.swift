@@ -37,7 +37,7 @@ struct PostgresCLITests {
         kill(serve.pid, SIGTERM)
         #expect(await serve.waitForExit(timeout: 30) == 0, "\(serve.errorOutput)")
         let records = try await server.query("SELECT count(*) FROM audit_record", database: db.name)
-        #expect(records == ["2"], "person.add and the gateway's start are in the log: \(records)")
+        #expect(records == ["3"], "person.add, the gateway's start and its audit.closed are in the log: \(records)")
 
         let verify = try await run(["audit", "verify", "--db", url])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")

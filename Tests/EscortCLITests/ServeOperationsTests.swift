@@ -206,5 +206,9 @@ struct ServeOperationsTests {
         let records = try await store.auditRecords(from: 1, limit: 100_000)
         let checkpoints = try await store.auditCheckpoints()
         #expect(checkpoints.last?.treeSize == records.last?.sequence, "the log does not end with a checkpoint")
+        // Its last record says why it ends there.
+        let last = try JSONParser.parse(try #require(records.last).body).objectValue
+        #expect(last?["code"]?.stringValue == AuditEventCode.auditLogClosed.code, "the last record is not audit.closed: \(String(describing: last))")
+        #expect(last?["fields"]?.objectValue?["reason"]?.stringValue == "gateway stopping")
     }
 }

@@ -19,14 +19,29 @@ import Testing
         let a = ModerationHub()
         let b = ModerationHub()
         let control = Control()
+        /// Both nodes beat every 200 ms, node b until ``killB()``.
+        let beats: Task<Void, Never>
+        let bAlive = Flag()
+
+        actor Flag {
+            var on = true
+            func off() { on = false }
+        }
 
         init(staleAfter: Double = 60, mode: SessionMode = .escorted) async throws {
             storeA = try SQLiteStore(path: dir.file("cluster.sqlite"))
             storeB = try SQLiteStore(path: dir.file("cluster.sqlite"))
             try await storeA.heartbeat(node: "node-a")
             try await storeB.heartbeat(node: "node-b")
-            await a.joinCluster(ClusterLink(store: storeA, node: "node-a", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 5))
-            await b.joinCluster(ClusterLink(store: storeB, node: "node-b", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 5))
+            beats = Task { [storeA, storeB, bAlive] in
+                while !Task.isCancelled {
+                    try? await storeA.heartbeat(node: "node-a")
+                    if await bAlive.on { try? await storeB.heartbeat(node: "node-b") }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            await a.joinCluster(ClusterLink(store: storeA, node: "node-a", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30))
+            await b.joinCluster(ClusterLink(store: storeB, node: "node-b", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30))
             try await storeA.sessionOpened("s1", node: "node-a")
             await a.register(SessionSummary(id: "s1", engineer: ModerationHubTests.alice, target: "db", impactLevel: "IL5", mode: mode,
                                             started: Date(), escorts: [], paused: false, held: nil), control: control)
@@ -44,13 +59,20 @@ import Testing
             }
         }
 
+        /// Node b dies: it stops beating and its loop stops.
+        func killB() async {
+            await bAlive.off()
+            await b.leaveCluster()
+        }
+
         func leave() async {
+            beats.cancel()
             await a.leaveCluster()
             await b.leaveCluster()
         }
     }
 
-    static func eventually(_ what: String, within seconds: Double = 5, _ condition: @Sendable () async -> Bool) async throws {
+    static func eventually(_ what: String, within seconds: Double = 30, _ condition: @Sendable () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if await condition() { return }
@@ -168,17 +190,9 @@ import Testing
     @Test func anEscortAttachedThroughANodeThatDiesIsNoLongerPresent() async throws {
         let nodes = try await Nodes(staleAfter: 2)
         defer { Task { await nodes.leave() } }
-        // Node a keeps beating; node b dies (its loop stops and it never beats again).
-        let beating = Task {
-            while !Task.isCancelled {
-                try? await nodes.storeA.heartbeat(node: "node-a")
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        }
-        defer { beating.cancel() }
         _ = try await nodes.b.attach(ModerationHubTests.bob, as: .escort, to: "s1")
         #expect(await nodes.a.summary("s1")?.escorts == ["bob"])
-        await nodes.b.leaveCluster()
+        await nodes.killB()
         try await eventually("node a lets go of the escort of dead node b") { await nodes.a.summary("s1")?.escorts == [] }
         #expect(await nodes.a.summary("s1")?.waitingForEscort == true)
         #expect(await nodes.control.notes.contains { $0.contains("gateway node node-b stopped answering") })

@@ -50,6 +50,18 @@ import Testing
         #expect(await decision.value == .refused(by: "bob", reason: "no ticket for this"))
     }
 
+    @Test func nothingHeldIsApprovedOnceTheGatewayIsStopping() async throws {
+        let hub = await hub(mode: .direct)
+        let (bob, _) = try await hub.attach(Self.bob, as: .escort, to: "s1")
+        let decision = Task { await hub.hold(session: "s1", command: "cat /etc/shadow", analysis: analysis(.high), ruling: .hold, reasons: []) }
+        await waitHeld(hub)
+        await hub.beginShutdown(notice: "stopping")
+        await #expect(throws: ModerationError.self) { try await hub.decide(bob, session: "s1", holdID: nil, approve: true, reason: nil) }
+        // A refusal is still taken.
+        try await hub.decide(bob, session: "s1", holdID: nil, approve: false, reason: "gateway stopping")
+        #expect(await decision.value == .refused(by: "bob", reason: "gateway stopping"))
+    }
+
     @Test func aCriticalCommandNeedsAnEscortAndADifferentTechnicalReviewer() async throws {
         let hub = await hub(mode: .direct)
         let (bob, _) = try await hub.attach(Self.bob, as: .escort, to: "s1")

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("PostgreSQL schema migrations")
 struct PostgresMigrationTests {
-    static let all = ["audit-v1", "registry-v1", "console-v1", "training-v1", "nodes-v1"]
+    static let all = ["audit-v1", "registry-v1", "console-v1", "training-v1", "nodes-v1", "moderation-v1"]
 
     @Test func twoNodesOpeningAFreshDatabaseAtOnceBothSucceedWithOneSchema() async throws {
         let server = try await PostgresServer.shared()
@@ -18,7 +18,7 @@ struct PostgresMigrationTests {
         #expect((first.appliedMigrations + second.appliedMigrations).sorted() == Self.all.sorted())
         #expect(first.appliedMigrations.isEmpty || second.appliedMigrations.isEmpty)
         await #expect(try server.query("SELECT version, name FROM escort_migration ORDER BY version", database: db.name)
-            == ["1|audit-v1", "2|registry-v1", "3|console-v1", "4|training-v1", "5|nodes-v1"])
+            == ["1|audit-v1", "2|registry-v1", "3|console-v1", "4|training-v1", "5|nodes-v1", "6|moderation-v1"])
         // Both work on the one schema.
         try await first.addPerson(RegistryStoreConformance.person("amy"))
         #expect(try await second.person(named: "amy")?.name == "amy")

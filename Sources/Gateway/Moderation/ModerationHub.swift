@@ -278,6 +278,8 @@ public actor ModerationHub {
             resolve(id, .refused(by: who, reason: why), outcome: "refused by \(who): \(why)")
             return "Refused #\(held.id)."
         }
+        // Stopping: a command typed now waits and never runs, and neither does one held before.
+        guard !shuttingDown else { throw ModerationError("The gateway is stopping; nothing more runs in this session.") }
         if held.approvals.contains(where: { $0.name == who }) {
             throw ModerationError("You have already approved #\(held.id); it needs someone else as well.")
         }
