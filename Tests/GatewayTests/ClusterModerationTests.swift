@@ -19,7 +19,7 @@ import Testing
         let a = ModerationHub()
         let b = ModerationHub()
         let control = Control()
-        /// Both nodes beat every 200 ms, node b until ``killB()``.
+        /// Both nodes beat every 200 ms, node b until ``stopB()``.
         let beats: Task<Void, Never>
         let bAlive = Flag()
 
@@ -28,7 +28,8 @@ import Testing
             func off() { on = false }
         }
 
-        init(staleAfter: Double = 60, mode: SessionMode = .escorted) async throws {
+        init(mode: SessionMode = .escorted) async throws {
+            let staleAfter = 60.0
             storeA = try SQLiteStore(path: dir.file("cluster.sqlite"))
             storeB = try SQLiteStore(path: dir.file("cluster.sqlite"))
             try await storeA.heartbeat(node: "node-a")
@@ -40,8 +41,8 @@ import Testing
                     try? await Task.sleep(for: .milliseconds(200))
                 }
             }
-            await a.joinCluster(ClusterLink(store: storeA, node: "node-a", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30))
-            await b.joinCluster(ClusterLink(store: storeB, node: "node-b", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30))
+            await a.joinCluster(ClusterLink(store: storeA, node: "node-a", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30, ownershipCheckInterval: 0.2))
+            await b.joinCluster(ClusterLink(store: storeB, node: "node-b", pollInterval: 0.05, staleAfter: staleAfter, answerTimeout: 30, ownershipCheckInterval: 0.2))
             try await storeA.sessionOpened("s1", node: "node-a")
             await a.register(SessionSummary(id: "s1", engineer: ModerationHubTests.alice, target: "db", impactLevel: "IL5", mode: mode,
                                             started: Date(), escorts: [], paused: false, held: nil), control: control)
@@ -59,10 +60,13 @@ import Testing
             }
         }
 
-        /// Node b dies: it stops beating and its loop stops.
-        func killB() async {
+        /// Node b stops without a word to node a (its escorts' consoles still attached): its loop
+        /// stops and the store no longer lists it as alive. (A node that goes silent leaves the
+        /// list the same way, after `staleAfter`; the store suite tests that.)
+        func stopB() async throws {
             await bAlive.off()
             await b.leaveCluster()
+            try await storeB.nodeStopped("node-b")
         }
 
         func leave() async {
@@ -187,19 +191,19 @@ import Testing
         #expect(await decision.value == .approved(by: ["rita", "bob"]))
     }
 
-    @Test func anEscortAttachedThroughANodeThatDiesIsNoLongerPresent() async throws {
-        let nodes = try await Nodes(staleAfter: 2)
+    @Test func anEscortAttachedThroughANodeThatStopsIsNoLongerPresent() async throws {
+        let nodes = try await Nodes()
         defer { Task { await nodes.leave() } }
         _ = try await nodes.b.attach(ModerationHubTests.bob, as: .escort, to: "s1")
         #expect(await nodes.a.summary("s1")?.escorts == ["bob"])
-        await nodes.killB()
-        try await eventually("node a lets go of the escort of dead node b") { await nodes.a.summary("s1")?.escorts == [] }
+        try await nodes.stopB()
+        try await eventually("node a lets go of the escort of stopped node b") { await nodes.a.summary("s1")?.escorts == [] }
         #expect(await nodes.a.summary("s1")?.waitingForEscort == true)
         #expect(await nodes.control.notes.contains { $0.contains("gateway node node-b stopped answering") })
     }
 
     @Test func aSessionAnotherNodeEndedIsEndedHereToo() async throws {
-        let nodes = try await Nodes(staleAfter: 3)
+        let nodes = try await Nodes()
         defer { Task { await nodes.leave() } }
         // Node b, believing node a dead, claims its session and ends it in the audit log.
         #expect(try await nodes.storeB.sessionClosed("s1"))

@@ -13,13 +13,18 @@ public struct ClusterLink: Sendable {
     public var staleAfter: Double
     /// Seconds an escort's request waits for the session's node to answer.
     public var answerTimeout: Double
+    /// Seconds between checks that this node still owns its sessions (a third of `staleAfter`
+    /// unless given).
+    public var ownershipCheckInterval: Double
 
-    public init(store: any ModerationStore, node: String, pollInterval: Double = 0.25, staleAfter: Double = 15, answerTimeout: Double = 5) {
+    public init(store: any ModerationStore, node: String, pollInterval: Double = 0.25, staleAfter: Double = 15, answerTimeout: Double = 5,
+                ownershipCheckInterval: Double? = nil) {
         self.store = store
         self.node = node
         self.pollInterval = pollInterval
         self.staleAfter = staleAfter
         self.answerTimeout = answerTimeout
+        self.ownershipCheckInterval = ownershipCheckInterval ?? staleAfter / 3
     }
 }
 
@@ -234,7 +239,7 @@ extension ModerationHub {
             await refreshShared()
             await releaseWatchersOfDeadNodes()
         }
-        if now - lastOwnershipCheck >= .seconds(cluster.staleAfter / 3) {
+        if now - lastOwnershipCheck >= .seconds(cluster.ownershipCheckInterval) {
             lastOwnershipCheck = now
             await endSessionsClaimedElsewhere()
             try? await cluster.store.forgetMessages(olderThan: 600)
