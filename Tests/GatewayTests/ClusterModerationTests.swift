@@ -127,7 +127,9 @@ import Testing
         // Node a counts bob as present: the escorted session may run.
         #expect(await nodes.a.summary("s1")?.escorts == ["bob"])
         #expect(await nodes.a.awaitRunnable("s1"))
-        #expect(await nodes.control.notes.contains { $0.contains("Bob (bob) joined through gateway node node-b") })
+        try await eventually("the engineer is told who joined, through which node") {
+            await nodes.control.notes.contains { $0.contains("Bob (bob) joined through gateway node node-b") }
+        }
 
         let decision = nodes.hold("cat /etc/shadow")
         try await eventually("node b's escort is shown the held command") { await !seen.held.isEmpty }
@@ -199,7 +201,9 @@ import Testing
         try await nodes.stopB()
         try await eventually("node a lets go of the escort of stopped node b") { await nodes.a.summary("s1")?.escorts == [] }
         #expect(await nodes.a.summary("s1")?.waitingForEscort == true)
-        #expect(await nodes.control.notes.contains { $0.contains("gateway node node-b stopped answering") })
+        try await eventually("the engineer is told why the escort left") {
+            await nodes.control.notes.contains { $0.contains("gateway node node-b stopped answering") }
+        }
     }
 
     @Test func aSessionAnotherNodeEndedIsEndedHereToo() async throws {
