@@ -82,9 +82,15 @@ struct GatewayBenchmark: AsyncParsableCommand {
             return best
         }
         let direct = try await stream(client(targetKey, sshd.port, sshd.user, tty: false) + ["--", command])
+        // The gateway runs every command in a shell on a terminal (PTY) on the target, so it can
+        // tell where each command's output ends; the same command by direct ssh on a terminal
+        // (`ssh -tt`) shows what the terminal alone costs.
+        let directTerminal = try await stream(client(targetKey, sshd.port, sshd.user, tty: true) + ["--", command])
         let gateway = try await stream(client(userKey, server.port, "bench+real", tty: false) + ["--", command])
-        print(String(format: "  direct ssh to sshd     %8.1f MiB/s", direct))
-        print(String(format: "  through the gateway    %8.1f MiB/s   ratio %.2f (aim >= 0.8)", gateway, gateway / direct))
+        print(String(format: "  direct ssh to sshd                  %8.1f MiB/s", direct))
+        print(String(format: "  direct ssh on a terminal (ssh -tt)  %8.1f MiB/s   ratio %.2f of direct", directTerminal, directTerminal / direct))
+        print(String(format: "  through the gateway                 %8.1f MiB/s   ratio %.2f of direct (aim >= 0.8), %.2f of direct on a terminal",
+                     gateway, gateway / direct, gateway / directTerminal))
 
         // Latency: Enter to the command's output, interactive, direct and through the gateway.
         func latencies(_ args: [String], ready: String) async throws -> [Double] {

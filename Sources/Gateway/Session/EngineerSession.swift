@@ -435,6 +435,10 @@ public actor EngineerSession: SessionControl {
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
         guard state == .deciding, let shell else { return }
+        if isExec, shell.runsCommandsWithoutTerminal {
+            await runWithoutTerminal(command, on: shell)
+            return
+        }
         state = .running(interactive: interactive(command))
         do {
             try await shell.write(Array((Self.forwardable(command, exec: isExec) + "\n").utf8))
@@ -547,6 +551,28 @@ public actor EngineerSession: SessionControl {
         } else {
             recorder.endCommand { unrecorded in Task { await self.audit(.commandFinished, with(unrecorded)) } }
         }
+    }
+
+    /// Runs an exec session's command on its own channel, without a terminal (see
+    /// ``TargetShell/runsCommandsWithoutTerminal``), then ends the session with its exit status.
+    func runWithoutTerminal(_ command: String, on shell: any TargetShell) async {
+        state = .running(interactive: false)
+        var status: Int32
+        do {
+            // 255 for no exit status, as ssh itself reports a command killed by a signal.
+            status = try await shell.runWithoutTerminal(command) { [self] bytes in await self.execOutput(bytes) } ?? 255
+        } catch {
+            await say("Escort: the target did not run the command: \(error)", inline: false)
+            status = 255
+        }
+        guard state != .ended else { return }
+        await commandFinished(status: status)
+        await afterCommand(status: status)
+    }
+
+    func execOutput(_ bytes: [UInt8]) async {
+        guard state != .ended else { return }
+        await show(bytes)
     }
 
     func afterCommand(status: Int32) async {

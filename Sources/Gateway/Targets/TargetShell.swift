@@ -16,6 +16,21 @@ public protocol TargetShell: AnyObject, Sendable {
     /// Reads a file on the target over a separate channel (not through the engineer's shell),
     /// at most `limit` bytes. Returns nil if there is no such regular file.
     func readFile(_ path: String, limit: Int) async throws -> [UInt8]?
+    /// Whether the command of an exec session (`ssh gateway -- COMMAND`) runs on a channel of its
+    /// own without a terminal, as `ssh host COMMAND` runs it, rather than typed into the shell.
+    var runsCommandsWithoutTerminal: Bool { get }
+    /// Runs `command` (a bash command line) on a channel of its own without a terminal, delivering
+    /// its output (standard output and error, in order) as ``pumpOutput(_:)`` does. Returns its
+    /// exit status, nil if none came (killed by a signal, or the connection dropped).
+    func runWithoutTerminal(_ command: String, deliver: @escaping @Sendable ([UInt8]) async -> Void) async throws -> Int32?
+}
+
+extension TargetShell {
+    public var runsCommandsWithoutTerminal: Bool { false }
+
+    public func runWithoutTerminal(_ command: String, deliver: @escaping @Sendable ([UInt8]) async -> Void) async throws -> Int32? {
+        throw GatewayError(.targetUnavailable, "this target runs commands only in its shell")
+    }
 }
 
 /// How the gateway opens a shell on a target.
