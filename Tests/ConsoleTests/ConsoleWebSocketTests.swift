@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWebSocket
 import HummingbirdWSTesting
+import StoreSQLite
 import Testing
 import HummingbirdWSClient
 
@@ -94,6 +95,50 @@ struct ConsoleWebSocketTests {
         await f.hub.unregister("s-1", reason: "test over")
         #expect(await held.value == .sessionEnded)
         #expect(try await f.events().contains("escort.attached"))
+    }
+
+    /// The console on node B, the session on node A (another hub on the same store file, as
+    /// another gateway process would be): the escort signs in on B, sees A's held command, approves
+    /// it from B's page, and A applies the approval.
+    @Test func anEscortOnThisNodesConsoleDecidesACommandHeldOnAnotherNode() async throws {
+        let f = try await ConsoleFixture()
+        let storeA = try SQLiteStore(path: f.dir.file("escort.sqlite"))
+        let nodeA = ModerationHub()
+        try await storeA.heartbeat(node: "node-a")
+        try await f.store.heartbeat(node: "node-b")
+        await nodeA.joinCluster(ClusterLink(store: storeA, node: "node-a", pollInterval: 0.05, staleAfter: 600, answerTimeout: 30))
+        await f.hub.joinCluster(ClusterLink(store: f.store, node: "node-b", pollInterval: 0.05, staleAfter: 600, answerTimeout: 30))
+        defer { Task { await nodeA.leaveCluster(); await f.hub.leaveCluster() } }
+        let alice = RegistryAuthority.user(try #require(try await f.store.person(named: "alice")))
+        try await storeA.sessionOpened("s-a", node: "node-a")
+        await nodeA.register(SessionSummary(id: "s-a", engineer: alice, target: "web-il2", impactLevel: "IL2", mode: .escorted,
+                                            started: Date(), escorts: [], paused: false, held: nil), control: NoEngineer())
+        let analysis = f.context.analyser.analyse("cat /etc/shadow")
+        let held = Task { await nodeA.hold(session: "s-a", command: "cat /etc/shadow", analysis: analysis, ruling: .hold, reasons: ["test"]) }
+        for _ in 0..<1500 where await f.hub.summary("s-a")?.held == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await f.hub.summary("s-a")?.held?.command == "cat /etc/shadow", "node b's console does not list node a's held command")
+
+        try await app(f).test(.live) { client in
+            let bob = try #require(try await signIn(client, "bob"))
+            let queue = try await client.execute(uri: "/", method: .get, headers: [.cookie: bob.cookie])
+            #expect(String(buffer: queue.body).contains("s-a"), "the queue on node b does not show node a's session")
+            _ = try await client.ws("/ws/sessions/s-a/events", configuration: Self.config(bob.cookie)) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                var seen: [String] = []
+                while seen.count < 2, let m = try await messages.next() {
+                    if case .text(let t) = m { seen.append(t) }
+                }
+                #expect(seen.last?.contains("held") == true && seen.last?.contains("/etc/shadow") == true, "\(seen)")
+                let approve = try await client.execute(uri: "/sessions/s-a/approve", method: .post,
+                                                       headers: [.cookie: bob.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                       body: ByteBuffer(string: "csrf=\(bob.csrf)"))
+                #expect(approve.status == .ok, "\(String(buffer: approve.body))")
+                #expect(String(buffer: approve.body).contains("Approved"), "\(String(buffer: approve.body))")
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+        }
+        #expect(await held.value == .approved(by: ["bob"]))
+        await nodeA.unregister("s-a", reason: "test over")
     }
 
     @Test func consolesOwnFormPostsPassTheOriginCheckAndNullOriginsDoNot() async throws {
