@@ -31,6 +31,10 @@ struct SSHTargetTests {
         #expect(plain.output.contains("oops") || plain.errorOutput.contains("oops"), "\(plain.output) \(plain.errorOutput)")
         let finished = try await gw.events().filter { $0.0 == AuditEventCode.commandFinished.code }.compactMap { $0.1["exit_status"]?.integerValue }
         #expect(finished.contains(7), "\(finished)")
+        // With `ssh -t` the engineer asked for a terminal, and the command gets one on the target.
+        let onTerminal = try gw.ssh("alice+real", as: "alice", tty: true, command: ["--", "test -t 1 && echo on-a-tty || echo no-tty"])
+        #expect(await onTerminal.waitForExit() == 0, "\(onTerminal.output) \(onTerminal.errorOutput)")
+        #expect(onTerminal.output.contains("on-a-tty"), "\(onTerminal.output) \(onTerminal.errorOutput)")
 
         // Interactive: the gateway reads a script from the target before deciding about it.
         let scripts = TemporaryDirectory(prefix: "escort-scripts")

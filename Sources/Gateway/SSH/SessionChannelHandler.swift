@@ -101,7 +101,7 @@ final class SessionChannelHandler: ChannelInboundHandler {
             session = EngineerSession(
                 context: gateway, user: user, target: connection.target, source: self.connection.remoteAddress,
                 request: request, terminal: terminal, columns: max(columns, 20), rows: max(rows, 5),
-                term: pty?.term ?? "dumb")
+                term: pty?.term ?? "dumb", engineerHasTerminal: pty != nil)
         }
         let (stream, continuation) = AsyncStream.makeStream(of: TerminalInput.self)
         self.continuation = continuation

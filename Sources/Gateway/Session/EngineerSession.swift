@@ -49,6 +49,9 @@ public actor EngineerSession: SessionControl {
     var columns: Int
     var rows: Int
     var term: String
+    /// Whether the engineer's client asked for a terminal (`ssh -t`); an exec session without one
+    /// runs its command without one on the target too.
+    let engineerHasTerminal: Bool
     var menu: [GatewayTarget] = []
     var commandCount = 0
     var lastStatus: Int32 = 0
@@ -57,8 +60,10 @@ public actor EngineerSession: SessionControl {
 
     public init(
         context: GatewayContext, user: GatewayUser, target: String?, source: String?, request: Request,
-        terminal: any EngineerTerminal, columns: Int = 80, rows: Int = 24, term: String = "xterm-256color"
+        terminal: any EngineerTerminal, columns: Int = 80, rows: Int = 24, term: String = "xterm-256color",
+        engineerHasTerminal: Bool = true
     ) {
+        self.engineerHasTerminal = engineerHasTerminal
         let stamp = Int(Date().timeIntervalSince1970)
         self.id = "s-\(stamp)-\(UInt32.random(in: 0...UInt32.max))"
         self.context = context
@@ -435,7 +440,7 @@ public actor EngineerSession: SessionControl {
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
         guard state == .deciding, let shell else { return }
-        if isExec, shell.runsCommandsWithoutTerminal {
+        if isExec, !engineerHasTerminal, shell.runsCommandsWithoutTerminal {
             await runWithoutTerminal(command, on: shell)
             return
         }

@@ -16,8 +16,9 @@ public protocol TargetShell: AnyObject, Sendable {
     /// Reads a file on the target over a separate channel (not through the engineer's shell),
     /// at most `limit` bytes. Returns nil if there is no such regular file.
     func readFile(_ path: String, limit: Int) async throws -> [UInt8]?
-    /// Whether the command of an exec session (`ssh gateway -- COMMAND`) runs on a channel of its
-    /// own without a terminal, as `ssh host COMMAND` runs it, rather than typed into the shell.
+    /// Whether the command of an exec session without a terminal (`ssh gateway -- COMMAND`, not
+    /// `ssh -t`) runs on a channel of its own without one, as `ssh host COMMAND` runs it, rather
+    /// than typed into the shell.
     var runsCommandsWithoutTerminal: Bool { get }
     /// Runs `command` (a bash command line) on a channel of its own without a terminal, delivering
     /// its output (standard output and error, in order) as ``pumpOutput(_:)`` does. Returns its
