@@ -38,11 +38,7 @@ struct ClusterEndToEndTests {
                 "--host-key", dir.file("host-\(name).key"), "--recordings", dir.file("recordings-\(name)"), "--local-home", dir.file("targets"),
                 "--heartbeat-seconds", "1",
             ], environment: environment)
-            guard await serve.waitFor("Escort gateway listening on 127.0.0.1:", timeout: 60),
-                  let range = serve.output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                  let port = Int(serve.output[range].split(separator: ":").last ?? "")
-            else { throw TestSetupError("gateway \(name) did not start: \(serve.output) \(serve.errorOutput)") }
-            return (serve, port)
+            return (serve, try await gatewayPort(serve, "gateway \(name)"))
         }
         let (nodeA, portA) = try await node("a")
         let (nodeB, portB) = try await node("b")

@@ -21,11 +21,7 @@ struct GatewayEndToEndTests {
 
         init() async throws {
             process = try InteractiveProcess(BuiltProduct.path("escort")!, ["demo", "--directory", dir.path, "--port", "0", "--web-port", "0"])
-            guard await process.waitFor("listening on 127.0.0.1:", timeout: 60),
-                  let range = process.output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                  let port = Int(process.output[range].split(separator: ":").last ?? "")
-            else { throw TestSetupError("demo did not start: \(process.output) \(process.errorOutput)") }
-            self.port = port
+            port = try await gatewayPort(process, "demo")
         }
 
         /// The web console's address (`http://127.0.0.1:PORT/`), as the demo printed it.

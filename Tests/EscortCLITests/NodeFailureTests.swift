@@ -46,11 +46,7 @@ struct NodeFailureTests {
                 "--host-key", dir.file("host.key"), "--recordings", dir.file("recordings"), "--local-home", dir.file("targets"),
                 "--heartbeat-seconds", "0.5",
             ], environment: environment)
-            guard await serve.waitFor("Escort gateway listening on 127.0.0.1:", timeout: 60),
-                  let range = serve.output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                  let port = Int(serve.output[range].split(separator: ":").last ?? "")
-            else { throw TestSetupError("the gateway did not start: \(serve.output) \(serve.errorOutput)") }
-            return (serve, port)
+            return (serve, try await gatewayPort(serve))
         }
 
         let (first, port) = try await node()
