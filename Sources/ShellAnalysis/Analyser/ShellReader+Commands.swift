@@ -3,6 +3,8 @@ import Foundation
 /// Simple commands: assignments, builtins, and the programs the catalogue knows.
 extension ShellReader {
     mutating func runSimple(_ cmd: SimpleCommand, stdin: Stream) -> CommandOutput {
+        let via = timedVia
+        timedVia = nil
         for a in cmd.assignments {
             var value = a.value.map { evaluateJoined($0) } ?? Argument(text: "", range: a.range)
             if let array = a.array {
@@ -28,7 +30,8 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
-        var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: nil, member: &member)
+        if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
+        var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
         if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {
             add(.critical, "T1059.004", "Connects a shell to a remote computer (a reverse shell): whoever is listening there can run any command here.", cmd.range)
         }
@@ -196,7 +199,8 @@ extension ShellReader {
         case "HISTSIZE" where v == "0" || v.isEmpty, "HISTFILESIZE" where v == "0" || v.isEmpty, "SAVEHIST" where v == "0" || v.isEmpty:
             add(.high, "T1562.003", "Sets the command history size to zero, hiding what was done.", range)
         case "HISTCONTROL" where v.contains("ignorespace") || v.contains("ignoreboth"):
-            add(.medium, "T1562.003", "Makes the shell skip commands that start with a space when saving history.", range)
+            // Any command typed with a leading space is then run without a trace in the history.
+            add(.high, "T1562.003", "Makes the shell leave out of its history every command typed with a space in front: a known way to run commands without a record.", range)
         case "HISTIGNORE" where v.contains("*"):
             add(.high, "T1562.003", "Makes the shell leave matching commands out of its history.", range)
         case "LD_PRELOAD", "LD_AUDIT":

