@@ -107,6 +107,8 @@ extension ShellReader {
             return runPowerShell(argv, range: range)
         }
         checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
+        if name == "osascript" { readAppleScript(args, range: range) }
+        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -156,6 +158,75 @@ extension ShellReader {
             return .dynamic([])
         }
         return dispatch(inner, stdin: stdin, range: range, via: nil, member: &member)
+    }
+
+    /// AppleScript given with `-e`: `do shell script "…"` (and Terminal's `do script "…"`) runs shell
+    /// commands, read here as such; `with administrator privileges` first asks for an administrator
+    /// password and runs them as root; `display dialog … hidden answer` (or one asking for a
+    /// password) is a password prompt the script made up, a known way to phish the user.
+    mutating func readAppleScript(_ args: [Argument], range: SourceRange) {
+        var lines: [String] = []
+        var i = 0
+        while i < args.count {
+            if args[i].text == "-e", i + 1 < args.count, let t = args[i + 1].text {
+                lines.append(t)
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        let script = lines.joined(separator: "\n")
+        guard !script.isEmpty else { return }
+        let lower = script.lowercased()
+        if lower.contains("display dialog"), lower.contains("hidden answer") || ["password", "passphrase", "passcode"].contains(where: { lower.contains($0) }) {
+            add(.high, "T1056.002", "Shows a made-up dialog asking for a password: whatever the user types goes to this script, a known way to steal passwords.", range)
+        }
+        var rest = Substring(script)
+        while let r = rest.range(of: "do shell script", options: .caseInsensitive) ?? rest.range(of: "do script", options: .caseInsensitive) {
+            let after = rest[r.upperBound...].drop { $0 == " " }
+            guard after.first == "\"" else { rest = rest[r.upperBound...]; continue }
+            var command = ""
+            var escaped = false
+            var end = after.index(after: after.startIndex)
+            while end < after.endIndex {
+                let c = after[end]
+                if escaped { command.append(c); escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { break } else { command.append(c) }
+                end = after.index(after: end)
+            }
+            let tail = after[end...].prefix(60).lowercased()
+            explain("The AppleScript runs the shell command `\(Self.excerpt(command, limit: 100))`.")
+            if tail.contains("administrator privileges") {
+                add(.high, "T1548.004", "Asks for an administrator password and runs shell commands as root (`with administrator privileges`).", range)
+            }
+            readNested(command, range: range, hidden: false)
+            rest = after[end...]
+        }
+    }
+
+    /// A container started with the host's root folder (or the container engine's socket) inside
+    /// it: whoever is in the container owns the host (`docker run -v /:/mnt … chroot /mnt`).
+    mutating func checkHostRootMount(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        for (i, t) in texts.enumerated() {
+            var spec: String? = nil
+            if ["-v", "--volume", "--mount"].contains(t), i + 1 < texts.count { spec = texts[i + 1] }
+            for prefix in ["-v=", "--volume=", "--mount="] where t.hasPrefix(prefix) { spec = String(t.dropFirst(prefix.count)) }
+            if t.hasPrefix("-v/") { spec = String(t.dropFirst(2)) }
+            guard let s = spec else { continue }
+            var source: String
+            if s.contains("=") {
+                // --mount type=bind,src=/,dst=/host
+                let fields = s.split(separator: ",").map(String.init)
+                source = fields.first { $0.hasPrefix("src=") || $0.hasPrefix("source=") }.map { String($0.split(separator: "=", maxSplits: 1).last ?? "") } ?? ""
+            } else {
+                source = s.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            }
+            if source.count > 1, source.hasSuffix("/") { source.removeLast() }
+            if source == "/" || source.hasSuffix("docker.sock") || source.hasSuffix("containerd.sock") || source.hasSuffix("podman.sock") {
+                add(.high, "T1611", "Puts the host's \(source == "/" ? "whole file system (`/`)" : "container engine socket (`\(source)`)") inside a container (`\(name)`): whoever is in the container controls the host.", range)
+                return
+            }
+        }
     }
 
     /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.

@@ -14,6 +14,7 @@ extension ShellReader {
         }
         checkShellHandover(name, args: args, range: range, member: &member)
         checkServiceControl(name, outcome: outcome, args: args, range: range)
+        if name == "curl" || name == "wget" { checkExfilUpload(name, args: args, range: range) }
         switch name {
         case "rm", "unlink", "rmdir", "shred", "srm", "wipe":
             let recursive = hasFlag("-r", "-R", "--recursive")
@@ -102,6 +103,11 @@ extension ShellReader {
                 add(.high, "T1552.001", "Searches files for passwords, keys or tokens.", range)
             }
             checkSecuritySoftwareSearch(name, args: args, range: range)
+        case "date":
+            // `date MMDDhhmm[[CC]YY][.ss]` sets the clock, like `date -s`.
+            if let value = operands.compactMap(\.text).first(where: { $0.count >= 8 && $0.allSatisfy { $0.isNumber || $0 == "." } }) {
+                add(.medium, "T1070.006", "Sets the system clock to `\(value)`, which changes the times recorded in logs and on files.", range)
+            }
         case "pgrep", "pidof":
             checkSecuritySoftwareSearch(name, args: args, range: range)
         case "pkill", "killall":
@@ -201,6 +207,27 @@ extension ShellReader {
         "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
         "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent", "pf", "pflog",
     ]
+
+    /// Data sent (`curl -F file=@…`, `-d`, `-T`, `wget --post-file`) to a webhook, paste site or
+    /// anonymous file drop. Slack's webhooks carry everyday notifications, so for them only a file
+    /// upload counts.
+    mutating func checkExfilUpload(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        guard let service = PowerShellRules.exfilService(in: texts.joined(separator: " ")) ?? texts.first(where: { $0.lowercased().contains("hooks.slack.com") }).map({ _ in "hooks.slack.com" }) else { return }
+        let dataFlags = ["-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T", "--upload-file", "--post-data", "--post-file", "--body-data", "--body-file", "--json"]
+        var sends = false
+        var sendsFile = false
+        for (i, t) in texts.enumerated() {
+            let (flag, inline) = t.firstIndex(of: "=").map { (String(t[..<$0]), String(t[t.index(after: $0)...])) } ?? (t, "")
+            guard dataFlags.contains(flag) || (t.hasPrefix("-F") && t.count > 2) || (t.hasPrefix("-d") && t.count > 2) else { continue }
+            sends = true
+            let value = !inline.isEmpty ? inline : (i + 1 < texts.count ? texts[i + 1] : "")
+            if value.contains("@") || ["-T", "--upload-file", "--post-file", "--body-file"].contains(flag) { sendsFile = true }
+        }
+        if texts.contains(where: { $0.uppercased() == "POST" || $0.uppercased() == "PUT" }) { sends = true }
+        guard sends, service != "hooks.slack.com" || sendsFile else { return }
+        add(.high, "T1567.004", "Sends data to `\(service)`, a web service that passes it to whoever holds the link: a known way to carry data out unnoticed.", range)
+    }
 
     /// A search for several security products at once (`ps aux | egrep 'falcond|osqueryd|auditbeat'`,
     /// `pgrep -l 'wazuh-agent|cbagentd'`): the check attackers make to learn what will see them.

@@ -142,7 +142,40 @@ enum PowerShellRules {
         return nil
     }
 
-    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch]
+    /// Web services that take data from anyone and hand it to whoever holds the link or the bot:
+    /// chat webhooks, paste sites, anonymous file drops, request catchers and tunnels. Sending data
+    /// to one is how data is carried out of a network unnoticed.
+    static let exfilServices = [
+        "discord.com/api/webhooks", "discordapp.com/api/webhooks", "api.telegram.org/bot", "pastebin.com/api",
+        "paste.ee/", "hastebin.com", "transfer.sh", "file.io", "0x0.st", "webhook.site", "requestbin", "pipedream.net",
+        "ngrok.io", "ngrok-free.app", "anonfiles.com", "gofile.io", "temp.sh", "oshi.at", "bashupload.com", "termbin.com",
+        "ufile.io", "filebin.net", "interact.sh", "oast.",
+    ]
+
+    /// The exfiltration service a URL points at, if any.
+    static func exfilService(in text: String) -> String? {
+        let lower = text.lowercased()
+        return exfilServices.first { lower.contains($0) }
+    }
+
+    /// Data posted to a webhook, paste site or anonymous file drop (`Invoke-RestMethod -Uri
+    /// https://discord.com/api/webhooks/… -Method Post -Body …`).
+    static func exfilUpload(_ f: Facts) -> Hit? {
+        guard ["invoke-restmethod", "invoke-webrequest", "irm", "iwr", "curl", "wget"].contains(f.name),
+            let service = exfilService(in: f.joined) else { return nil }
+        let sends = f.args.contains { a in ["-body", "-infile", "-form"].contains { $0.hasPrefix(a) && a.count >= 3 } }
+            || f.has("-method post") || f.has("-method put") || f.has("-method:post") || f.has("-method:put")
+        guard sends else { return nil }
+        return (.high, ["T1567", "T1567.004"], "sends data to `\(service)`, a web service that passes it to whoever holds the link: a known way to carry data out unnoticed")
+    }
+
+    /// IIS request logging switched off through the WebAdministration module.
+    static func iisLogging(_ f: Facts) -> Hit? {
+        guard ["set-webconfigurationproperty", "set-webconfiguration"].contains(f.name), f.has("httplogging"), f.has("dontlog") else { return nil }
+        return (.high, ["T1562.002"], "turns off the web server's request log, so requests to it go unrecorded")
+    }
+
+    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging]
 
     /// Applies the per-command rules to one resolved command.
     static func checkCommand(_ name: String, args: [Argument], range: SourceRange, into report: inout Report) {
@@ -172,6 +205,24 @@ enum PowerShellRules {
         // The Antimalware Scan Interface switched off in memory.
         ([["amsiutils", "amsiinitfailed", "amsiscanbuffer"]],
          (.high, ["T1562.001"], "switches off the Antimalware Scan Interface, so malware scanners cannot see the script")),
+        // A disk or volume opened as raw bytes: files are read past their locks and permissions (SAM, NTDS.dit).
+        ([["\\\\.\\c:", "\\\\.\\physicaldrive", "\\\\.\\harddiskvolume", "\\\\?\\globalroot"], ["filestream", "createfile", "readallbytes", "[io.file]"]],
+         (.high, ["T1006"], "reads the disk directly as raw bytes, getting past file locks and permissions (the way locked files such as the password database are copied)")),
+        // WMI event subscriptions: a filter bound to a consumer that runs a command or script on an event.
+        ([["__eventfilter"], ["commandlineeventconsumer", "activescripteventconsumer"]],
+         (.high, ["T1546.003"], "registers a WMI event subscription that runs a command whenever an event happens, a way to make code start by itself")),
+        // COM objects that run commands, created by class id or on another machine (MMC20, ShellWindows, ShellBrowserWindow).
+        ([["gettypefromprogid", "gettypefromclsid"], ["shellexecute", "executeshellcommand"]],
+         (.high, ["T1021.003", "T1559.001"], "starts a program through a COM object (such as MMC20.Application or ShellWindows), which can run it on another machine or under a trusted process")),
+        // A shortcut made in a Startup folder: it runs at every logon.
+        ([["createshortcut"], ["\\start menu\\programs\\startup"]],
+         (.high, ["T1547.009", "T1547.001"], "creates a shortcut in a Startup folder, so a program starts by itself at every logon")),
+        // An Excel add-in (XLL) registered to load with Excel.
+        ([["registerxll("]],
+         (.high, ["T1137.006"], "loads an Excel add-in (XLL), code that Excel runs inside itself")),
+        // A password prompt made up by the script, titled as it pleases (a fake "Windows Security" box).
+        ([["promptforcredential("]],
+         (.high, ["T1056.002"], "shows a made-up password prompt: whatever the user types goes to this script, a known way to steal passwords")),
         // The antivirus products Windows Security Center knows of, asked for through WMI.
         ([["securitycenter"], ["antivirusproduct", "firewallproduct", "antispywareproduct"]],
          (.high, ["T1518.001"], "asks Windows which antivirus and firewall products are installed, the check attackers make before choosing how to hide")),
@@ -228,6 +279,15 @@ enum PowerShellRules {
         report.add(.high, "T1518.001", "This looks for several security products at once (\(names)): the check attackers make to learn what will see them.", range)
     }
 
+    /// Files hidden by setting their attributes (`$f.Attributes = 'Hidden'`), as `attrib +h` does.
+    static func scanHiddenAttribute(_ lower: String, range: SourceRange, into report: inout Report) {
+        let squeezed = lower.filter { $0 != " " && $0 != "\t" }
+        guard let r = squeezed.range(of: ".attributes=") ?? squeezed.range(of: ".attributes+="), !squeezed[r.upperBound...].hasPrefix("=") else { return }
+        let value = squeezed[r.upperBound...].prefix(60)
+        guard value.contains("hidden") || value.contains("system") else { return }
+        report.add(.medium, "T1564.001", "This marks a file hidden (or as a system file), so it does not show in folder listings.", range)
+    }
+
     /// File times set by hand (`$f.CreationTime = "01/01/1970"`), to hide when a file was planted.
     static func scanTimestomp(_ lower: String, range: SourceRange, into report: inout Report) {
         let squeezed = lower.filter { $0 != " " && $0 != "\t" }
@@ -248,5 +308,6 @@ enum PowerShellRules {
         }
         scanSecuritySoftwareSearch(lower, range: range, into: &report)
         scanTimestomp(lower, range: range, into: &report)
+        scanHiddenAttribute(lower, range: range, into: &report)
     }
 }

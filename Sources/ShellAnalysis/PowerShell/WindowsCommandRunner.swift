@@ -98,6 +98,10 @@ struct WindowsCommandRunner: Sendable {
             if !roles.contains("interpreter"), !roles.contains("shell"), let file = stagedCode(t) {
                 report.add(.high, "T1218", "Hands `\(file)`, a program, library or script in \(StagingFolder.reason), to `\(name)`: trusted programs are used this way to run code that application control would stop.", a.range)
             }
+            if t.hasPrefix("script:"), t.contains("http://") || t.contains("https://") || t.hasPrefix("script:\\\\") {
+                report.add(.high, "T1216.001", "Hands `\(name)` a `script:` moniker pointing at a remote script: signed Windows scripts such as pubprn.vbs fetch and run it, a known way to run code past application control.", a.range)
+                continue
+            }
             if t.contains("javascript:") || t.contains("vbscript:") {
                 report.add(.critical, "T1218", "Runs script code through the trusted program `\(name)` (`javascript:`/`vbscript:`), a known way to slip past application controls.", a.range)
                 continue
