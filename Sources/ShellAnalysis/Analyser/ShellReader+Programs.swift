@@ -327,7 +327,11 @@ extension ShellReader {
         let texts = args.map { $0.text ?? "" }
         var outputFile: String? = nil
         var toStdout = name == "curl"
-        for (i, t) in texts.enumerated() {
+        for (i, var t) in texts.enumerated() {
+            // curl's short flags come bundled (`-sO`, `-fsSLo FILE`): the output flag is what counts.
+            if name == "curl", t.hasPrefix("-"), !t.hasPrefix("--"), t.count > 2, t.dropFirst().allSatisfy(\.isLetter) {
+                if t.hasSuffix("o") { t = "-o" } else if t.contains("O") { t = "-O" }
+            }
             if ["-o", "--output", "-O", "--output-document"].contains(t) || (name == "wget" && t == "-O") {
                 if t == "-O" && name == "curl" {
                     outputFile = outcome.operands.first.flatMap { $0.text.map { Self.basename($0) } }
