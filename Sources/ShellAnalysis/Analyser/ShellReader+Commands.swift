@@ -108,6 +108,7 @@ extension ShellReader {
         }
         checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
         if name == "osascript" { readAppleScript(args, range: range) }
+        if ["ssh", "scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
         if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
@@ -200,6 +201,30 @@ extension ShellReader {
             }
             readNested(command, range: range, hidden: false)
             rest = after[end...]
+        }
+    }
+
+    /// `-o ProxyCommand=…` and `-o LocalCommand=…` make ssh, scp and sftp run a command on this
+    /// machine: read it as shell (`sftp -o ProxyCommand='/bin/sh -i …'` is a known escape).
+    mutating func readSSHLocalCommands(_ name: String, args: [Argument], range: SourceRange) {
+        for (i, a) in args.enumerated() {
+            guard var t = a.text else { continue }
+            if t == "-o" {
+                guard i + 1 < args.count, let v = args[i + 1].text else { continue }
+                t = v
+            } else if t.hasPrefix("-o") {
+                t = String(t.dropFirst(2))
+            } else {
+                continue
+            }
+            for key in ["proxycommand", "localcommand"] where t.lowercased().hasPrefix(key) {
+                var value = t.dropFirst(key.count)
+                if value.first == "=" { value = value.dropFirst() }
+                value = value.drop { $0 == " " }
+                guard !value.isEmpty, value.lowercased() != "none" else { continue }
+                explain("`\(name)` runs `\(Self.excerpt(String(value), limit: 100))` on this machine (`\(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")`).")
+                nestedString(Argument(text: String(value), range: a.range, taint: a.taint), range: range, via: "\(name) -o \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")")
+            }
         }
     }
 

@@ -108,6 +108,13 @@ extension ShellReader {
             if let value = operands.compactMap(\.text).first(where: { $0.count >= 8 && $0.allSatisfy { $0.isNumber || $0 == "." } }) {
                 add(.medium, "T1070.006", "Sets the system clock to `\(value)`, which changes the times recorded in logs and on files.", range)
             }
+        case "run-parts":
+            // run-parts runs every program in a folder; pointed at a system program folder it runs
+            // whatever there matches (`--regex '^sh$' /bin` starts a shell).
+            let binFolders: Set<String> = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]
+            if let folder = operands.compactMap(\.text).first(where: { binFolders.contains($0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0) }) {
+                add(.high, "T1059.004", "Runs programs picked from `\(folder)`, the system's own program folder, which can start a shell: a known way to escape restrictions.", range)
+            }
         case "pgrep", "pidof":
             checkSecuritySoftwareSearch(name, args: args, range: range)
         case "pkill", "killall":
@@ -315,6 +322,8 @@ extension ShellReader {
         } else if cron {
             add(.high, "T1053.003", "Writes scheduled tasks into `\(path)`.", range)
             readScheduled(content, taint: taint, range: range)
+        } else if p.contains(".git/hooks/"), shellPayloads.contains(p) {
+            add(.high, "T1059.004", "Writes a git hook (`\(path)`) that starts a shell: git runs it by itself on the next commit, checkout or merge.", range)
         } else if p.hasSuffix("authorized_keys") {
             add(.high, "T1098.004", "Adds an SSH key to `\(path)`, letting its holder log in without a password.", range)
         } else if p.hasPrefix("/etc/sudoers") {

@@ -79,6 +79,14 @@ extension ShellReader {
                 nestedString(args[i + 1], range: range, via: name)
                 return .dynamic([])
             }
+            if args.last?.text == "/dev/null" {
+                // With no command (BSD's `script FILE CMD` puts it after the file) it starts the
+                // user's shell; writing the recording to /dev/null
+                // keeps only the shell (the usual way to get a full terminal out of a limited one).
+                add(.high, "T1059.004", "Starts a new shell through `script`, throwing its recording away (`/dev/null`): a known way to get a full shell out of a restricted one.", range)
+                member.interactiveShell = true
+                return .dynamic([])
+            }
             return nil
         default:
             break
