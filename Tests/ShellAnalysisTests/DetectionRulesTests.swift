@@ -159,6 +159,7 @@ import Testing
         // Programs that run a local command or a system program for you.
         Case(rule: "sftp ProxyCommand starting a shell", command: "sftp -o ProxyCommand='bash -i' x", dialect: .sh, technique: "T1059.004"),
         Case(rule: "scp LocalCommand, joined spelling", command: #"scp -oLocalCommand="sh -i" -oPermitLocalCommand=yes a b:"#, dialect: .sh, technique: "T1059.004"),
+        Case(rule: "ssh ProxyCommand starting a shell, through sudo", command: "sudo ssh -o ProxyCommand=';sh 0<&2 1>&2' x", dialect: .sh, technique: "T1059.004"),
         Case(rule: "run-parts on a system program folder", command: "run-parts --new-session --regex '^sh$' /bin", dialect: .sh, technique: "T1059.004"),
         Case(rule: "run-parts on /usr/bin/", command: "sudo run-parts --regex '^bash$' /usr/bin/", dialect: .sh, technique: "T1059.004"),
         Case(rule: "git hook that starts a shell", command: "echo 'exec /bin/sh 0<&2 1>&2' >.git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; git commit --allow-empty -m x", dialect: .sh, technique: "T1059.004"),
@@ -228,6 +229,8 @@ import Testing
         Case(rule: "a page fetched quietly", command: "curl -sS https://example.com/x", dialect: .sh, atLeast: .low),
         Case(rule: "a download saved, not run", command: "curl -sO https://example.com/notes.txt", dialect: .sh, atLeast: .medium),
         Case(rule: "ssh through a bastion", command: #"ssh -o ProxyCommand="ssh -W %h:%p bastion" host"#, dialect: .sh, atLeast: .medium),
+        Case(rule: "scp through a bastion", command: #"scp -o ProxyCommand="ssh -W %h:%p bastion" a host:"#, dialect: .sh, atLeast: .medium),
+        Case(rule: "sftp through a SOCKS proxy", command: #"sftp -o ProxyCommand="nc -X 5 -x proxy:1080 %h %p" host"#, dialect: .sh, atLeast: .medium),
         Case(rule: "cron's daily folder run", command: "run-parts /etc/cron.daily", dialect: .sh, atLeast: .medium),
         Case(rule: "an ordinary git hook", command: "echo 'npm test' > .git/hooks/pre-commit", dialect: .sh, atLeast: .medium),
         Case(rule: "a session recorded", command: "script session.log", dialect: .sh, atLeast: .low),

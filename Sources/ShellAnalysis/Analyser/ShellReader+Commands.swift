@@ -108,7 +108,8 @@ extension ShellReader {
         }
         checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
         if name == "osascript" { readAppleScript(args, range: range) }
-        if ["ssh", "scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
+        // (`ssh` itself is read by `runSSH`, which calls this too.)
+        if ["scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
         if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
@@ -223,13 +224,22 @@ extension ShellReader {
                 value = value.drop { $0 == " " }
                 guard !value.isEmpty, value.lowercased() != "none" else { continue }
                 explain("`\(name)` runs `\(Self.excerpt(String(value), limit: 100))` on this machine (`\(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")`).")
-                let words = value.split(separator: " ")
+                // ssh runs it as `exec VALUE`, so a leading `;` (`';sh 0<&2 1>&2'`) starts a new command.
+                let command = value.drop { $0 == ";" || $0 == " " }
+                let words = command.split(separator: " ")
+                // The everyday use: reaching the host through a jump host or a proxy (`ssh -W %h:%p
+                // bastion`, `nc -X connect -x proxy:3128 %h %p`); the connection itself is not read.
+                if let first = words.first, ["ssh", "nc", "ncat", "netcat", "connect-proxy", "corkscrew", "socat"].contains(Self.basename(String(first))),
+                    value.contains("%h") || words.contains("-W")
+                {
+                    continue
+                }
                 if let first = words.first, Set(catalogue.unixProgram(Self.basename(String(first)))?.roles ?? []).contains("shell"),
                     !words.dropFirst().contains(where: { $0.hasPrefix("-") && $0.contains("c") && !$0.hasPrefix("--") })
                 {
                     add(.high, "T1059.004", "Starts a shell through `\(name)`'s \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand"): a known way to escape restrictions, and what is typed into it is not read command by command.", range)
                 }
-                nestedString(Argument(text: String(value), range: a.range, taint: a.taint), range: range, via: "\(name) -o \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")")
+                nestedString(Argument(text: String(command), range: a.range, taint: a.taint), range: range, via: "\(name) -o \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")")
             }
         }
     }

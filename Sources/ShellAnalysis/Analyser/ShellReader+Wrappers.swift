@@ -245,6 +245,7 @@ extension ShellReader {
 
     mutating func runSSH(_ args: [Argument], range: SourceRange, member: inout PipelineMember) -> Stream? {
         guard let entry = catalogue.unixProgram("ssh") else { return nil }
+        readSSHLocalCommands("ssh", args: args, range: range)
         let valueOptions: Set<String> = ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-m", "-O", "-Q", "-S", "-w", "-E", "-B", "-W", "-I"]
         var i = 0
         var own: [Argument] = []
