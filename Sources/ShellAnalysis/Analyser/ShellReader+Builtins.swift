@@ -111,6 +111,10 @@ extension ShellReader {
         case "trap":
             if let action = args.first, let t = action.text, !t.isEmpty, !t.hasPrefix("-") {
                 explain("`trap` sets commands to run later, when the shell receives a signal or exits.")
+                if args.dropFirst().contains(where: { $0.text == "DEBUG" }), t.contains("BASH_COMMAND") {
+                    // A DEBUG trap runs before every command; with $BASH_COMMAND it sees each one typed.
+                    add(.high, "T1056.001", "Records every command typed in this shell from now on (a `DEBUG` trap that copies `$BASH_COMMAND`), which catches passwords typed on command lines.", range)
+                }
                 readNested(t, range: range, hidden: action.taint.contains(.decoded))
             }
             return Stream.none

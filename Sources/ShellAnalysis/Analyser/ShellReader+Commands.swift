@@ -3,6 +3,8 @@ import Foundation
 /// Simple commands: assignments, builtins, and the programs the catalogue knows.
 extension ShellReader {
     mutating func runSimple(_ cmd: SimpleCommand, stdin: Stream) -> CommandOutput {
+        let via = timedVia
+        timedVia = nil
         for a in cmd.assignments {
             var value = a.value.map { evaluateJoined($0) } ?? Argument(text: "", range: a.range)
             if let array = a.array {
@@ -28,7 +30,8 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
-        var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: nil, member: &member)
+        if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
+        var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
         if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {
             add(.critical, "T1059.004", "Connects a shell to a remote computer (a reverse shell): whoever is listening there can run any command here.", cmd.range)
         }
@@ -104,6 +107,10 @@ extension ShellReader {
             return runPowerShell(argv, range: range)
         }
         checkShellPayloadHandover(name, entry: catalogue.unixProgram(raw), args: args, range: range)
+        if name == "osascript" { readAppleScript(args, range: range) }
+        // (`ssh` itself is read by `runSSH`, which calls this too.)
+        if ["scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
+        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -155,6 +162,114 @@ extension ShellReader {
         return dispatch(inner, stdin: stdin, range: range, via: nil, member: &member)
     }
 
+    /// AppleScript given with `-e`: `do shell script "…"` (and Terminal's `do script "…"`) runs shell
+    /// commands, read here as such; `with administrator privileges` first asks for an administrator
+    /// password and runs them as root; `display dialog … hidden answer` (or one asking for a
+    /// password) is a password prompt the script made up, a known way to phish the user.
+    mutating func readAppleScript(_ args: [Argument], range: SourceRange) {
+        var lines: [String] = []
+        var i = 0
+        while i < args.count {
+            if args[i].text == "-e", i + 1 < args.count, let t = args[i + 1].text {
+                lines.append(t)
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        let script = lines.joined(separator: "\n")
+        guard !script.isEmpty else { return }
+        let lower = script.lowercased()
+        if lower.contains("display dialog"), lower.contains("hidden answer") || ["password", "passphrase", "passcode"].contains(where: { lower.contains($0) }) {
+            add(.high, "T1056.002", "Shows a made-up dialog asking for a password: whatever the user types goes to this script, a known way to steal passwords.", range)
+        }
+        var rest = Substring(script)
+        while let r = rest.range(of: "do shell script", options: .caseInsensitive) ?? rest.range(of: "do script", options: .caseInsensitive) {
+            let after = rest[r.upperBound...].drop { $0 == " " }
+            guard after.first == "\"" else { rest = rest[r.upperBound...]; continue }
+            var command = ""
+            var escaped = false
+            var end = after.index(after: after.startIndex)
+            while end < after.endIndex {
+                let c = after[end]
+                if escaped { command.append(c); escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { break } else { command.append(c) }
+                end = after.index(after: end)
+            }
+            let tail = after[end...].prefix(60).lowercased()
+            explain("The AppleScript runs the shell command `\(Self.excerpt(command, limit: 100))`.")
+            if tail.contains("administrator privileges") {
+                add(.high, "T1548.004", "Asks for an administrator password and runs shell commands as root (`with administrator privileges`).", range)
+            }
+            readNested(command, range: range, hidden: false)
+            rest = after[end...]
+        }
+    }
+
+    /// `-o ProxyCommand=…` and `-o LocalCommand=…` make ssh, scp and sftp run a command on this
+    /// machine: read it as shell (`sftp -o ProxyCommand='/bin/sh -i …'` is a known escape).
+    mutating func readSSHLocalCommands(_ name: String, args: [Argument], range: SourceRange) {
+        for (i, a) in args.enumerated() {
+            guard var t = a.text else { continue }
+            if t == "-o" {
+                guard i + 1 < args.count, let v = args[i + 1].text else { continue }
+                t = v
+            } else if t.hasPrefix("-o") {
+                t = String(t.dropFirst(2))
+            } else {
+                continue
+            }
+            for key in ["proxycommand", "localcommand"] where t.lowercased().hasPrefix(key) {
+                var value = t.dropFirst(key.count)
+                if value.first == "=" { value = value.dropFirst() }
+                value = value.drop { $0 == " " }
+                guard !value.isEmpty, value.lowercased() != "none" else { continue }
+                explain("`\(name)` runs `\(Self.excerpt(String(value), limit: 100))` on this machine (`\(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")`).")
+                // ssh runs it as `exec VALUE`, so a leading `;` (`';sh 0<&2 1>&2'`) starts a new command.
+                let command = value.drop { $0 == ";" || $0 == " " }
+                let words = command.split(separator: " ")
+                // The everyday use: reaching the host through a jump host or a proxy (`ssh -W %h:%p
+                // bastion`, `nc -X connect -x proxy:3128 %h %p`); the connection itself is not read.
+                if let first = words.first, ["ssh", "nc", "ncat", "netcat", "connect-proxy", "corkscrew", "socat"].contains(Self.basename(String(first))),
+                    value.contains("%h") || words.contains("-W")
+                {
+                    continue
+                }
+                if let first = words.first, Set(catalogue.unixProgram(Self.basename(String(first)))?.roles ?? []).contains("shell"),
+                    !words.dropFirst().contains(where: { $0.hasPrefix("-") && $0.contains("c") && !$0.hasPrefix("--") })
+                {
+                    add(.high, "T1059.004", "Starts a shell through `\(name)`'s \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand"): a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+                }
+                nestedString(Argument(text: String(command), range: a.range, taint: a.taint), range: range, via: "\(name) -o \(key == "proxycommand" ? "ProxyCommand" : "LocalCommand")")
+            }
+        }
+    }
+
+    /// A container started with the host's root folder (or the container engine's socket) inside
+    /// it: whoever is in the container owns the host (`docker run -v /:/mnt … chroot /mnt`).
+    mutating func checkHostRootMount(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        for (i, t) in texts.enumerated() {
+            var spec: String? = nil
+            if ["-v", "--volume", "--mount"].contains(t), i + 1 < texts.count { spec = texts[i + 1] }
+            for prefix in ["-v=", "--volume=", "--mount="] where t.hasPrefix(prefix) { spec = String(t.dropFirst(prefix.count)) }
+            if t.hasPrefix("-v/") { spec = String(t.dropFirst(2)) }
+            guard let s = spec else { continue }
+            var source: String
+            if s.contains("=") {
+                // --mount type=bind,src=/,dst=/host
+                let fields = s.split(separator: ",").map(String.init)
+                source = fields.first { $0.hasPrefix("src=") || $0.hasPrefix("source=") }.map { String($0.split(separator: "=", maxSplits: 1).last ?? "") } ?? ""
+            } else {
+                source = s.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            }
+            if source.count > 1, source.hasSuffix("/") { source.removeLast() }
+            if source == "/" || source.hasSuffix("docker.sock") || source.hasSuffix("containerd.sock") || source.hasSuffix("podman.sock") {
+                add(.high, "T1611", "Puts the host's \(source == "/" ? "whole file system (`/`)" : "container engine socket (`\(source)`)") inside a container (`\(name)`): whoever is in the container controls the host.", range)
+                return
+            }
+        }
+    }
+
     /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.
     mutating func runPowerShell(_ argv: [Argument], range: SourceRange) -> Stream {
         guard argv.allSatisfy({ $0.text != nil }) else {
@@ -196,7 +311,8 @@ extension ShellReader {
         case "HISTSIZE" where v == "0" || v.isEmpty, "HISTFILESIZE" where v == "0" || v.isEmpty, "SAVEHIST" where v == "0" || v.isEmpty:
             add(.high, "T1562.003", "Sets the command history size to zero, hiding what was done.", range)
         case "HISTCONTROL" where v.contains("ignorespace") || v.contains("ignoreboth"):
-            add(.medium, "T1562.003", "Makes the shell skip commands that start with a space when saving history.", range)
+            // Any command typed with a leading space is then run without a trace in the history.
+            add(.high, "T1562.003", "Makes the shell leave out of its history every command typed with a space in front: a known way to run commands without a record.", range)
         case "HISTIGNORE" where v.contains("*"):
             add(.high, "T1562.003", "Makes the shell leave matching commands out of its history.", range)
         case "LD_PRELOAD", "LD_AUDIT":

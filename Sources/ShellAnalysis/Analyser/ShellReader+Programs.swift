@@ -14,6 +14,7 @@ extension ShellReader {
         }
         checkShellHandover(name, args: args, range: range, member: &member)
         checkServiceControl(name, outcome: outcome, args: args, range: range)
+        if name == "curl" || name == "wget" { checkExfilUpload(name, args: args, range: range) }
         switch name {
         case "rm", "unlink", "rmdir", "shred", "srm", "wipe":
             let recursive = hasFlag("-r", "-R", "--recursive")
@@ -100,6 +101,26 @@ extension ShellReader {
         case "grep", "egrep", "fgrep", "rg", "ag", "findstr":
             if args.contains(where: { a in let l = (a.text ?? "").lowercased(); return ["password", "passwd", "pwd=", "secret", "token", "api_key", "apikey", "private key", "credential"].contains { l.contains($0) } }) {
                 add(.high, "T1552.001", "Searches files for passwords, keys or tokens.", range)
+            }
+            checkSecuritySoftwareSearch(name, args: args, range: range)
+        case "date":
+            // `date MMDDhhmm[[CC]YY][.ss]` sets the clock, like `date -s`.
+            if let value = operands.compactMap(\.text).first(where: { $0.count >= 8 && $0.allSatisfy { $0.isNumber || $0 == "." } }) {
+                add(.medium, "T1070.006", "Sets the system clock to `\(value)`, which changes the times recorded in logs and on files.", range)
+            }
+        case "run-parts":
+            // run-parts runs every program in a folder; pointed at a system program folder it runs
+            // whatever there matches (`--regex '^sh$' /bin` starts a shell).
+            let binFolders: Set<String> = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]
+            if let folder = operands.compactMap(\.text).first(where: { binFolders.contains($0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0) }) {
+                add(.high, "T1059.004", "Runs programs picked from `\(folder)`, the system's own program folder, which can start a shell: a known way to escape restrictions.", range)
+            }
+        case "pgrep", "pidof":
+            checkSecuritySoftwareSearch(name, args: args, range: range)
+        case "pkill", "killall":
+            let products = PowerShellRules.securityProductsNamed(in: args.compactMap(\.text).joined(separator: " ").lowercased())
+            if let product = products.sorted().first {
+                add(.high, "T1562.001", "Stops the security software `\(product)` by killing its processes: what happens next may go unseen.", range)
             }
         default:
             break
@@ -191,8 +212,37 @@ extension ShellReader {
         "auditd", "apparmor", "selinux", "ufw", "firewalld", "iptables", "nftables", "netfilter-persistent",
         "rsyslog", "syslog", "syslog-ng", "systemd-journald", "journald", "falcon-sensor", "crowdstrike",
         "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
-        "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent",
+        "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent", "pf", "pflog",
     ]
+
+    /// Data sent (`curl -F file=@…`, `-d`, `-T`, `wget --post-file`) to a webhook, paste site or
+    /// anonymous file drop. Slack's webhooks carry everyday notifications, so for them only a file
+    /// upload counts.
+    mutating func checkExfilUpload(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        guard let service = PowerShellRules.exfilService(in: texts.joined(separator: " ")) ?? texts.first(where: { $0.lowercased().contains("hooks.slack.com") }).map({ _ in "hooks.slack.com" }) else { return }
+        let dataFlags = ["-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T", "--upload-file", "--post-data", "--post-file", "--body-data", "--body-file", "--json"]
+        var sends = false
+        var sendsFile = false
+        for (i, t) in texts.enumerated() {
+            let (flag, inline) = t.firstIndex(of: "=").map { (String(t[..<$0]), String(t[t.index(after: $0)...])) } ?? (t, "")
+            guard dataFlags.contains(flag) || (t.hasPrefix("-F") && t.count > 2) || (t.hasPrefix("-d") && t.count > 2) else { continue }
+            sends = true
+            let value = !inline.isEmpty ? inline : (i + 1 < texts.count ? texts[i + 1] : "")
+            if value.contains("@") || ["-T", "--upload-file", "--post-file", "--body-file"].contains(flag) { sendsFile = true }
+        }
+        if texts.contains(where: { $0.uppercased() == "POST" || $0.uppercased() == "PUT" }) { sends = true }
+        guard sends, service != "hooks.slack.com" || sendsFile else { return }
+        add(.high, "T1567.004", "Sends data to `\(service)`, a web service that passes it to whoever holds the link: a known way to carry data out unnoticed.", range)
+    }
+
+    /// A search for several security products at once (`ps aux | egrep 'falcond|osqueryd|auditbeat'`,
+    /// `pgrep -l 'wazuh-agent|cbagentd'`): the check attackers make to learn what will see them.
+    mutating func checkSecuritySoftwareSearch(_ name: String, args: [Argument], range: SourceRange) {
+        let products = PowerShellRules.securityProductsNamed(in: args.compactMap(\.text).joined(separator: " ").lowercased())
+        guard products.count >= 2 else { return }
+        add(.high, "T1518.001", "Looks for several security products at once (\(products.sorted().prefix(4).joined(separator: ", "))): the check attackers make to learn what will see them.", range)
+    }
 
     /// Stopping, disabling or masking a security service (firewall, audit, logging, EDR).
     mutating func checkServiceControl(_ name: String, outcome: ProgramEvaluator.Outcome, args: [Argument], range: SourceRange) {
@@ -205,7 +255,7 @@ extension ShellReader {
         default: return
         }
         guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
-        let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent"].contains { svc.hasPrefix($0) }
+        let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent", "pf"].contains { svc.hasPrefix($0) }
         add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
     }
 
@@ -263,7 +313,7 @@ extension ShellReader {
         let p = PathPattern.normalise(path)
         let body = content.split(separator: "\n").filter { !$0.hasPrefix("#!") }.joined(separator: "\n")
         if Self.handsOverShell(body.trimmingCharacters(in: .whitespacesAndNewlines)) { shellPayloads.insert(p) }
-        let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
+        let startup = [".bashrc", ".bash_profile", ".profile", ".zshrc", ".bash_login", ".bash_logout", ".shrc", ".kshrc", ".cshrc", ".tcshrc", ".zshenv", ".zprofile", ".zlogin", ".login"].contains(where: { p.hasSuffix("/" + $0) || p == "~/" + $0 || p == $0 })
             || p.hasPrefix("/etc/profile") || p.hasPrefix("/etc/bash.bashrc")
         let cron = p.hasPrefix("/etc/cron") || p.hasPrefix("/var/spool/cron") || p == "/etc/crontab"
         if startup {
@@ -272,6 +322,8 @@ extension ShellReader {
         } else if cron {
             add(.high, "T1053.003", "Writes scheduled tasks into `\(path)`.", range)
             readScheduled(content, taint: taint, range: range)
+        } else if p.contains(".git/hooks/"), shellPayloads.contains(p) {
+            add(.high, "T1059.004", "Writes a git hook (`\(path)`) that starts a shell: git runs it by itself on the next commit, checkout or merge.", range)
         } else if p.hasSuffix("authorized_keys") {
             add(.high, "T1098.004", "Adds an SSH key to `\(path)`, letting its holder log in without a password.", range)
         } else if p.hasPrefix("/etc/sudoers") {
@@ -284,7 +336,11 @@ extension ShellReader {
         let texts = args.map { $0.text ?? "" }
         var outputFile: String? = nil
         var toStdout = name == "curl"
-        for (i, t) in texts.enumerated() {
+        for (i, var t) in texts.enumerated() {
+            // curl's short flags come bundled (`-sO`, `-fsSLo FILE`): the output flag is what counts.
+            if name == "curl", t.hasPrefix("-"), !t.hasPrefix("--"), t.count > 2, t.dropFirst().allSatisfy(\.isLetter) {
+                if t.hasSuffix("o") { t = "-o" } else if t.contains("O") { t = "-O" }
+            }
             if ["-o", "--output", "-O", "--output-document"].contains(t) || (name == "wget" && t == "-O") {
                 if t == "-O" && name == "curl" {
                     outputFile = outcome.operands.first.flatMap { $0.text.map { Self.basename($0) } }

@@ -183,9 +183,30 @@ extension ShellReader {
         }
     }
 
+    /// Extensions of files that hold data (pictures, documents, media, archives), never commands.
+    static let dataExtensions: Set<String> = [
+        "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+        "odt", "ods", "rtf", "mp3", "mp4", "wav", "avi", "mov", "mkv", "zip", "rar", "7z", "iso",
+    ]
+    static let scriptExtensions: Set<String> = ["sh", "bash", "zsh", "py", "pl", "rb", "php", "js", "command", "app", "exe", "bat", "cmd", "ps1", "vbs", "scr"]
+
+    /// A script run although its name says it holds data: `sh image.png` (a script named like a
+    /// picture) or `./report.pdf.sh` (a double extension that shows only `.pdf` where extensions
+    /// are hidden). Both are ways to make a program look like a harmless file.
+    mutating func checkDisguisedScript(_ path: String, range: SourceRange) {
+        let parts = Self.basename(path).lowercased().split(separator: ".").map(String.init)
+        guard parts.count >= 2, let last = parts.last else { return }
+        if Self.dataExtensions.contains(last) {
+            add(.high, "T1036.008", "Runs `\(path)` as commands although its name says it is a .\(last) file: a program dressed up as a harmless file.", range)
+        } else if parts.count >= 3, Self.scriptExtensions.contains(last), Self.dataExtensions.contains(parts[parts.count - 2]) {
+            add(.high, "T1036.007", "Runs `\(path)`, whose double extension makes a script look like a .\(parts[parts.count - 2]) file where extensions are hidden.", range)
+        }
+    }
+
     /// Runs a script file: one written earlier in the input is read; a downloaded one is critical;
     /// an unseen one is medium (the gateway fetches it from the target before deciding).
     mutating func runFile(_ path: String, language: Interpreter.Language, range: SourceRange, directly: Bool) {
+        checkDisguisedScript(path, range: range)
         let key = PathPattern.normalise(path)
         let stream = files[key] ?? files.first(where: { Self.basename($0.key) == Self.basename(key) })?.value
         switch stream {

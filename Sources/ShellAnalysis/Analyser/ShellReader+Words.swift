@@ -121,8 +121,10 @@ extension ShellReader {
     mutating func walkReturning(_ pipeline: Pipeline) -> Stream {
         var input: Stream = .none
         var members: [PipelineMember] = []
-        for command in pipeline.commands {
+        for (i, command) in pipeline.commands.enumerated() {
+            timedVia = pipeline.timed && i == 0 ? "time" : nil
             let output = run(command, stdin: input)
+            timedVia = nil
             members.append(output.member)
             input = output.stdout
         }

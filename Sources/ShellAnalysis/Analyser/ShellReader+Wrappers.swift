@@ -64,10 +64,27 @@ extension ShellReader {
             return dispatch(args, stdin: stdin, range: range, via: name, member: &member)
         case "docker", "podman", "nerdctl", "kubectl", "oc", "crictl", "lxc", "az", "aws", "gcloud":
             return runRemoteTool(name, args: args, stdin: stdin, range: range, member: &member)
+        case "capsh":
+            // `capsh [options] -- ARGS` runs `/bin/bash ARGS`; `--uid=0`/`--gid=0` switch to root first.
+            let texts = args.map { $0.text ?? "" }
+            guard let dash = texts.firstIndex(of: "--") else { return nil }
+            explain("`capsh` changes the process's privileges, then `--` runs `/bin/bash` with what follows.")
+            if texts[..<dash].contains(where: { $0 == "--uid=0" || $0 == "--gid=0" || $0 == "--user=root" }) {
+                add(.high, "T1548", "Switches to the root user (`capsh --uid=0`) before starting a shell.", range)
+            }
+            return dispatch([Argument(text: "/bin/bash", range: range)] + args[(dash + 1)...], stdin: stdin, range: range, via: name, member: &member)
         case "script":
             if let i = args.firstIndex(where: { $0.text == "-c" || $0.text == "--command" }), i + 1 < args.count {
                 explain("`script` records a terminal session while running a command.")
                 nestedString(args[i + 1], range: range, via: name)
+                return .dynamic([])
+            }
+            if args.last?.text == "/dev/null" {
+                // With no command (BSD's `script FILE CMD` puts it after the file) it starts the
+                // user's shell; writing the recording to /dev/null
+                // keeps only the shell (the usual way to get a full terminal out of a limited one).
+                add(.high, "T1059.004", "Starts a new shell through `script`, throwing its recording away (`/dev/null`): a known way to get a full shell out of a restricted one.", range)
+                member.interactiveShell = true
                 return .dynamic([])
             }
             return nil
@@ -126,6 +143,13 @@ extension ShellReader {
         }
         if name == "strace" || name == "ltrace", flags.contains("-p") {
             add(.high, "T1056", "Attaches to a running program to watch what it reads and writes (which can include passwords).", range)
+        }
+        let startsShell = (name == "chroot" && positionals == 0) || (name == "systemd-run" && flags.contains { $0 == "-S" || $0 == "--shell" })
+        if rest.isEmpty, startsShell {
+            // With no command, `chroot DIR` runs the user's shell, and `systemd-run --shell` opens one.
+            add(.high, "T1059.004", "Starts an interactive shell through `\(name)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+            member.interactiveShell = true
+            return .dynamic([])
         }
         guard !rest.isEmpty else {
             if name == "env" { add(.low, "T1082", "Prints the environment variables, which can include secrets.", range) }
@@ -221,6 +245,7 @@ extension ShellReader {
 
     mutating func runSSH(_ args: [Argument], range: SourceRange, member: inout PipelineMember) -> Stream? {
         guard let entry = catalogue.unixProgram("ssh") else { return nil }
+        readSSHLocalCommands("ssh", args: args, range: range)
         let valueOptions: Set<String> = ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-m", "-O", "-Q", "-S", "-w", "-E", "-B", "-W", "-I"]
         var i = 0
         var own: [Argument] = []

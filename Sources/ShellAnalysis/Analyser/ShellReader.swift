@@ -25,6 +25,9 @@ struct ShellReader {
     var hereDocuments: [Int: HereDocument] = [:]
     /// Whether the text being read was hidden (decoded, or built at run time).
     var hidden = false
+    /// The pipeline being read was prefixed with bash's `time` keyword: its first command runs
+    /// through `time` the way it would through `/usr/bin/time`, a wrapper.
+    var timedVia: String? = nil
 
     static let maxNesting = 8
 

@@ -61,6 +61,9 @@ struct PathPattern: Sendable {
                 parts.removeFirst()
             } else if names.first == "home", parts.count > 1 {
                 parts.removeFirst(2)
+            } else if caseInsensitive, names.count > 2, names[0].count == 2, names[0].hasSuffix(":"), names[1] == "users" {
+                // A Windows profile: `C:\Users\NAME\…` (what `%USERPROFILE%`, `%APPDATA%` and `$env:APPDATA` expand to).
+                parts.removeFirst(3)
             } else if path.hasPrefix("/") {
                 return false
             }

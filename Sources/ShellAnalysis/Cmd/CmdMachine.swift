@@ -74,6 +74,18 @@ struct CmdMachine {
         case .ifCommand(let cond, let body):
             if evaluate(cond) != false { run(body, depth: depth, stdin: stdin) }
         case .simple(let text, let redirects):
+            for r in redirects {
+                // `> file.txt:payload.bat`, `< file.txt:payload.bat`: data kept in, or code run from,
+                // an NTFS alternate data stream, which folder listings do not show.
+                let target = delayed ? vars.expandDelayed(r.target) : r.target
+                if let range = target.span, let stream = WindowsCommandRunner.alternateDataStream(target.text.lowercased()) {
+                    let what = r.writes ? "Writes output into" : "Reads its input from"
+                    report.add(.high, "T1564.004", "\(what) `\(stream)`, a hidden alternate data stream of a file: what is kept there does not show in folder listings.", range)
+                }
+                if let range = target.span, let share = WindowsCommandRunner.adminShare(target.text) {
+                    report.add(.high, "T1021.002", "Sends output to `\(share)`, a hidden administrative share of another computer: the usual way to move from machine to machine.", range)
+                }
+            }
             for r in redirects where r.writes {
                 let target = delayed ? vars.expandDelayed(r.target) : r.target
                 let name = target.text

@@ -98,8 +98,16 @@ struct WindowsCommandRunner: Sendable {
             if !roles.contains("interpreter"), !roles.contains("shell"), let file = stagedCode(t) {
                 report.add(.high, "T1218", "Hands `\(file)`, a program, library or script in \(StagingFolder.reason), to `\(name)`: trusted programs are used this way to run code that application control would stop.", a.range)
             }
+            if t.hasPrefix("script:"), t.contains("http://") || t.contains("https://") || t.hasPrefix("script:\\\\") {
+                report.add(.high, "T1216.001", "Hands `\(name)` a `script:` moniker pointing at a remote script: signed Windows scripts such as pubprn.vbs fetch and run it, a known way to run code past application control.", a.range)
+                continue
+            }
             if t.contains("javascript:") || t.contains("vbscript:") {
                 report.add(.critical, "T1218", "Runs script code through the trusted program `\(name)` (`javascript:`/`vbscript:`), a known way to slip past application controls.", a.range)
+                continue
+            }
+            if let share = adminShare(t) {
+                report.add(.high, "T1021.002", "Reaches into `\(share)`, a hidden administrative share of another computer that gives full access to its disk or its Windows folder: the usual way to move from machine to machine.", a.range)
                 continue
             }
             let remote = t.contains("http://") || t.contains("https://") || t.contains("ftp://")
@@ -108,6 +116,20 @@ struct WindowsCommandRunner: Sendable {
                 report.add(.high, "T1105", "Hands a remote address to `\(name)`, which is not a download tool: a known way to fetch files or load code with a trusted Windows program.", a.range)
             }
         }
+    }
+
+    /// The administrative share an argument names (`\\host\C$`, `\\10.0.0.5\ADMIN$\x.exe`,
+    /// `-Root:\\host\c$`), if any: a drive letter or `ADMIN$` shared by Windows for
+    /// administrators only. (`IPC$` carries no files and is left alone.)
+    static func adminShare(_ arg: String) -> String? {
+        var t = arg.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        if let start = t.range(of: "\\\\") { t = String(t[start.lowerBound...]) } else { return nil }
+        let parts = t.dropFirst(2).split(separator: "\\", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, !parts[0].isEmpty, parts[0] != "?", parts[0] != "." else { return nil }
+        let share = parts[1].lowercased()
+        let isDrive = share.count == 2 && share.hasSuffix("$") && share.first!.isLetter
+        guard isDrive || share == "admin$" else { return nil }
+        return "\\\\" + parts[0] + "\\" + parts[1]
     }
 
     /// Chromium and Electron switches that name a program to start instead of the real helper.
