@@ -233,12 +233,6 @@ final class SSHTargetShell: TargetShell {
         return status == 0 ? bytes : nil
     }
 
-    /// Runs `command` on a channel of its own: its output (at most `limit` bytes and one more
-    /// read) and its exit status, nil if none came.
-    ///
-    /// sshd sends the end of the output and the exit status in either order (on a loaded machine
-    /// the end of output often comes first), and closes the channel only after both; so the
-    /// channel is left open until sshd closes it, or ten seconds pass.
     var runsCommandsWithoutTerminal: Bool { true }
 
     /// A terminal costs throughput (every byte through the target's line discipline, in small
@@ -246,18 +240,10 @@ final class SSHTargetShell: TargetShell {
     /// `ssh`. An exec session's one command needs no terminal; the shell's bash runs it the same
     /// way, and the exit status comes from sshd instead of the shell-integration marker.
     func runWithoutTerminal(_ command: String, deliver: @escaping @Sendable ([UInt8]) async -> Void) async throws -> Int32? {
-        let status = NIOLockedValueBox<Int32?>(nil)
-        let channel = try await openChannel(command: "exec bash --noprofile --norc -c \(Self.shellQuoted(command))", pty: nil, status: status)
-        try await channel.executeThenClose { inbound, _ in
-            for try await buffer in inbound {
-                await deliver(Array(buffer.readableBytesView))
-            }
-            // As in `run`: the exit status may come after the end of the output.
-            for _ in 0..<1000 where status.withLockedValue({ $0 }) == nil && channel.channel.isActive {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+        try await runOnChannel("exec bash --noprofile --norc -c \(Self.shellQuoted(command))") { bytes in
+            await deliver(Array(bytes))
+            return true
         }
-        return status.withLockedValue { $0 }
     }
 
     /// `text` as one word for the target account's POSIX shell (which sshd runs the request with).
@@ -265,19 +251,34 @@ final class SSHTargetShell: TargetShell {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// Runs `command` on a channel of its own: its output (at most `limit` bytes and one more
+    /// read) and its exit status, nil if none came.
     func run(_ command: String, limit: Int) async throws -> ([UInt8], Int32?) {
+        var bytes: [UInt8] = []
+        let status = try await runOnChannel(command) { read in
+            bytes += read
+            return bytes.count <= limit
+        }
+        return (bytes, status)
+    }
+
+    /// Runs `command` on a channel of its own without a terminal, handing each read to `take`
+    /// until it returns false; the exit status, nil if none came.
+    ///
+    /// sshd sends the end of the output and the exit status in either order (on a loaded machine
+    /// the end of output often comes first), and closes the channel only after both; so the
+    /// channel is left open until sshd closes it, or ten seconds pass.
+    func runOnChannel(_ command: String, _ take: (ByteBufferView) async -> Bool) async throws -> Int32? {
         let status = NIOLockedValueBox<Int32?>(nil)
         let channel = try await openChannel(command: command, pty: nil, status: status)
-        var bytes: [UInt8] = []
         try await channel.executeThenClose { inbound, _ in
             for try await buffer in inbound {
-                bytes += buffer.readableBytesView
-                if bytes.count > limit { return }
+                guard await take(buffer.readableBytesView) else { return }
             }
             for _ in 0..<1000 where status.withLockedValue({ $0 }) == nil && channel.channel.isActive {
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        return (bytes, status.withLockedValue { $0 })
+        return status.withLockedValue { $0 }
     }
 }
