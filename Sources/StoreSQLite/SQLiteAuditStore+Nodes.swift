@@ -43,22 +43,4 @@ extension SQLiteAuditStore: NodeStore {
             try db.execute(sql: "DELETE FROM gateway_node WHERE node = ?", arguments: [node])
         }
     }
-
-    /// A write transaction, its errors as ``StoreError`` naming the file.
-    func storeWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch {
-            throw Self.storeError(error, path: path)
-        }
-    }
-
-    /// A read, its errors as ``StoreError`` naming the file.
-    func storeRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.read(body)
-        } catch {
-            throw Self.storeError(error, path: path)
-        }
-    }
 }

@@ -75,13 +75,13 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func lastAuditRecord() async throws -> StoredAuditRecord? {
-        try await read { db in
+        try await storeRead { db in
             try Row.fetchOne(db, sql: "SELECT seq, hash, body FROM audit_record ORDER BY seq DESC LIMIT 1").map(Self.record)
         }
     }
 
     public func auditRecords(from sequence: Int64, limit: Int) async throws -> [StoredAuditRecord] {
-        try await read { db in
+        try await storeRead { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT seq, hash, body FROM audit_record WHERE seq >= ? ORDER BY seq LIMIT ?",
                 arguments: [sequence, limit])
@@ -92,7 +92,7 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func auditRecordCount() async throws -> Int64 {
-        try await read { db in
+        try await storeRead { db in
             let v: DatabaseValue = try Row.fetchOne(db, sql: "SELECT count(*) FROM audit_record")?[0] ?? .null
             guard case .int64(let n) = v.storage else { throw StoreError(.badRow, "count(*) is not an integer") }
             return n
@@ -100,7 +100,7 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func auditCheckpoints() async throws -> [StoredAuditCheckpoint] {
-        try await read { db in
+        try await storeRead { db in
             try Row.fetchAll(db, sql: "SELECT tree_size, body, signature FROM audit_checkpoint ORDER BY tree_size, id").map { row in
                 StoredAuditCheckpoint(
                     treeSize: try Self.integer(row, 0, "audit_checkpoint.tree_size"),
@@ -125,9 +125,19 @@ public final class SQLiteAuditStore: AuditStore {
 
     // MARK: - Helpers
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// A read, its errors as ``StoreError`` naming the file.
+    func storeRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// A write transaction, its errors as ``StoreError`` naming the file.
+    func storeWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
         } catch {
             throw Self.storeError(error, path: path)
         }
