@@ -52,10 +52,11 @@ public struct Pipeline: Sendable, Hashable {
 }
 
 /// A command: simple, compound (with its redirections), or a function definition.
-public indirect enum Command: Sendable, Hashable {
+/// (Only the cases that nest are boxed: a simple command, the most common node, costs no allocation.)
+public enum Command: Sendable, Hashable {
     case simple(SimpleCommand)
-    case compound(CompoundCommand, redirects: [Redirect], range: SourceRange)
-    case function(name: String, body: Command, range: SourceRange)
+    indirect case compound(CompoundCommand, redirects: [Redirect], range: SourceRange)
+    indirect case function(name: String, body: Command, range: SourceRange)
 
     public var range: SourceRange {
         switch self {
@@ -195,8 +196,8 @@ public struct Word: Sendable, Hashable {
     }
 }
 
-/// A piece of a word.
-public indirect enum WordPart: Sendable, Hashable {
+/// A piece of a word. (Only the large parameter case is boxed: a literal part costs no allocation.)
+public enum WordPart: Sendable, Hashable {
     /// Unquoted text, backslash escapes removed (`c\at` → `cat`).
     case literal(String, SourceRange)
     /// `'text'`
@@ -208,7 +209,7 @@ public indirect enum WordPart: Sendable, Hashable {
     /// `$"…"` (locale translation; read as double quotes).
     case localeQuoted([WordPart], SourceRange)
     /// `$name`, `${…}`.
-    case parameter(ParameterExpansion)
+    indirect case parameter(ParameterExpansion)
     /// `$(…)` or `` `…` ``.
     case commandSubstitution(Script, backquoted: Bool, SourceRange)
     /// `$((…))` or `$[…]`.

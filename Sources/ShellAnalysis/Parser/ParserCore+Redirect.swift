@@ -3,6 +3,11 @@ extension ParserCore {
     /// Parses a redirection at the current position, or returns `nil` (position unchanged).
     mutating func parseRedirectIfPresent() throws -> Redirect? {
         guard pos < end else { return nil }
+        // A redirection starts with a digit, `{`, `<`, `>` or `&`: most words are turned away here.
+        switch bytes[pos] {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), Byte.openBrace, Byte.less, Byte.greater, Byte.ampersand: break
+        default: return nil
+        }
         let start = pos
         var fd: Int? = nil
         var fdVariable: String? = nil

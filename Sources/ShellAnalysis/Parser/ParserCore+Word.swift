@@ -16,22 +16,77 @@ extension ParserCore {
         return Word(parts: parts, range: range(start))
     }
 
-    /// Moves accumulated literal bytes into `parts` as one `.literal` part.
-    func flush(_ parts: inout [WordPart], _ literal: inout [UInt8], _ start: Int, _ now: Int, _ base: Int) {
-        if !literal.isEmpty {
-            parts.append(.literal(String(decoding: literal, as: UTF8.self), SourceRange(base + start, base + now)))
-            literal.removeAll(keepingCapacity: true)
+    /// The unquoted text of a word being read. While nothing in it has been escaped or dropped it is
+    /// only a stretch of the input, `start..<sliceEnd`, and costs no copy; the first escape copies it
+    /// into `buffer`, which then takes the rest.
+    struct Literal {
+        /// Where its source text starts (for the part's range).
+        var start: Int
+        var sliceEnd: Int
+        var buffer: [UInt8] = []
+        var copied = false
+
+        init(at position: Int) {
+            start = position
+            sliceEnd = position
         }
+
+        var isEmpty: Bool { copied ? buffer.isEmpty : sliceEnd == start }
+
+        /// Input bytes `from..<to` taken as they are.
+        @inline(__always) mutating func take(_ input: [UInt8], from: Int, to: Int) {
+            if !copied, sliceEnd == from {
+                sliceEnd = to
+            } else {
+                copy(input)
+                buffer.append(contentsOf: input[from..<to])
+            }
+        }
+
+        /// A byte that is not the input's byte at this place (an escape's value).
+        mutating func append(_ byte: UInt8, input: [UInt8]) {
+            copy(input)
+            buffer.append(byte)
+        }
+
+        mutating func append(contentsOf text: String, input: [UInt8]) {
+            copy(input)
+            buffer.append(contentsOf: text.utf8)
+        }
+
+        mutating func copy(_ input: [UInt8]) {
+            guard !copied else { return }
+            buffer.append(contentsOf: input[start..<sliceEnd])
+            copied = true
+        }
+
+        /// Moves the text read so far into `parts` as one `.literal` part and starts again at `next`.
+        mutating func flush(into parts: inout [WordPart], input: [UInt8], now: Int, base: Int, next: Int) {
+            if !isEmpty {
+                let text = copied ? String(decoding: buffer, as: UTF8.self) : String(decoding: input[start..<sliceEnd], as: UTF8.self)
+                parts.append(.literal(text, SourceRange(base + start, base + now)))
+            }
+            buffer.removeAll(keepingCapacity: true)
+            copied = false
+            start = next
+            sliceEnd = next
+        }
+    }
+
+    /// Whether a byte is ordinary text in an unquoted word (ends no word and starts no quoting or expansion).
+    @inline(__always) static func isPlainWordByte(_ b: UInt8) -> Bool {
+        !Byte.isMeta(b) && b != Byte.backslash && b != Byte.singleQuote && b != Byte.doubleQuote
+            && b != Byte.backquote && b != Byte.dollar
     }
 
     mutating func parseWordParts(mode: WordMode) throws -> [WordPart] {
         try enter()
         defer { leave() }
         var parts: [WordPart] = []
-        var literal: [UInt8] = []
-        var literalStart = pos
+        var literal = Literal(at: pos)
         var braceDepth = 0
-
+        let normal = mode == .normal
+        let hereDocumentBody = mode == .hereDocumentBody
 
         while pos < end {
             let b = bytes[pos]
@@ -40,19 +95,19 @@ extension ParserCore {
                 if Byte.isMeta(b) {
                     if (b == Byte.less || b == Byte.greater), peek(1) == Byte.openParen, parts.isEmpty, literal.isEmpty {
                         parts.append(try parseProcessSubstitution())
-                        literalStart = pos
+                        literal = Literal(at: pos)
                         continue
                     }
-                    flush(&parts, &literal, literalStart, pos, base)
+                    literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                     return parts
                 }
             case .braceArgument(let stops):
                 if b == Byte.closeBrace, braceDepth == 0 {
-                    flush(&parts, &literal, literalStart, pos, base)
+                    literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                     return parts
                 }
                 if braceDepth == 0, stops.contains(b) {
-                    flush(&parts, &literal, literalStart, pos, base)
+                    literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                     return parts
                 }
                 if b == Byte.openBrace { braceDepth += 1 }
@@ -63,8 +118,8 @@ extension ParserCore {
             switch b {
             case Byte.backslash:
                 guard pos + 1 < end else {
-                    if mode == .hereDocumentBody {
-                        literal.append(b)
+                    if hereDocumentBody {
+                        literal.take(bytes, from: pos, to: pos + 1)
                         pos += 1
                         continue
                     }
@@ -72,45 +127,51 @@ extension ParserCore {
                 }
                 let next = bytes[pos + 1]
                 if next == Byte.newline {
+                    literal.copy(bytes)
                     pos += 2
                     continue
                 }
-                if mode == .hereDocumentBody, next != Byte.dollar, next != Byte.backquote, next != Byte.backslash {
-                    literal.append(b)
+                if hereDocumentBody, next != Byte.dollar, next != Byte.backquote, next != Byte.backslash {
+                    literal.take(bytes, from: pos, to: pos + 1)
                     pos += 1
                     continue
                 }
-                literal.append(next)
+                literal.append(next, input: bytes)
                 pos += 2
-            case Byte.singleQuote where mode != .hereDocumentBody:
-                flush(&parts, &literal, literalStart, pos, base)
+            case Byte.singleQuote where !hereDocumentBody:
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 parts.append(try parseSingleQuoted())
-                literalStart = pos
-            case Byte.doubleQuote where mode != .hereDocumentBody:
-                flush(&parts, &literal, literalStart, pos, base)
+                literal = Literal(at: pos)
+            case Byte.doubleQuote where !hereDocumentBody:
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 parts.append(try parseDoubleQuoted())
-                literalStart = pos
+                literal = Literal(at: pos)
             case Byte.backquote:
-                flush(&parts, &literal, literalStart, pos, base)
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 parts.append(try parseBackquote())
-                literalStart = pos
+                literal = Literal(at: pos)
             case Byte.dollar:
-                flush(&parts, &literal, literalStart, pos, base)
-                let part = try parseDollar(inHereDocument: mode == .hereDocumentBody)
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
+                let part = try parseDollar(inHereDocument: hereDocumentBody)
                 if case .literal(let s, _) = part {
-                    literal.append(contentsOf: s.utf8)
-                    literalStart = pos - 1
+                    literal = Literal(at: pos - 1)
+                    literal.append(contentsOf: s, input: bytes)
                 } else {
                     parts.append(part)
-                    literalStart = pos
+                    literal = Literal(at: pos)
                 }
             default:
-                literal.append(b)
-                pos += 1
+                // A run of ordinary bytes is taken at once (most words are nothing else).
+                var e = pos + 1
+                if normal {
+                    while e < end, Self.isPlainWordByte(bytes[e]) { e += 1 }
+                }
+                literal.take(bytes, from: pos, to: e)
+                pos = e
             }
         }
         if case .braceArgument = mode { throw failure(.incomplete, "looking for `}` to close `${`") }
-        flush(&parts, &literal, literalStart, pos, base)
+        literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
         return parts
     }
 
@@ -139,13 +200,12 @@ extension ParserCore {
         try enter()
         defer { leave() }
         var parts: [WordPart] = []
-        var literal: [UInt8] = []
-        var literalStart = pos
+        var literal = Literal(at: pos)
         while pos < end {
             let b = bytes[pos]
             switch b {
             case Byte.doubleQuote:
-                flush(&parts, &literal, literalStart, pos, base)
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 pos += 1
                 return parts
             case Byte.backslash:
@@ -153,31 +213,39 @@ extension ParserCore {
                 let next = bytes[pos + 1]
                 switch next {
                 case Byte.newline:
+                    literal.copy(bytes)
                     pos += 2
                 case Byte.dollar, Byte.backquote, Byte.doubleQuote, Byte.backslash:
-                    literal.append(next)
+                    literal.append(next, input: bytes)
                     pos += 2
                 default:
-                    literal.append(b)
+                    literal.take(bytes, from: pos, to: pos + 1)
                     pos += 1
                 }
             case Byte.backquote:
-                flush(&parts, &literal, literalStart, pos, base)
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 parts.append(try parseBackquote())
-                literalStart = pos
+                literal = Literal(at: pos)
             case Byte.dollar:
-                flush(&parts, &literal, literalStart, pos, base)
+                literal.flush(into: &parts, input: bytes, now: pos, base: base, next: pos)
                 let part = try parseDollar(inDoubleQuotes: true)
                 if case .literal(let s, _) = part {
-                    literal.append(contentsOf: s.utf8)
-                    literalStart = pos - s.utf8.count
+                    literal = Literal(at: pos - s.utf8.count)
+                    literal.append(contentsOf: s, input: bytes)
                 } else {
                     parts.append(part)
-                    literalStart = pos
+                    literal = Literal(at: pos)
                 }
             default:
-                literal.append(b)
-                pos += 1
+                // A run of bytes with no special meaning inside double quotes.
+                var e = pos + 1
+                while e < end, bytes[e] != Byte.doubleQuote, bytes[e] != Byte.backslash, bytes[e] != Byte.backquote,
+                    bytes[e] != Byte.dollar
+                {
+                    e += 1
+                }
+                literal.take(bytes, from: pos, to: e)
+                pos = e
             }
         }
         throw failure(.incomplete, "a `\"` quote is not closed", at: opening)

@@ -281,9 +281,19 @@ struct ParserCore {
             let b = bytes[e]
             guard Byte.isMeta(b) else { return nil }
         }
-        let word = String(decoding: bytes[pos..<e], as: UTF8.self)
-        return Self.reservedWords.contains(word) ? word : nil
+        var key: UInt64 = 0
+        for i in pos..<e {
+            guard bytes[i] != 0 else { return nil }  // so that `\0if` does not pack to `if`
+            key = key << 8 | UInt64(bytes[i])
+        }
+        return Self.reservedWordKeys[key]
     }
+
+    /// `reservedWords` by their bytes packed into an integer (none is longer than 8 bytes), so the
+    /// parser can look one up without making a string.
+    static let reservedWordKeys: [UInt64: String] = Dictionary(uniqueKeysWithValues: reservedWords.map { word in
+        (word.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, word)
+    })
 
     static let reservedWords: Set<String> = [
         "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "in",
@@ -351,6 +361,7 @@ struct ParserCore {
         let start = pos
         var assignments: [Assignment] = []
         var words: [Word] = []
+        words.reserveCapacity(4)
         var redirects: [Redirect] = []
         while true {
             try skipBlanks(comments: true)
@@ -463,7 +474,7 @@ struct ParserCore {
         let start = pos
         var e = pos + 1
         while e < end, Byte.isNameChar(bytes[e]) { e += 1 }
-        let name = String(decoding: bytes[pos..<e], as: UTF8.self)
+        let nameEnd = e
         if e < end, bytes[e] == Byte.openBracket {
             var depthBracket = 0
             while e < end {
@@ -487,6 +498,7 @@ struct ParserCore {
         } else {
             return nil
         }
+        let name = String(decoding: bytes[pos..<nameEnd], as: UTF8.self)
         pos = e
         if peek() == Byte.openParen {
             pos += 1
