@@ -177,6 +177,12 @@ public struct ProgramEvaluator: Sendable {
     /// `HKLM:SOFTWARE`, `Registry::HKEY_…`; `HKCR` is `HKLM\\Software\\Classes` (the merged view), and a
     /// user's hive under `HKU\\<SID>` is read as `HKCU`.
     static func registryKey(_ s: String) -> String? {
+        // Every form starts with a hive (`HK…`) or `Registry::` / `Microsoft.PowerShell.Core\Registry::`:
+        // other words are turned away before any string is built.
+        switch s.utf8.first {
+        case UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "r"), UInt8(ascii: "R"), UInt8(ascii: "m"), UInt8(ascii: "M"): break
+        default: return nil
+        }
         var k = s.replacingOccurrences(of: "/", with: "\\")
         for prefix in ["microsoft.powershell.core\\registry::", "registry::"] where k.lowercased().hasPrefix(prefix) {
             k = String(k.dropFirst(prefix.count))
@@ -218,10 +224,15 @@ public struct ProgramEvaluator: Sendable {
 
     /// Capitalises the first letter and ends with a full stop.
     static func sentence(_ s: String) -> String {
-        var t = s.trimmingCharacters(in: .whitespaces)
-        if let f = t.first, f.isLowercase { t = f.uppercased() + t.dropFirst() }
-        if let l = t.last, l != ".", l != "!", l != "?" { t += "." }
-        return t
+        // Trimmed by hand: Foundation's trimming bridges through NSString on Linux (a tenth of
+        // all analysis time went here).
+        var t = Substring(s)
+        while let c = t.first, c.isWhitespace, !c.isNewline { t = t.dropFirst() }
+        while let c = t.last, c.isWhitespace, !c.isNewline { t = t.dropLast() }
+        var out = String(t)
+        if let f = out.first, f.isLowercase { out = f.uppercased() + out.dropFirst() }
+        if let l = out.last, l != ".", l != "!", l != "?" { out += "." }
+        return out
     }
 }
 

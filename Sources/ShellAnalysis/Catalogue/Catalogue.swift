@@ -8,7 +8,9 @@ public struct Catalogue: Sendable {
     public let paths: [PathRule]
     public let techniques: [String: TechniqueEntry]
     public let tactics: [String: String]
-    let compiledPaths: [(rule: PathRule, matcher: PathPattern)]
+    /// The path rules that apply to reading and to writing, each beside its compiled pattern.
+    let readRules: (rules: [PathRule], matchers: [PathPattern])
+    let writeRules: (rules: [PathRule], matchers: [PathPattern])
     /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
     let flagTables: [String: FlagTable]
 
@@ -73,7 +75,10 @@ public struct Catalogue: Sendable {
         }
         self.flagTables = tables
         self.paths = paths
-        self.compiledPaths = paths.map { ($0, PathPattern($0.pattern)) }
+        let reading = paths.filter { $0.access != "write" }
+        let writing = paths.filter { $0.access != "read" }
+        self.readRules = (reading, reading.map { PathPattern($0.pattern) })
+        self.writeRules = (writing, writing.map { PathPattern($0.pattern) })
         var t = techniques.techniques
         // Make every alias resolvable to a name and tactics.
         for (id, entry) in techniques.techniques {
@@ -129,13 +134,12 @@ public struct Catalogue: Sendable {
     /// The path rules that match `path` for the given access.
     func pathRules(for path: String, writing: Bool) -> [PathRule] {
         let prepared = PathPattern.Prepared(path)
-        return compiledPaths.compactMap { rule, matcher in
-            switch rule.access {
-            case "read" where writing: return nil
-            case "write" where !writing: return nil
-            default: return matcher.matches(prepared) ? rule : nil
-            }
+        let candidates = writing ? writeRules : readRules
+        var found: [PathRule] = []
+        for i in candidates.matchers.indices where candidates.matchers[i].matches(prepared) {
+            found.append(candidates.rules[i])
         }
+        return found
     }
 }
 

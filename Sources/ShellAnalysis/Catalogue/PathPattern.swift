@@ -4,6 +4,9 @@ struct PathPattern: Sendable {
     let components: [[UInt8]]
     let homeRelative: Bool
     let caseInsensitive: Bool
+    /// The last component when it has no wildcard: a path whose last component differs cannot
+    /// match, which turns most paths away before the glob is tried.
+    let lastLiteral: [UInt8]?
 
     init(_ pattern: String) {
         var p = pattern
@@ -12,6 +15,11 @@ struct PathPattern: Sendable {
         homeRelative = p.hasPrefix("~/")
         if homeRelative { p.removeFirst(2) }
         components = p.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
+        if let last = components.last, !last.contains(UInt8(ascii: "*")), !last.contains(UInt8(ascii: "?")) {
+            lastLiteral = last
+        } else {
+            lastLiteral = nil
+        }
     }
 
     /// Normalises the typed path: home directories become `~`, `//` and `/./` are folded, `..` resolved.
@@ -51,6 +59,7 @@ struct PathPattern: Sendable {
     func matches(_ rawPath: String) -> Bool { matches(Prepared(rawPath)) }
 
     func matches(_ prepared: Prepared) -> Bool {
+        if let lastLiteral, (caseInsensitive ? prepared.windowsBytes : prepared.bytes).last != lastLiteral { return false }
         let path = caseInsensitive ? prepared.windowsPath : prepared.path
         let names = caseInsensitive ? prepared.windowsParts : prepared.parts
         var parts = (caseInsensitive ? prepared.windowsBytes : prepared.bytes)[...]
