@@ -285,34 +285,14 @@ extension ShellReader {
 
     static func handsOverShell(_ t: String) -> Bool {
         // Every form below contains `sh`, `exec` or `system:`; most arguments contain none, and
-        // this look (on the UTF-8 bytes) spares them the dozens of substring searches after it,
-        // which cost a fifth of all analysis time.
-        guard containsBytes(t, "sh") || containsBytes(t, "exec") || containsBytes(t, "system:") else { return false }
+        // this look spares them the dozens of substring searches after it.
+        guard t.contains("sh") || t.contains("exec") || t.contains("system:") else { return false }
         let shells = ["/bin/sh", "/bin/bash", "/bin/dash", "/bin/zsh", "/usr/bin/sh", "/usr/bin/bash"]
         if shells.contains(t) { return true }
         if t.hasPrefix("!") && (t.contains("sh") ) { return true }
         if t.contains(":!") || t.hasPrefix("-H") && t.contains("sh") { return shells.contains { t.contains($0) } || t.contains("!sh") || t.contains("!bash") }
         if t.contains("=exec=") || t.contains("exec:") || t.contains("system:") || t.hasPrefix("exec=") { return true }
         return shells.contains { t.contains($0 + " ") || t.hasSuffix($0) || t.contains($0 + "'") || t.contains($0 + "\"") || t.contains($0 + ";") || t.contains($0 + ")") || t.contains($0 + "\n") }
-    }
-
-    /// Whether `needle` occurs in `text`, compared as UTF-8 bytes (no Foundation bridging).
-    static func containsBytes(_ text: String, _ needle: StaticString) -> Bool {
-        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        guard let first = n.first else { return true }
-        var found = false
-        text.utf8.withContiguousStorageIfAvailable { h in
-            guard h.count >= n.count else { return }
-            var i = 0
-            while i <= h.count - n.count {
-                if h[i] == first, n.indices.allSatisfy({ h[i + $0] == n[$0] }) {
-                    found = true
-                    return
-                }
-                i += 1
-            }
-        } ?? { found = text.utf8.firstRange(of: Array(n)) != nil }()
-        return found
     }
 
     mutating func readScheduled(_ content: String, taint: Taint, range: SourceRange) {
