@@ -183,7 +183,7 @@ public struct ProgramEvaluator: Sendable {
         case UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "r"), UInt8(ascii: "R"), UInt8(ascii: "m"), UInt8(ascii: "M"): break
         default: return nil
         }
-        var k = s.replacingOccurrences(of: "/", with: "\\")
+        var k = ByteSearch.replacing(UInt8(ascii: "/"), with: UInt8(ascii: "\\"), in: s)
         for prefix in ["microsoft.powershell.core\\registry::", "registry::"] where k.lowercased().hasPrefix(prefix) {
             k = String(k.dropFirst(prefix.count))
         }
@@ -275,11 +275,13 @@ struct FlagTable: Sendable {
         let k = Self.key(text, windows)
         if let f = byName[k] { return Hit(flags: f, takesValue: valueNames.contains(k), inlineValue: nil) }
         // --name=value, /name:value
-        for sep in windows ? [":", "="] : ["="] {
-            if let r = k.range(of: sep), k.hasPrefix("-") {
-                let name = String(k[..<r.lowerBound])
-                if let f = byName[name] {
-                    return Hit(flags: f, takesValue: false, inlineValue: String(text[r.upperBound...]))
+        if k.hasPrefix("-") {
+            for sep: Character in windows ? [":", "="] : ["="] {
+                if let i = k.firstIndex(of: sep) {
+                    let name = String(k[..<i])
+                    if let f = byName[name] {
+                        return Hit(flags: f, takesValue: false, inlineValue: String(text[k.index(after: i)...]))
+                    }
                 }
             }
         }

@@ -106,7 +106,7 @@ struct ShellReader {
     }
 
     static func excerpt(_ s: String, limit: Int = 60) -> String {
-        let one = s.replacingOccurrences(of: "\n", with: "⏎")
+        let one = s.contains("\n") ? s.replacingOccurrences(of: "\n", with: "⏎") : s
         return one.count > limit ? String(one.prefix(limit)) + "…" : one
     }
 

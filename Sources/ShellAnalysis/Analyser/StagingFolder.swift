@@ -15,7 +15,7 @@ enum StagingFolder {
     static func contains(_ path: String) -> Bool {
         let p = PathPattern.normalise(path)
         if unix.contains(where: { p.hasPrefix($0) }) { return true }
-        let w = path.lowercased().replacingOccurrences(of: "/", with: "\\")
+        let w = ByteSearch.replacing(UInt8(ascii: "/"), with: UInt8(ascii: "\\"), in: path.lowercased())
         return windows.contains { w.contains($0) }
     }
 

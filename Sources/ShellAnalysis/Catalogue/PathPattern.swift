@@ -46,7 +46,7 @@ struct PathPattern: Sendable {
         init(_ raw: String) {
             path = PathPattern.normalise(raw)
             parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-            windowsPath = String(decoding: path.utf8.map { $0 == UInt8(ascii: "\\") ? UInt8(ascii: "/") : $0 }, as: UTF8.self).lowercased()
+            windowsPath = ByteSearch.replacing(UInt8(ascii: "\\"), with: UInt8(ascii: "/"), in: path).lowercased()
             windowsParts = windowsPath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
             bytes = parts.map { Array($0.utf8) }
             windowsBytes = windowsParts.map { Array($0.utf8) }

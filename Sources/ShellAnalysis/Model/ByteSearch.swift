@@ -13,6 +13,12 @@ extension StringProtocol {
 }
 
 enum ByteSearch {
+    /// `text` with every byte `old` replaced by `new` (both ASCII), without Foundation.
+    static func replacing(_ old: UInt8, with new: UInt8, in text: String) -> String {
+        guard text.utf8.contains(old) else { return text }
+        return String(decoding: text.utf8.map { $0 == old ? new : $0 }, as: UTF8.self)
+    }
+
     static func contains(_ text: some StringProtocol, _ needle: String) -> Bool {
         var needle = needle
         return needle.withUTF8 { n in
