@@ -154,6 +154,27 @@ import Testing
         #expect(await nodes.a.summary("s1")?.waitingForEscort == true)
     }
 
+    /// The web console's terminal view of another node's session, opened with nobody attached
+    /// anywhere: node a is asked for the output, and the viewer counts for nothing else.
+    @Test func aViewerOnAnotherNodeGetsTheOutputWithNobodyAttached() async throws {
+        let nodes = try await Nodes()
+        defer { Task { await nodes.leave() } }
+        let (token, stream) = try await nodes.b.observe("s1")
+        let seen = Seen.watching(stream)
+        try await eventually("node b's viewer sees node a's output") {
+            await nodes.a.broadcast(Array("load average: 0.42\r\n".utf8), in: "s1")
+            return await seen.output.contains("load average: 0.42")
+        }
+        #expect(await nodes.a.summary("s1")?.escorts == [])
+        #expect(await nodes.a.summary("s1")?.waitingForEscort == true)
+        // The session ends on node a: the viewer on node b is told.
+        await nodes.a.unregister("s1", reason: "the engineer logged out")
+        try await eventually("node b's viewer is told the session ended") {
+            await seen.events.contains { if case .ended = $0 { true } else { false } }
+        }
+        await nodes.b.stopObserving(token, from: "s1")
+    }
+
     @Test func twoEscortsOnTwoNodesApprovingAtOnceApplyOneDecision() async throws {
         let nodes = try await Nodes()
         defer { Task { await nodes.leave() } }

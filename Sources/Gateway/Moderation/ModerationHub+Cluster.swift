@@ -40,6 +40,9 @@ struct SharedSummary: Sendable {
 enum ClusterMessage: Codable, Sendable {
     case attach(token: UUID, user: GatewayUser, role: WatcherRole, reply: UUID)
     case detach(token: UUID)
+    /// A read-only view of the session's output opened on the sending node (no presence, no say).
+    case observe(token: UUID)
+    case stopObserving(token: UUID)
     case decide(token: UUID, hold: Int?, approve: Bool, reason: String?, reply: UUID)
     case pause(token: UUID, paused: Bool, reply: UUID)
     case end(token: UUID, reason: String, reply: UUID)
@@ -130,7 +133,7 @@ extension ModerationHub {
 
     /// Sends an event of a local session to every node through which someone watches it.
     func relay(_ message: ClusterMessage, session id: String, to entry: Entry) {
-        for node in Set(entry.remoteWatchers.values.map(\.node)) { send(message, session: id, to: node) }
+        for node in entry.remoteNodes { send(message, session: id, to: node) }
     }
 
     func queueOutput(_ bytes: [UInt8], session id: String) {
@@ -267,6 +270,15 @@ extension ModerationHub {
             }
         case .detach(let token):
             release(token, from: id)
+        case .observe(let token):
+            // Eligibility was checked by the node the viewer is on, against the same registry.
+            if sessions[id] != nil {
+                sessions[id]?.remoteObservers[token] = m.from
+            } else {
+                send(.ended("The session has ended."), session: id, to: m.from)
+            }
+        case .stopObserving(let token):
+            sessions[id]?.remoteObservers.removeValue(forKey: token)
         case .decide(let token, let hold, let approve, let reason, let reply):
             answer(reply) { try decide(token, from: m.from, session: id, holdID: hold, approve: approve, reason: reason) }
         case .pause(let token, let paused, let reply):
@@ -330,14 +342,18 @@ extension ModerationHub {
         }
     }
 
-    /// Escorts attached through a node that stopped beating are present no longer.
+    /// Escorts attached through a node that stopped beating are present no longer, and its
+    /// viewers are sent no more output.
     func releaseWatchersOfDeadNodes() async {
         guard let cluster else { return }
-        let nodes = Set(sessions.values.flatMap { $0.remoteWatchers.values.map(\.node) })
+        let nodes = sessions.values.reduce(into: Set<String>()) { $0.formUnion($1.remoteNodes) }
         guard !nodes.isEmpty, let live = try? await cluster.store.liveNodes(staleAfter: cluster.staleAfter) else { return }
         for (id, entry) in sessions {
             for (token, w) in entry.remoteWatchers where !live.contains(w.node) {
                 release(token, from: id, why: "left (gateway node \(w.node) stopped answering)")
+            }
+            for (token, node) in entry.remoteObservers where !live.contains(node) {
+                sessions[id]?.remoteObservers.removeValue(forKey: token)
             }
         }
     }

@@ -23,6 +23,12 @@ public actor ModerationHub {
         var holdContinuation: CheckedContinuation<HoldDecision, Never>?
         /// Escorts and reviewers attached through other gateway nodes.
         var remoteWatchers: [UUID: RemoteWatcher] = [:]
+        /// Read-only views opened through other gateway nodes (token → node): they get the
+        /// output and the end, and count for nothing else.
+        var remoteObservers: [UUID: String] = [:]
+
+        /// The other nodes through which someone watches or observes.
+        var remoteNodes: Set<String> { Set(remoteWatchers.values.map(\.node)).union(remoteObservers.values) }
 
         /// Whether `name` still watches in `role`, here or through another node.
         func watches(_ name: String, as role: WatcherRole) -> Bool {
@@ -190,7 +196,7 @@ public actor ModerationHub {
         guard let entry = sessions[id] else { return }
         for (_, w) in entry.watchers { w.stream.yield(.output(bytes)) }
         for (_, o) in entry.observers { o.yield(.output(bytes)) }
-        if !entry.remoteWatchers.isEmpty { queueOutput(bytes, session: id) }
+        if !entry.remoteWatchers.isEmpty || !entry.remoteObservers.isEmpty { queueOutput(bytes, session: id) }
     }
 
     /// A read-only stream of a session's output, for a terminal view beside an attached watcher
@@ -202,8 +208,9 @@ public actor ModerationHub {
         if sessions[id] != nil {
             sessions[id]?.observers[token] = continuation
         } else if let elsewhere = shared[id] {
-            // Output of another node's session arrives while someone here is attached to it.
+            // The session's node is asked to send its output here (and only its output).
             mirrors[id, default: Mirror(node: elsewhere.node)].observers[token] = continuation
+            send(.observe(token: token), session: id, to: elsewhere.node)
         } else {
             throw ModerationError("There is no live session \(id).")
         }
@@ -212,7 +219,10 @@ public actor ModerationHub {
 
     public func stopObserving(_ token: UUID, from id: String) {
         sessions[id]?.observers.removeValue(forKey: token)?.finish()
-        mirrors[id]?.observers.removeValue(forKey: token)?.finish()
+        if let mirror = mirrors[id], let observer = mirrors[id]?.observers.removeValue(forKey: token) {
+            observer.finish()
+            send(.stopObserving(token: token), session: id, to: mirror.node)
+        }
         dropIdleMirror(id)
     }
 
