@@ -117,11 +117,7 @@ public enum ModerationStoreConformance {
     }
 
     static func waitFor(_ condition: @Sendable () async -> Bool) async throws {
-        for _ in 0..<50 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ConformanceFailure(message: "no signal within 5 seconds")
+        try await eventually("a signal", within: 5, every: .milliseconds(100), condition)
     }
 
     actor Counter {

@@ -76,20 +76,6 @@ import Testing
         }
     }
 
-    static func eventually(_ what: String, within seconds: Double = 30, _ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("not within \(seconds) s: \(what)")
-        throw CancellationError()
-    }
-
-    func eventually(_ what: String, _ condition: @Sendable () async -> Bool) async throws {
-        try await Self.eventually(what, condition)
-    }
-
     /// What a watcher was told, kept as it arrives.
     actor Seen {
         var events: [WatchEvent] = []
