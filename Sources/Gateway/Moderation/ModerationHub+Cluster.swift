@@ -311,19 +311,20 @@ extension ModerationHub {
         }
     }
 
-    /// Publishes the summaries of local sessions that changed.
+    /// Publishes the summaries of local sessions that changed since they were last published.
     func publishChanged() async {
-        guard let cluster, !unpublished.isEmpty else { return }
-        let changed = unpublished
-        unpublished = []
-        for id in changed {
-            guard let summary = sessions[id]?.summary, let body = try? JSONEncoder().encode(summary) else { continue }
+        guard let cluster else { return }
+        let changed = sessions.compactMap { id, entry in published[id] == entry.summary ? nil : (id, entry.summary) }
+        for (id, summary) in changed {
+            guard let body = try? JSONEncoder().encode(summary) else { continue }
             do {
-                if try await !cluster.store.publishSummary(id, node: cluster.node, summary: body), sessions[id] != nil {
-                    endClaimed(id)
+                if try await !cluster.store.publishSummary(id, node: cluster.node, summary: body) {
+                    if sessions[id] != nil { endClaimed(id) }
+                } else if sessions[id] != nil {
+                    published[id] = summary
                 }
             } catch {
-                unpublished.insert(id)  // next time
+                continue  // not marked published: tried again next time
             }
         }
     }

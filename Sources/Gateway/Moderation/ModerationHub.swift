@@ -64,8 +64,9 @@ public actor ModerationHub {
     var mirrors: [String: Mirror] = [:]
     /// Requests sent to other nodes, waiting for their answer.
     var replies: [UUID: CheckedContinuation<ClusterReply, Never>] = [:]
-    /// Local sessions whose summary other nodes must be shown again.
-    var unpublished: Set<String> = []
+    /// What other nodes were last shown of each local session; a session whose summary differs
+    /// is published again (so no change needs to remember to say so).
+    var published: [String: SessionSummary] = [:]
     /// Output of local sessions watched from other nodes, not yet sent.
     var pendingOutput: [String: [UInt8]] = [:]
     /// Sessions whose output was more than could be relayed since the last look.
@@ -86,7 +87,6 @@ public actor ModerationHub {
         if shuttingDown { summary.paused = true }
         if sessions[summary.id] == nil { GatewayTelemetry.sessionOpened(summary) }
         sessions[summary.id] = Entry(summary: summary, control: control)
-        unpublished.insert(summary.id)
     }
 
     /// Removes a session; anything it held is resolved as ended.
@@ -104,7 +104,7 @@ public actor ModerationHub {
             o.finish()
         }
         relay(.ended(reason), session: id, to: entry)
-        unpublished.remove(id)
+        published[id] = nil
         pendingOutput[id] = nil
     }
 
@@ -148,7 +148,6 @@ public actor ModerationHub {
             entry.escortWaiters = []
         }
         sessions[id] = entry
-        unpublished.insert(id)
         if let node, let held = entry.summary.held { send(.held(held), session: id, to: node) }
         let control = entry.control
         let through = node.map { " through gateway node \($0)" } ?? ""
@@ -183,7 +182,6 @@ public actor ModerationHub {
             entry.summary.escorts.removeAll { $0 == who.user.name }
         }
         sessions[id] = entry
-        unpublished.insert(id)
         let control = entry.control
         var line = "\(who.role.rawValue.capitalized) \(who.user.name) \(why)."
         if entry.summary.waitingForEscort { line += " The session is paused until an escort joins." }
@@ -247,7 +245,6 @@ public actor ModerationHub {
             sessions[id]?.holdContinuation = c
             for (_, w) in sessions[id]?.watchers ?? [:] { w.stream.yield(.held(held)) }
             if let entry = sessions[id] { relay(.held(held), session: id, to: entry) }
-            unpublished.insert(id)
         }
         if decision != .sessionEnded { GatewayTelemetry.holdWaited(since: start) }
         return decision
@@ -303,7 +300,6 @@ public actor ModerationHub {
             return "Approved #\(held.id)."
         }
         sessions[id]?.summary.held = held
-        unpublished.insert(id)
         if let entry = sessions[id] { relay(.held(held), session: id, to: entry) }
         let missing = escortApproved ? "a technical reviewer" : "an escort"
         broadcastNotice("#\(held.id) approved by \(who) (\(watcher.role.rawValue)); it still needs \(missing).", in: id, except: nil)
@@ -316,7 +312,6 @@ public actor ModerationHub {
         sessions[id]?.holdContinuation = nil
         for (_, w) in entry.watchers { w.stream.yield(.resolved(id: held.id, outcome: outcome)) }
         relay(.resolved(hold: held.id, outcome: outcome), session: id, to: entry)
-        unpublished.insert(id)
         c.resume(returning: decision)
     }
 
@@ -336,7 +331,6 @@ public actor ModerationHub {
             throw ModerationError("You are not attached to this session.")
         }
         sessions[id]?.summary.paused = paused
-        unpublished.insert(id)
         let line = paused ? "Session paused by \(watcher.user.name): no command runs until it is resumed." : "Session resumed by \(watcher.user.name)."
         broadcastNotice(line, in: id, except: nil)
         let control = entry.control

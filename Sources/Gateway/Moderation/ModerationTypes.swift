@@ -2,7 +2,7 @@ import Foundation
 import ShellAnalysis
 
 /// A command waiting for a decision.
-public struct HeldCommand: Sendable, Codable {
+public struct HeldCommand: Sendable, Codable, Equatable {
     /// Unique within the gateway process that holds it.
     public var id: Int
     public var session: String
@@ -72,7 +72,7 @@ public enum WatchEvent: Sendable {
 }
 
 /// A live session as listed for escorts.
-public struct SessionSummary: Sendable, Codable {
+public struct SessionSummary: Sendable, Codable, Equatable {
     public var id: String
     public var engineer: GatewayUser
     public var target: String
