@@ -8,9 +8,9 @@ public struct Catalogue: Sendable {
     public let paths: [PathRule]
     public let techniques: [String: TechniqueEntry]
     public let tactics: [String: String]
-    /// The path rules that apply to reading and to writing, each beside its compiled pattern.
-    let readRules: (rules: [PathRule], matchers: [PathPattern])
-    let writeRules: (rules: [PathRule], matchers: [PathPattern])
+    /// The path rules that apply to reading and to writing.
+    let readRules: PathRuleIndex
+    let writeRules: PathRuleIndex
     /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
     let flagTables: [String: FlagTable]
 
@@ -75,10 +75,8 @@ public struct Catalogue: Sendable {
         }
         self.flagTables = tables
         self.paths = paths
-        let reading = paths.filter { $0.access != "write" }
-        let writing = paths.filter { $0.access != "read" }
-        self.readRules = (reading, reading.map { PathPattern($0.pattern) })
-        self.writeRules = (writing, writing.map { PathPattern($0.pattern) })
+        self.readRules = PathRuleIndex(paths.filter { $0.access != "write" })
+        self.writeRules = PathRuleIndex(paths.filter { $0.access != "read" })
         var t = techniques.techniques
         // Make every alias resolvable to a name and tactics.
         for (id, entry) in techniques.techniques {
@@ -133,13 +131,15 @@ public struct Catalogue: Sendable {
 
     /// The path rules that match `path` for the given access.
     func pathRules(for path: String, writing: Bool) -> [PathRule] {
+        (writing ? writeRules : readRules).rules(matching: PathPattern.Prepared(path))
+    }
+
+    /// The same, by trying every rule (what the index must agree with; for tests).
+    func pathRulesTryingEach(for path: String, writing: Bool) -> [PathRule] {
         let prepared = PathPattern.Prepared(path)
-        let candidates = writing ? writeRules : readRules
-        var found: [PathRule] = []
-        for i in candidates.matchers.indices where candidates.matchers[i].matches(prepared) {
-            found.append(candidates.rules[i])
+        return paths.filter { rule in
+            rule.access != (writing ? "read" : "write") && PathPattern(rule.pattern).matches(prepared)
         }
-        return found
     }
 }
 

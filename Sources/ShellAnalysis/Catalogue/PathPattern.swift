@@ -15,11 +15,16 @@ struct PathPattern: Sendable {
         homeRelative = p.hasPrefix("~/")
         if homeRelative { p.removeFirst(2) }
         components = p.split(separator: "/", omittingEmptySubsequences: true).map { Array($0.utf8) }
-        if let last = components.last, !last.contains(UInt8(ascii: "*")), !last.contains(UInt8(ascii: "?")) {
+        if let last = components.last, Self.isLiteral(last) {
             lastLiteral = last
         } else {
             lastLiteral = nil
         }
+    }
+
+    /// Whether a pattern component has no wildcard.
+    static func isLiteral(_ component: [UInt8]) -> Bool {
+        !component.contains(UInt8(ascii: "*")) && !component.contains(UInt8(ascii: "?"))
     }
 
     /// Normalises the typed path: home directories become `~`, `//` and `/./` are folded, `..` resolved.

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import ShellAnalysis
+
+/// The path-rule index finds exactly the rules that trying every rule finds, in the same order.
+@Suite struct PathRuleIndexTests {
+    /// Paths made from every pattern of the catalogue (wildcards filled in, home directories in
+    /// each spelling, Windows separators), and some that match nothing.
+    static let paths: [String] = {
+        var out = ["/etc/shadow", "/etc/passwd", "/tmp/x", "x", "", "/", "~", "./a/../etc/shadow", "/etc/./shadow",
+                   "C:\\Windows\\System32\\config\\SAM", "hklm\\software\\microsoft\\windows\\currentversion\\run",
+                   "/home/bob/.ssh/authorized_keys", "$HOME/.bashrc", "c:/users/bob/appdata/roaming/microsoft/windows/start menu/programs/startup/x.lnk"]
+        let catalogue = try! Catalogue.bundled.get()
+        for rule in catalogue.paths {
+            let filled = rule.pattern.replacingOccurrences(of: "**", with: "a/b").replacingOccurrences(of: "*", with: "x")
+                .replacingOccurrences(of: "?", with: "q")
+            out.append(filled)
+            out.append(filled.uppercased())
+            if filled.hasPrefix("~/") {
+                let rest = filled.dropFirst(2)
+                out += ["/root/\(rest)", "/home/alice/\(rest)", "$HOME/\(rest)", "C:\\Users\\alice\\\(rest.replacingOccurrences(of: "/", with: "\\"))", String(rest)]
+            }
+            out.append(filled.replacingOccurrences(of: "/", with: "\\"))
+            out.append(filled + "/child")
+        }
+        return out
+    }()
+
+    @Test func findsWhatTryingEveryRuleFinds() throws {
+        let catalogue = try Catalogue.bundled.get()
+        var matched = 0
+        for path in Self.paths {
+            for writing in [false, true] {
+                let indexed = catalogue.pathRules(for: path, writing: writing)
+                let tried = catalogue.pathRulesTryingEach(for: path, writing: writing)
+                #expect(indexed == tried, "\(path) (writing: \(writing))")
+                matched += tried.count
+            }
+        }
+        // The paths do exercise the rules.
+        #expect(matched > catalogue.paths.count)
+    }
+}
