@@ -41,3 +41,17 @@ import Testing
         #expect(matched > catalogue.paths.count)
     }
 }
+
+/// The shortcut that leaves already-normal paths alone agrees with normalising them.
+@Suite struct PathNormalisingTests {
+    @Test(arguments: ["/etc/shadow", "etc/shadow", "/", "", ".", "..", "./x", "x/.", "x/..", "a//b", "a/", "/a/./b", "/a/../b",
+                      "$HOME/.ssh", "${HOME}/x", "~/.ssh/id_rsa", ".ssh", "..x", "x..", "/a/.b/c", "/a/..b", "C:\\Users\\x"])
+    func shortcutAgrees(_ path: String) {
+        if PathPattern.isNormal(path) { #expect(PathPattern.normalise(path) == path) }
+    }
+
+    @Test func shortcutTakesOrdinaryPaths() {
+        #expect(PathPattern.isNormal("/etc/shadow") && PathPattern.isNormal("a/.b/c..") && PathPattern.isNormal(""))
+        #expect(!PathPattern.isNormal("/etc//shadow") && !PathPattern.isNormal("/etc/../shadow") && !PathPattern.isNormal("x/"))
+    }
+}

@@ -93,7 +93,8 @@ public struct ProgramEvaluator: Sendable {
         for (flag, value, at) in matched {
             var meaning = flag.meaning
             if meaning.contains("{value}") {
-                meaning = meaning.replacingOccurrences(of: "{value}", with: value.map { $0.text ?? "(decided at run time)" } ?? "")
+                // The standard library's replace (Foundation's bridges through NSString on Linux).
+                meaning = meaning.replacing("{value}", with: value.map { $0.text ?? "(decided at run time)" } ?? "")
             }
             let shown = at.text ?? "?"
             let sentence = Self.sentence("`\(shown)` \(meaning)")

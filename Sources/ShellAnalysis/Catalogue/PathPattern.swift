@@ -29,6 +29,7 @@ struct PathPattern: Sendable {
 
     /// Normalises the typed path: home directories become `~`, `//` and `/./` are folded, `..` resolved.
     static func normalise(_ path: String) -> String {
+        if isNormal(path) { return path }
         var p = path
         for prefix in ["$HOME/", "${HOME}/"] where p.hasPrefix(prefix) { p = "~/" + p.dropFirst(prefix.count) }
         var parts: [Substring] = []
@@ -39,6 +40,28 @@ struct PathPattern: Sendable {
         }
         let joined = parts.joined(separator: "/")
         return p.hasPrefix("/") ? "/" + joined : joined
+    }
+
+    /// Whether `normalise` would return `path` as it is: no `$HOME`, no empty, `.` or `..`
+    /// component, no trailing `/` (most paths typed; this spares them the split and join).
+    static func isNormal(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { b in
+            guard let first = b.first else { return true }
+            if first == UInt8(ascii: "$") { return false }
+            var start = first == UInt8(ascii: "/") ? 1 : 0
+            var i = start
+            while i <= b.count {
+                if i == b.count || b[i] == UInt8(ascii: "/") {
+                    let length = i - start
+                    if length == 0 { return false }
+                    if b[start] == UInt8(ascii: "."), length == 1 || (length == 2 && b[start + 1] == UInt8(ascii: ".")) { return false }
+                    start = i + 1
+                }
+                i += 1
+            }
+            return true
+        }
     }
 
     /// A typed path normalised once, for matching against every rule.
