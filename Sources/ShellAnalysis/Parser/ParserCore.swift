@@ -109,7 +109,11 @@ struct ParserCore {
     // MARK: - Program and lists
 
     mutating func parseProgram() throws -> Script {
-        let script = try parseList(stop: .none)
+        // A script's top-level list has about one item a line: room for them at once spares the
+        // list's many regrowths (and, for a long script, the allocator's work after each).
+        var lines = 1
+        for b in bytes where b == Byte.newline { lines += 1 }
+        let script = try parseList(stop: .none, expected: min(lines, 1 << 16))
         try skipLinebreaks()
         if pos < end {
             throw failure(.syntaxError, "unexpected \(describeToken())")
@@ -135,11 +139,12 @@ struct ParserCore {
     static let closingWords: Set<String> = ["then", "else", "elif", "fi", "do", "done", "esac", "}"]
 
     /// Parses `and-or` lists separated by `;`, `&` and newlines until a stop.
-    mutating func parseList(stop: Stop) throws -> Script {
+    mutating func parseList(stop: Stop, expected: Int = 0) throws -> Script {
         try enter()
         defer { leave() }
         let start = pos
         var items: [ListItem] = []
+        items.reserveCapacity(expected)
         while true {
             try skipLinebreaks()
             guard pos < end else { break }
