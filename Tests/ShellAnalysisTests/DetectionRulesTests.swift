@@ -239,6 +239,22 @@ import Testing
         Case(rule: "files copied into the IIS site", command: #"xcopy /I /Y C:\Temp\src C:\inetpub\wwwroot"#, dialect: .cmd, atLeast: .medium, technique: "T1505.003"),
         Case(rule: "AlwaysInstallElevated checked", command: #"reg query HKCU\SOFTWARE\Policies\Microsoft\Windows\Installer /v AlwaysInstallElevated"#, dialect: .cmd, atLeast: .medium, technique: "T1012"),
         Case(rule: "output written to another computer", command: #"type C:\Users\Public\file.txt > \\server\share\file.txt"#, dialect: .cmd, atLeast: .medium, technique: "T1048"),
+        // Cloud directory roles, app credentials and mailbox rights: account manipulation, as adding
+        // an account to the local administrators is.
+        Case(rule: "Microsoft 365 admin role granted", command: #"Add-MsolRoleMember -RoleName "Company Administrator" -RoleMemberEmailAddress bob@contoso.com"#, dialect: .powershell, technique: "T1098.003"),
+        Case(rule: "Entra ID role granted, Graph spelling", command: "New-MgDirectoryRoleMemberByRef -DirectoryRoleId $r.Id -BodyParameter $ref", dialect: .powershell, technique: "T1098.003"),
+        Case(rule: "Azure role assignment", command: "New-AzRoleAssignment -ObjectId $sp.Id -RoleDefinitionName Owner -Scope /subscriptions/x", dialect: .powershell, technique: "T1098.003"),
+        Case(rule: "application credential added", command: "New-AzureADServicePrincipalKeyCredential -ObjectId $sp.ObjectId -Type AsymmetricX509Cert -Value $cert", dialect: .powershell, technique: "T1098.001"),
+        Case(rule: "mailbox access granted", command: "Add-MailboxPermission -Identity ceo@contoso.com -User bob@contoso.com -AccessRights FullAccess", dialect: .powershell, technique: "T1098.002"),
+        // Programs started through a host that hides what started them.
+        Case(rule: "program started through conhost", command: "conhost.exe calc.exe", dialect: .cmd, technique: "T1202"),
+        Case(rule: "program started through headless conhost", command: "CONHOST --headless cmd /c whoami", dialect: .cmd, technique: "T1202"),
+        Case(rule: "program started through pcwrun", command: #"Pcwrun.exe C:\Users\Public\x.exe"#, dialect: .cmd, technique: "T1202"),
+        Case(rule: "command run through DefaultPack", command: #"DefaultPack.EXE /C:"calc.exe""#, dialect: .cmd, technique: "T1202"),
+        // Decoding a SecureString, hidden folders in temporary folders.
+        Case(rule: "SecureString decrypted", command: #"$s = ConvertTo-SecureString $enc -Key $k; [Runtime.InteropServices.Marshal]::PtrToStringAuto([Runtime.InteropServices.Marshal]::SecureStringToBSTR($s))"#, dialect: .powershell, atLeast: .medium, technique: "T1140"),
+        Case(rule: "hidden folder in /var/tmp", command: "mkdir /var/tmp/.cache-x", dialect: .sh, atLeast: .medium, technique: "T1564.001"),
+        Case(rule: "hidden folder in /dev/shm, -p and a trailing slash", command: "mkdir -p /dev/shm/.x/", dialect: .sh, atLeast: .medium, technique: "T1564.001"),
         Case(rule: "macOS account created with dscl", command: "sudo dscl . -create /Users/APT UniqueID 333", dialect: .sh, technique: "T1136.001"),
         Case(rule: "macOS guest account on", command: "sudo sysadminctl -guestAccount on", dialect: .sh, technique: "T1078.001"),
     ]
@@ -348,6 +364,11 @@ import Testing
         Case(rule: "a file searched for by name", command: #"where /R C:\Tools python.exe"#, dialect: .cmd, atLeast: .low),
         Case(rule: "the IIS site listed", command: #"dir C:\inetpub\wwwroot"#, dialect: .cmd, atLeast: .low),
         Case(rule: "output written to a local file", command: #"type C:\x.txt > C:\Temp\y.txt"#, dialect: .cmd, atLeast: .low),
+        Case(rule: "Entra ID users listed", command: "Get-AzureADUser -All $true", dialect: .powershell, atLeast: .medium),
+        Case(rule: "mailbox rights listed", command: "Get-MailboxPermission -Identity ceo@contoso.com", dialect: .powershell, atLeast: .medium),
+        Case(rule: "a SecureString decrypted but kept secure", command: "$s = ConvertTo-SecureString $enc -Key $k", dialect: .powershell, atLeast: .low),
+        Case(rule: "an ordinary folder in /tmp", command: "mkdir -p /tmp/build", dialect: .sh, atLeast: .low),
+        Case(rule: "a hidden folder at home", command: "mkdir ~/.config/app", dialect: .sh, atLeast: .low),
         Case(rule: "macOS guest account off", command: "sudo sysadminctl -guestAccount off", dialect: .sh, atLeast: .medium),
     ]
 

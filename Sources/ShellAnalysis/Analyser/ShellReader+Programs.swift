@@ -134,6 +134,14 @@ extension ShellReader {
                     add(.medium, "T1059", "`\(name)` expands a macro that runs Lua or shell code (`\(Self.excerpt(value, limit: 60))`).", range)
                 }
             }
+        case "mkdir":
+            // A folder whose name starts with a dot does not show in listings; made in a folder
+            // everyone can write to, it is a common place to keep tools out of sight.
+            for op in operands {
+                guard let t = op.text, let last = ProgramEvaluator.lastComponent(t), last.hasPrefix("."), last != ".", last != "..",
+                    StagingFolder.contains(t) else { continue }
+                add(.medium, "T1564.001", "Creates `\(t)`, a hidden folder (its name starts with a dot) in a temporary folder everyone can write to: a common place to keep tools out of sight.", op.range)
+            }
         case "sysadminctl":
             // As `net user guest /active:yes`: an account anyone can use, without a password.
             if let i = texts.firstIndex(of: "-guestAccount"), i + 1 < texts.count, texts[i + 1].lowercased() == "on" {

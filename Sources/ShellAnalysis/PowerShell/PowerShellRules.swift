@@ -249,6 +249,10 @@ enum PowerShellRules {
         // The domain's controllers looked up in DNS by their service records.
         ([["_ldap._tcp.dc._msdcs", "_kerberos._tcp.dc._msdcs", "_ldap._tcp.pdc._msdcs", "_gc._tcp."]],
          (.medium, ["T1018"], "asks DNS for the domain's controllers: a map of the domain beyond the machine being supported")),
+        // A SecureString turned back into plain text (as decoding is, medium: a way of hiding text,
+        // and of reading a saved password).
+        ([["securestringtobstr", "securestringtoglobalallocunicode"], ["ptrtostring"]],
+         (.medium, ["T1140"], "turns an encrypted SecureString back into plain text")),
         // A .NET profiler registered through the environment: every .NET program started afterwards
         // loads the DLL it names.
         ([["cor_profiler_path", "cor_enable_profiling", "coreclr_profiler_path", "coreclr_enable_profiling"]],
