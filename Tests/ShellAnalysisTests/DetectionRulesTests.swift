@@ -239,6 +239,10 @@ import Testing
         Case(rule: "files copied into the IIS site", command: #"xcopy /I /Y C:\Temp\src C:\inetpub\wwwroot"#, dialect: .cmd, atLeast: .medium, technique: "T1505.003"),
         Case(rule: "AlwaysInstallElevated checked", command: #"reg query HKCU\SOFTWARE\Policies\Microsoft\Windows\Installer /v AlwaysInstallElevated"#, dialect: .cmd, atLeast: .medium, technique: "T1012"),
         Case(rule: "output written to another computer", command: #"type C:\Users\Public\file.txt > \\server\share\file.txt"#, dialect: .cmd, atLeast: .medium, technique: "T1048"),
+        // Signed Microsoft programs whose only use from a prompt is running the code they are given.
+        Case(rule: "workflow compiler", command: #"Microsoft.Workflow.Compiler.exe C:\Users\Public\run.xml C:\Users\Public\out.log"#, dialect: .cmd, technique: "T1127"),
+        Case(rule: "workflow compiler by full path, PowerShell", command: #"& "C:\Windows\Microsoft.NET\Framework64\v4.0.30319\Microsoft.Workflow.Compiler.exe" a.txt b.log"#, dialect: .powershell, technique: "T1127"),
+        Case(rule: "runscripthelper", command: #"runscripthelper.exe surfacecheck \\?\C:\Users\Public\x.txt C:\Users\Public"#, dialect: .cmd, technique: "T1218"),
         // A program compiled into WindowsApps, a folder on the search path the user can write to.
         Case(rule: "program compiled into WindowsApps", command: #"C:\Windows\Microsoft.NET\Framework64\v4.0.30319\csc.exe /out:"$env:localappdata\Microsoft\WindowsApps\Get-Variable.exe" x.cs"#, dialect: .powershell, technique: "T1574.008"),
         Case(rule: "program copied into WindowsApps, cmd", command: #"copy x.exe "%LOCALAPPDATA%\Microsoft\WindowsApps\python.exe""#, dialect: .cmd, technique: "T1574.008"),
@@ -367,6 +371,7 @@ import Testing
         Case(rule: "a file searched for by name", command: #"where /R C:\Tools python.exe"#, dialect: .cmd, atLeast: .low),
         Case(rule: "the IIS site listed", command: #"dir C:\inetpub\wwwroot"#, dialect: .cmd, atLeast: .low),
         Case(rule: "output written to a local file", command: #"type C:\x.txt > C:\Temp\y.txt"#, dialect: .cmd, atLeast: .low),
+        Case(rule: "the workflow compiler looked for, not run", command: "where Microsoft.Workflow.Compiler.exe", dialect: .cmd, atLeast: .low),
         Case(rule: "a program compiled in the project", command: #"csc.exe /out:bin\tool.exe Program.cs"#, dialect: .cmd, atLeast: .medium),
         Case(rule: "Entra ID users listed", command: "Get-AzureADUser -All $true", dialect: .powershell, atLeast: .medium),
         Case(rule: "mailbox rights listed", command: "Get-MailboxPermission -Identity ceo@contoso.com", dialect: .powershell, atLeast: .medium),
