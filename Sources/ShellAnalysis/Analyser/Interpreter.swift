@@ -62,6 +62,8 @@ enum Interpreter {
         var explanation: [String] = []
         /// Shell command strings passed to `system`, `os.system`, `subprocess`, `exec`, backticks…
         var shellCommands: [String] = []
+        /// Files the code writes, where it names them (awk's `print … > "FILE"`).
+        var writtenFiles: [String] = []
     }
 
     static func scan(_ code: String, language: Language) -> Scan {
@@ -77,7 +79,8 @@ enum Interpreter {
         let evalCode = has(["exec(", "eval(", "compile(", "assert(", "create_function", "function(", "loadstring", "load("])
         let setuid = has(["setuid(0)", "os.setuid(0)", "posix::setuid", "setresuid", "setgid(0)", "process.setuid(0)", "posix_setuid(0)"])
         let listen = has(["bind(", ".listen(", "createserver", "tcpserver", "socket_bind", "stream_socket_server", "serve_forever", "http.server", "simplehttpserver"])
-        let fileWrite = has(["open(", "fopen(", "file_put_contents", "writefile", "fs.write", "io.open", "print >", "File.write", "syswrite"])
+        if language == .awk { s.writtenFiles = awkWrites(code) }
+        let fileWrite = has(["open(", "fopen(", "file_put_contents", "writefile", "fs.write", "io.open", "print >", "File.write", "syswrite"]) || !s.writtenFiles.isEmpty
         let credentials = has(["/etc/shadow", "id_rsa", "id_ed25519", ".aws/credentials", "getpass", "/etc/sudoers", ".ssh/authorized_keys"])
 
         if socket && (spawn || dup) {
@@ -126,6 +129,43 @@ enum Interpreter {
             s.findings.append((.low, nil, "Runs a short \(language.rawValue) program."))
         }
         return s
+    }
+
+    /// The files an awk program writes with `print … > "FILE"` or `printf … >> "FILE"`: awk's
+    /// output redirection, which turns a text filter into a file writer.
+    static func awkWrites(_ code: String) -> [String] {
+        guard code.contains("print") else { return [] }
+        let chars = Array(code)
+        var out: [String] = []
+        var i = 0
+        var inPrint = false
+        var quote: Character? = nil
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == "\\" { i += 2; continue }
+                if c == q { quote = nil }
+                i += 1
+                continue
+            }
+            if c == "\"" { quote = c; i += 1; continue }
+            if c == ";" || c == "}" || c == "\n" || c == "{" { inPrint = false }
+            if c == "p", i + 5 <= chars.count, String(chars[i..<(i + 5)]) == "print", i == 0 || !(chars[i - 1].isLetter || chars[i - 1] == "_") {
+                inPrint = true
+                i += 5
+                continue
+            }
+            if inPrint, c == ">" {
+                var j = i + 1
+                if j < chars.count, chars[j] == ">" { j += 1 }
+                if let file = firstStringLiteral(chars, from: j), !file.isEmpty, file != "/dev/stdout", file != "/dev/stderr" {
+                    out.append(file)
+                }
+                inPrint = false
+            }
+            i += 1
+        }
+        return out
     }
 
     /// String literals passed to the calls that run shell commands.

@@ -131,6 +131,9 @@ public struct ProgramEvaluator: Sendable {
             }
             candidates = []
         }
+        for (flag, value, _) in matched where flag.writes == true && !writes {
+            if let value, let text = value.text { check(text, writing: true, value.range) }
+        }
         candidates.append(contentsOf: matched.compactMap(\.value))
         candidates.append(contentsOf: optionValues.map(\.value))
         // Programs that change the registry (`reg add`, `Set-ItemProperty`) write the keys they

@@ -30,6 +30,7 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
+        checkDataInHostName(cmd.words)
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
         if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {

@@ -94,6 +94,10 @@ extension ShellReader {
             }
             if scripts.isEmpty, !hasFlag("-f", "--file"), let first = operands.first?.text { scripts.append(first) }
             for script in scripts {
+                for file in Self.sedWrites(script) {
+                    add(.medium, "T1565.001", "Writes to `\(file)` from its editing script (`w`): sed's job is editing a stream, not writing files by name.", range)
+                    evaluator.checkPath(file, writing: true, range: at(range), verb: "changes", into: &report)
+                }
                 guard let command = Self.sedExecutes(script) else { continue }
                 add(.high, "T1059.004", "Runs shell commands from its editing script (GNU sed's `e`), a known way to escape restrictions.", range)
                 if !command.isEmpty { readNested(command, range: range, hidden: false) }
@@ -114,6 +118,45 @@ extension ShellReader {
             let binFolders: Set<String> = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]
             if let folder = operands.compactMap(\.text).first(where: { binFolders.contains($0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0) }) {
                 add(.high, "T1059.004", "Runs programs picked from `\(folder)`, the system's own program folder, which can start a shell: a known way to escape restrictions.", range)
+            }
+        case "tex", "latex", "pdflatex", "pdftex", "xelatex", "lualatex":
+            // TeX given on the command line that opens a file for writing.
+            if texts.contains(where: { $0.contains("\\openout") }) {
+                add(.medium, "T1565.001", "The TeX code it is given writes a file (`\\openout`): a typesetter used to write files.", range)
+            }
+        case "locate", "plocate", "mlocate", "mdfind":
+            checkBrowserDataSearch(name, searched: operands.compactMap(\.text), range: range)
+        case "rpm", "rpmdb", "rpmquery", "rpmverify", "rpmbuild", "rpmspec":
+            // `--eval '%{lua:…}'` and `%(…)` run Lua or shell code; `rpm -E %fedora` only expands a macro.
+            for (i, t) in texts.enumerated() where t == "--eval" || t == "-E" || t.hasPrefix("--eval=") {
+                let value = t.hasPrefix("--eval=") ? String(t.dropFirst(7)) : (i + 1 < texts.count ? texts[i + 1] : "")
+                if value.contains("%{lua:") || value.contains("%(") {
+                    add(.medium, "T1059", "`\(name)` expands a macro that runs Lua or shell code (`\(Self.excerpt(value, limit: 60))`).", range)
+                }
+            }
+        case "mkdir":
+            // A folder whose name starts with a dot does not show in listings; made in a folder
+            // everyone can write to, it is a common place to keep tools out of sight.
+            for op in operands {
+                guard let t = op.text, let last = ProgramEvaluator.lastComponent(t), last.hasPrefix("."), last != ".", last != "..",
+                    StagingFolder.contains(t) else { continue }
+                add(.medium, "T1564.001", "Creates `\(t)`, a hidden folder (its name starts with a dot) in a temporary folder everyone can write to: a common place to keep tools out of sight.", op.range)
+            }
+        case "sysadminctl":
+            // As `net user guest /active:yes`: an account anyone can use, without a password.
+            if let i = texts.firstIndex(of: "-guestAccount"), i + 1 < texts.count, texts[i + 1].lowercased() == "on" {
+                add(.high, "T1078.001", "Turns on the guest account: anyone at the machine can log in without a password.", range)
+            }
+        case "xattr":
+            // macOS marks downloaded files with `com.apple.quarantine`; Gatekeeper checks a marked
+            // program's signature before its first run. Removing the mark skips that check.
+            if hasFlag("-d"), texts.contains("com.apple.quarantine") {
+                add(.high, "T1553.001", "Removes the quarantine mark macOS puts on downloaded files, so Gatekeeper does not check the program before it runs.", range)
+            }
+        case "finger":
+            // `finger WORD@HOST` sends WORD to HOST's finger service: any text can leave this way.
+            if let target = operands.compactMap(\.text).first(where: { $0.contains("@") && !$0.hasSuffix("@") }) {
+                add(.medium, "T1048", "Sends `\(target.prefix { $0 != "@" })` to the finger service of `\(target.drop { $0 != "@" }.dropFirst())`, another computer: a way to carry text out.", range)
             }
         case "pgrep", "pidof":
             checkSecuritySoftwareSearch(name, args: args, range: range)
@@ -175,6 +218,48 @@ extension ShellReader {
             }
         }
         return nil
+    }
+
+    /// A search of the disk for the files where browsers keep history, bookmarks or saved passwords
+    /// (`find / -path '*/Safari/Bookmarks.plist'`, `locate logins.json`).
+    mutating func checkBrowserDataSearch(_ name: String, searched: [String], range: SourceRange) {
+        guard let (file, holds) = searched.lazy.compactMap(BrowserData.named(in:)).first else { return }
+        let hit = BrowserData.search(file, holds: holds)
+        add(hit.risk, techniques: hit.techniques, ProgramEvaluator.sentence("`\(name)` " + hit.reason), range)
+    }
+
+    /// The files a sed script writes: the `w FILE` command (`1w /tmp/x`) and the `w FILE` flag of
+    /// `s` (`s/a/b/w /tmp/x`). sed's job is editing a stream; writing a file by name is not it.
+    static func sedWrites(_ script: String) -> [String] {
+        guard script.contains("w") else { return [] }
+        var out: [String] = []
+        for raw in script.split(whereSeparator: { $0 == "\n" || $0 == ";" }) {
+            var c = Substring(raw.trimmingCharacters(in: .whitespaces))
+            while let f = c.first {
+                if f.isNumber || f == "$" || f == "," || f == "!" || f == "~" || f == " " { c = c.dropFirst(); continue }
+                if f == "/", let end = c.dropFirst().firstIndex(of: "/") { c = c[c.index(after: end)...]; continue }
+                break
+            }
+            if c.hasPrefix("w ") || c.hasPrefix("W ") {
+                out.append(c.dropFirst(2).trimmingCharacters(in: .whitespaces))
+            } else if c.first == "s", c.count > 1 {
+                let delimiter = c[c.index(after: c.startIndex)]
+                var seen = 0
+                var escaped = false
+                var flags = Substring()
+                for (offset, ch) in c.dropFirst(2).enumerated() {
+                    if escaped { escaped = false; continue }
+                    if ch == "\\" { escaped = true } else if ch == delimiter { seen += 1 }
+                    if seen == 2 { flags = c.dropFirst(2 + offset + 1); break }
+                }
+                let letters = flags.prefix { $0.isLetter || $0.isNumber }
+                if let w = letters.firstIndex(of: "w") {
+                    let file = flags[flags.index(after: w)...].trimmingCharacters(in: .whitespaces)
+                    if !file.isEmpty { out.append(file) }
+                }
+            }
+        }
+        return out.filter { !$0.isEmpty && $0 != "/dev/stdout" && $0 != "/dev/stderr" }
     }
 
     /// Whether a `chmod` mode sets the set-user-ID or set-group-ID bit: octal `4755`, `2755`, `6777`,

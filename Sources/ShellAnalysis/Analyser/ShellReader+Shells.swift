@@ -170,6 +170,10 @@ extension ShellReader {
             add(f.risk, f.technique, f.reason, range)
         }
         for line in scan.explanation { explain(line) }
+        for file in scan.writtenFiles {
+            explain("The \(language.rawValue) code writes to `\(file)`.")
+            evaluator.checkPath(file, writing: true, range: at(range), verb: "changes", into: &report)
+        }
         let shells: Set<String> = ["sh", "/bin/sh", "bash", "/bin/bash", "/bin/dash", "dash", "/bin/zsh", "zsh"]
         for command in scan.shellCommands {
             let words = command.split(separator: " ")

@@ -234,6 +234,8 @@ extension ShellReader {
         {
             add(.medium, "T1548.001", "Looks for programs that run with their owner's rights (set-user-ID), the usual first step to becoming root.", range)
         }
+        let nameTests: Set<String> = ["-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"]
+        checkBrowserDataSearch("find", searched: zip(texts, texts.dropFirst()).filter { nameTests.contains($0.0) }.map(\.1), range: range)
         for (flag, inner) in execs where !inner.isEmpty {
             explain("`find \(flag)` runs a command for every file it finds.")
             var m = PipelineMember(name: nil, range: range)

@@ -178,8 +178,10 @@ struct ShellReader {
             } else {
                 variables[variable] = Value(text: nil, taint: values.reduce(into: Taint()) { $0.formUnion($1.taint) })
             }
+            checkSweep(variable: variable, body: body)
             walk(body)
-        case .arithmeticFor(_, let body):
+        case .arithmeticFor(let expression, let body):
+            if let variable = Self.arithmeticLoopVariable(expression) { checkSweep(variable: variable, body: body) }
             walk(body)
         case .whileClause(let condition, let body, _):
             walk(condition)

@@ -49,6 +49,9 @@ public struct FlagEntry: Sendable, Codable, Hashable {
     /// Risk when the flag is present (the command's risk is the maximum).
     public var risk: RiskLevel?
     public var techniques: [String]?
+    /// Whether the flag's value is a file the program writes (`sort -o FILE`, `find -fprintf FILE`),
+    /// so it is checked against the path rules for writing even when the program is not a writer.
+    public var writes: Bool?
 }
 
 public struct SubcommandEntry: Sendable, Codable, Hashable {

@@ -91,6 +91,10 @@ struct CmdMachine {
                 let name = target.text
                 if name.lowercased() != "nul", let range = target.span {
                     report.explain("Output is written to the file `\(name)`.")
+                    let unc = String(name.filter { $0 != "\"" })
+                    if unc.hasPrefix("\\\\"), !unc.hasPrefix("\\\\.\\"), !unc.hasPrefix("\\\\?\\") {
+                        report.add(.medium, "T1048", "Writes output to `\(unc)`, a file on another computer: data leaves this machine.", range)
+                    }
                     ProgramEvaluator(catalogue: catalogue).checkPath(name, writing: true, range: range, verb: "changes", into: &report)
                 }
             }

@@ -98,6 +98,8 @@ extension PSInterpreter {
         let all = args
         switch (type, name) {
         case ("convert", "frombase64string"), ("convert", "frombase64chararray"):
+            // Decoding alone is medium, as `base64 -d` is: not an attack, but a way of hiding text.
+            report.add(.medium, "T1140", "Decodes base64 text, a way of hiding what it contains.", range)
             guard let s = args.first?.string else { return .derived(.unknown, from: all, range: range).tainted(.decoded) }
             guard let data = PowerShellHost.base64(s) else {
                 report.add(.high, "T1027", "Decodes base64 text that Escort cannot read: treat it as hostile.", range)

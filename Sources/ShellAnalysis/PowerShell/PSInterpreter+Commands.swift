@@ -151,7 +151,11 @@ extension PSInterpreter {
         case "foreach-object", "where-object", "get-content":
             return .unknown(range, input?.taint ?? .dynamic)
         case "start-process":
-            guard let file = parameter(["filepath"], position: 0, args, values)?.string else { return .unknown(range) }
+            guard let file = parameter(["filepath"], position: 0, args, values)?.string else {
+                // As for a program Escort does not know: never lower than medium.
+                report.add(.medium, nil, "`Start-Process` starts a program whose name is only known when it runs; Escort cannot tell which program it is.", range)
+                return .unknown(range)
+            }
             let list = parameter(["argumentlist"], position: 1, args, values)
             let argText = list.map { $0.elements.compactMap(\.string).joined(separator: " ") } ?? ""
             report.explain("`Start-Process` starts `\(file)`\(argText.isEmpty ? "" : " with \(quoted(argText))").")

@@ -175,7 +175,16 @@ enum PowerShellRules {
         return (.high, ["T1562.002"], "turns off the web server's request log, so requests to it go unrecorded")
     }
 
-    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging]
+    /// The disk searched, recursively, for the files where browsers keep history, bookmarks or
+    /// saved passwords (`where /R C:\Users\ places.sqlite`, `Get-ChildItem C:\Users -Recurse -Filter Bookmarks`).
+    static func browserDataSearch(_ f: Facts) -> Hit? {
+        guard ["where", "get-childitem", "gci", "dir", "ls", "forfiles"].contains(f.name),
+            f.args.contains(where: { $0 == "/r" || $0 == "/s" || ($0.count >= 4 && "-recurse".hasPrefix($0)) }),
+            let (name, holds) = f.args.lazy.compactMap(BrowserData.named(in:)).first else { return nil }
+        return BrowserData.search(name, holds: holds)
+    }
+
+    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging, browserDataSearch]
 
     /// Applies the per-command rules to one resolved command.
     static func checkCommand(_ name: String, args: [Argument], range: SourceRange, into report: inout Report) {
@@ -232,6 +241,22 @@ enum PowerShellRules {
         // Accounts that do not need Kerberos pre-authentication, whose password hashes anyone can request.
         ([["doesnotrequirepreauth", "4194304"], ["get-aduser", "useraccountcontrol", "adsisearcher", "directorysearcher", "adfind"]],
          (.high, ["T1558.004"], "looks for accounts that skip Kerberos pre-authentication, whose password hashes anyone can request and crack (AS-REP roasting)")),
+        // Active Directory searched directly over LDAP (`[adsisearcher]"objectcategory=computer"`,
+        // the WMI LDAP provider): it lists the whole domain's accounts, computers or groups, not
+        // the machine being supported.
+        ([["adsisearcher", "directoryservices.directorysearcher", "root\\directory\\ldap"]],
+         (.medium, ["T1087.002"], "searches Active Directory directly for the domain's accounts, computers or groups: enumeration beyond the machine being supported")),
+        // The domain's controllers looked up in DNS by their service records.
+        ([["_ldap._tcp.dc._msdcs", "_kerberos._tcp.dc._msdcs", "_ldap._tcp.pdc._msdcs", "_gc._tcp."]],
+         (.medium, ["T1018"], "asks DNS for the domain's controllers: a map of the domain beyond the machine being supported")),
+        // A SecureString turned back into plain text (as decoding is, medium: a way of hiding text,
+        // and of reading a saved password).
+        ([["securestringtobstr", "securestringtoglobalallocunicode"], ["ptrtostring"]],
+         (.medium, ["T1140"], "turns an encrypted SecureString back into plain text")),
+        // A .NET profiler registered through the environment: every .NET program started afterwards
+        // loads the DLL it names.
+        ([["cor_profiler_path", "cor_enable_profiling", "coreclr_profiler_path", "coreclr_enable_profiling"]],
+         (.high, ["T1574.012"], "sets up a .NET profiler, a DLL that every .NET program started afterwards loads into itself: a way to run code inside other programs")),
         // The local administrator passwords LAPS stores in Active Directory.
         ([["ms-mcs-admpwd", "mslaps-password", "mslaps-encryptedpassword", "get-lapsadpassword"]],
          (.high, ["T1555"], "reads the local administrator passwords that LAPS keeps in Active Directory")),
