@@ -194,28 +194,39 @@ extension ShellReader {
     /// address: `1e id`, `$e`, `/x/e cmd`), or an `s` command with the `e` flag (`s/.*/id/e`, which
     /// runs the pattern space). Returns "" when the command is the text being edited.
     static func sedExecutes(_ script: String) -> String? {
-        for raw in script.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+        for c in sedCommands(script) {
+            if c == "e" { return "" }
+            if c.hasPrefix("e ") { return String(c.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            if let flags = sedSubstituteFlags(c), flags.prefix(while: { $0.isLetter || $0.isNumber }).contains("e") { return "" }
+        }
+        return nil
+    }
+
+    /// A sed script's commands, each without its address (numbers, `$`, `/regex/`, `first~step`,
+    /// ranges and `!`).
+    static func sedCommands(_ script: String) -> [Substring] {
+        script.split(whereSeparator: { $0 == ";" || $0 == "\n" }).map { raw in
             var c = Substring(raw.trimmingCharacters(in: .whitespaces))
-            // Addresses: numbers, `$`, `/regex/`, `first~step`, ranges and `!`.
             while let f = c.first {
                 if f.isNumber || f == "$" || f == "," || f == "!" || f == "~" || f == " " { c = c.dropFirst(); continue }
                 if f == "/", let end = c.dropFirst().firstIndex(of: "/") { c = c[c.index(after: end)...]; continue }
                 break
             }
-            if c == "e" { return "" }
-            if c.hasPrefix("e ") { return String(c.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-            if c.first == "s", c.count > 1 {
-                let delimiter = c[c.index(after: c.startIndex)]
-                var seen = 0
-                var escaped = false
-                var flags = ""
-                for ch in c.dropFirst(2) {
-                    if seen == 2 { flags.append(ch); continue }
-                    if escaped { escaped = false; continue }
-                    if ch == "\\" { escaped = true } else if ch == delimiter { seen += 1 }
-                }
-                if seen == 2, flags.prefix(while: { $0.isLetter || $0.isNumber }).contains("e") { return "" }
-            }
+            return c
+        }
+    }
+
+    /// The flags of an `s` command (what follows its third delimiter: `g`, `e`, `w FILE`…), or nil
+    /// when `c` is not a complete `s` command.
+    static func sedSubstituteFlags(_ c: Substring) -> Substring? {
+        guard c.first == "s", c.count > 1 else { return nil }
+        let delimiter = c[c.index(after: c.startIndex)]
+        var seen = 0
+        var escaped = false
+        for (offset, ch) in c.dropFirst(2).enumerated() {
+            if escaped { escaped = false; continue }
+            if ch == "\\" { escaped = true } else if ch == delimiter { seen += 1 }
+            if seen == 2 { return c.dropFirst(2 + offset + 1) }
         }
         return nil
     }
@@ -233,30 +244,12 @@ extension ShellReader {
     static func sedWrites(_ script: String) -> [String] {
         guard script.contains("w") else { return [] }
         var out: [String] = []
-        for raw in script.split(whereSeparator: { $0 == "\n" || $0 == ";" }) {
-            var c = Substring(raw.trimmingCharacters(in: .whitespaces))
-            while let f = c.first {
-                if f.isNumber || f == "$" || f == "," || f == "!" || f == "~" || f == " " { c = c.dropFirst(); continue }
-                if f == "/", let end = c.dropFirst().firstIndex(of: "/") { c = c[c.index(after: end)...]; continue }
-                break
-            }
+        for c in sedCommands(script) {
             if c.hasPrefix("w ") || c.hasPrefix("W ") {
                 out.append(c.dropFirst(2).trimmingCharacters(in: .whitespaces))
-            } else if c.first == "s", c.count > 1 {
-                let delimiter = c[c.index(after: c.startIndex)]
-                var seen = 0
-                var escaped = false
-                var flags = Substring()
-                for (offset, ch) in c.dropFirst(2).enumerated() {
-                    if escaped { escaped = false; continue }
-                    if ch == "\\" { escaped = true } else if ch == delimiter { seen += 1 }
-                    if seen == 2 { flags = c.dropFirst(2 + offset + 1); break }
-                }
-                let letters = flags.prefix { $0.isLetter || $0.isNumber }
-                if let w = letters.firstIndex(of: "w") {
-                    let file = flags[flags.index(after: w)...].trimmingCharacters(in: .whitespaces)
-                    if !file.isEmpty { out.append(file) }
-                }
+            } else if let flags = sedSubstituteFlags(c), let w = flags.prefix(while: { $0.isLetter || $0.isNumber }).firstIndex(of: "w") {
+                let file = flags[flags.index(after: w)...].trimmingCharacters(in: .whitespaces)
+                if !file.isEmpty { out.append(file) }
             }
         }
         return out.filter { !$0.isEmpty && $0 != "/dev/stdout" && $0 != "/dev/stderr" }
