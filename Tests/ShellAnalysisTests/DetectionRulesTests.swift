@@ -98,6 +98,9 @@ import Testing
         Case(rule: "admin share listed", command: #"dir \\10.0.0.5\C$"#, dialect: .cmd, technique: "T1021.002"),
         Case(rule: "program copied to ADMIN$", command: #"copy x.exe \\fileserver\ADMIN$\x.exe"#, dialect: .cmd, technique: "T1021.002"),
         Case(rule: "output redirected to ADMIN$", command: #"hostname 1> \\127.0.0.1\ADMIN$\out.txt 2>&1"#, dialect: .cmd, technique: "T1021.002"),
+        // PowerShell keeps a `$` that starts no variable in a bare word: unquoted shares are shares.
+        Case(rule: "admin share mapped, unquoted, in PowerShell", command: #"New-PSDrive -Name X -PSProvider FileSystem -Root \\Target\C$"#, dialect: .powershell, technique: "T1021.002"),
+        Case(rule: "program copied to ADMIN$, unquoted, in PowerShell", command: #"Copy-Item x.exe \\fs\ADMIN$\x.exe"#, dialect: .powershell, technique: "T1021.002"),
         Case(rule: "cloud attack tool", command: "./stratus detonate aws.defense-evasion.cloudtrail-stop", dialect: .sh, technique: "T1578"),
         // Containers given the host.
         Case(rule: "host root mounted into a container", command: "docker run -v /:/mnt --rm -it alpine chroot /mnt sh", dialect: .sh, technique: "T1611"),

@@ -200,6 +200,13 @@ struct PSLexer {
         var escaped = false
         while i < s.count {
             let c = s[i]
+            // In a bare word, a `$` that cannot start a variable is a `$` (`\\host\C$`, `ADMIN$\x`):
+            // PowerShell keeps it in the word, and so must the reader, or the share's name is lost.
+            if c == "$", !Self.startsVariable(peek(1)) {
+                w.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
             if Self.wordStops.contains(c) || Self.isQuote1(c) || Self.isQuote2(c) { break }
             if c == "`" {
                 escaped = true
@@ -215,6 +222,12 @@ struct PSLexer {
             i += 1
         }
         return (w, escaped)
+    }
+
+    /// Whether the character after a `$` makes it a variable or a sub-expression.
+    static func startsVariable(_ next: Unicode.Scalar?) -> Bool {
+        guard let n = next else { return false }
+        return n.properties.isAlphabetic || n.properties.numericType != nil || "_?^${(:".unicodeScalars.contains(n)
     }
 
     private mutating func variableName(_ start: Int) throws(Failure) -> String {
