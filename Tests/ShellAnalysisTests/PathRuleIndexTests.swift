@@ -2,6 +2,16 @@ import Testing
 
 @testable import ShellAnalysis
 
+extension Catalogue {
+    /// The path rules that match `path`, found by trying every rule: what the index must agree with.
+    func pathRulesTryingEach(for path: String, writing: Bool) -> [PathRule] {
+        let prepared = PathPattern.Prepared(path)
+        return paths.filter { rule in
+            rule.access != (writing ? "read" : "write") && PathPattern(rule.pattern).matches(prepared)
+        }
+    }
+}
+
 /// The path-rule index finds exactly the rules that trying every rule finds, in the same order.
 @Suite struct PathRuleIndexTests {
     /// Paths made from every pattern of the catalogue (wildcards filled in, home directories in

@@ -13,18 +13,11 @@ enum NetworkProbes {
     ]
     /// Probes that test ports rather than whether a machine is up.
     static let portProbes: Set<String> = ["nc", "ncat", "netcat", "telnet", "test-netconnection", "tnc"]
-
-    /// The program name as the probe lists spell it (`/bin/ping` → `ping`, `PING.EXE` → `ping`).
-    static func key(_ program: String) -> String {
-        var name = Substring(program.lowercased())
-        if let slash = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) { name = name[name.index(after: slash)...] }
-        if name.hasSuffix(".exe") { name = name.dropLast(4) }
-        return String(name)
-    }
+    // The lists spell programs as `Catalogue.windowsKey` does (`/bin/ping`, `PING.EXE` → `ping`).
 
     /// The finding for `program` run once per value of a loop, with the loop value in its address.
     static func sweep(_ program: String) -> (techniques: [String], reason: String) {
-        let ports = portProbes.contains(key(program))
+        let ports = portProbes.contains(Catalogue.windowsKey(program))
         return (ports ? ["T1046"] : ["T1018"],
                 "Runs `\(program)` once for each value of a loop, with the value in the address: a sweep that maps which machines\(ports ? " and services" : "") answer on the network.")
     }

@@ -21,7 +21,7 @@ extension ShellReader {
     /// Whether `words` (a command's arguments) give `variable` as the password of `program`.
     static func passwordFromLoop(_ program: String, _ words: ArraySlice<Word>, _ variable: String) -> Bool {
         let options: [String: String] = ["sshpass": "-p", "ldapsearch": "-w", "ldapwhoami": "-w", "ldapmodify": "-w", "ldapadd": "-w", "mysql": "-p", "mariadb": "-p", "smbclient": "-U", "rpcclient": "-U"]
-        guard let option = options[NetworkProbes.key(program)] else { return false }
+        guard let option = options[Catalogue.windowsKey(program)] else { return false }
         let list = Array(words)
         for (i, word) in list.enumerated() {
             guard let first = word.parts.first, case .literal(let text, _) = first, text.hasPrefix(option) || text.hasPrefix("--password") else { continue }
@@ -59,7 +59,7 @@ extension ShellReader {
                             break
                         }
                         if passwordFromLoop(program, words, variable) { return (program, s.range, true) }
-                        guard NetworkProbes.probes.contains(NetworkProbes.key(program)),
+                        guard NetworkProbes.probes.contains(Catalogue.windowsKey(program)),
                             words.contains(where: { mentions($0.parts, variable) }) else { continue }
                         return (program, s.range, false)
                     case .compound(let compound, _, _):
@@ -88,14 +88,7 @@ extension ShellReader {
             case .arithmetic(let text, _): return text.contains(variable)
             case .commandSubstitution(let script, _, _):
                 // `` `echo $line | cut -d: -f2` ``: the value, cut out of the loop variable.
-                return script.items.contains { item in
-                    item.andOr.pipelines.contains { p in
-                        p.commands.contains { c in
-                            guard case .simple(let s) = c else { return false }
-                            return s.words.contains { mentions($0.parts, variable) }
-                        }
-                    }
-                }
+                return script.simpleCommands.contains { s in s.words.contains { mentions($0.parts, variable) } }
             default: return false
             }
         }
@@ -113,7 +106,7 @@ extension ShellReader {
             return false
         } }) else { return }
         // The program, behind `sudo`, `env` or `timeout N` if need be.
-        guard let at = words.prefix(3).firstIndex(where: { NetworkProbes.resolvers.contains(NetworkProbes.key($0.literalValue ?? "")) }),
+        guard let at = words.prefix(3).firstIndex(where: { NetworkProbes.resolvers.contains(Catalogue.windowsKey($0.literalValue ?? "")) }),
             let program = words[at].literalValue else { return }
         for word in words.dropFirst(at + 1) {
             let parts = word.parts.count == 1 ? Self.unquoted(word.parts[0]) : word.parts
@@ -140,13 +133,9 @@ extension ShellReader {
     /// hide data in host names do.
     static func encodes(_ script: Script) -> Bool {
         let encoders: Set<String> = ["base64", "base32", "basenc", "xxd", "od", "hexdump", "gzip", "openssl"]
-        return script.items.contains { item in
-            item.andOr.pipelines.contains { p in
-                p.commands.contains { c in
-                    guard case .simple(let s) = c, let name = s.words.first?.literalValue, encoders.contains(basename(name)) else { return false }
-                    return !s.words.dropFirst().contains { ["-d", "--decode", "-D", "-r", "-revert"].contains($0.literalValue ?? "") }
-                }
-            }
+        return script.simpleCommands.contains { s in
+            guard let name = s.words.first?.literalValue, encoders.contains(basename(name)) else { return false }
+            return !s.words.dropFirst().contains { ["-d", "--decode", "-D", "-r", "-revert"].contains($0.literalValue ?? "") }
         }
     }
 }

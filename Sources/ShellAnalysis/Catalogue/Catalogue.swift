@@ -134,13 +134,6 @@ public struct Catalogue: Sendable {
         (writing ? writeRules : readRules).rules(matching: PathPattern.Prepared(path))
     }
 
-    /// The same, by trying every rule (what the index must agree with; for tests).
-    func pathRulesTryingEach(for path: String, writing: Bool) -> [PathRule] {
-        let prepared = PathPattern.Prepared(path)
-        return paths.filter { rule in
-            rule.access != (writing ? "read" : "write") && PathPattern(rule.pattern).matches(prepared)
-        }
-    }
 }
 
 /// The bundled catalogue could not be read.

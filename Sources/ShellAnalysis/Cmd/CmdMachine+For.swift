@@ -131,37 +131,36 @@ extension CmdMachine {
         }
     }
 
+    /// The text of every simple command in a loop body, nested loops and `if`s included.
+    static func simpleCommands(in body: CmdNode) -> [String] {
+        switch body {
+        case .simple(let chars, _): [LText(chars.map(\.ch)).text]
+        case .sequence(let nodes), .pipe(let nodes): nodes.flatMap(simpleCommands(in:))
+        case .forLoop(_, let inner), .ifCommand(_, let inner): simpleCommands(in: inner)
+        }
+    }
+
     /// The probe (`ping`, `nslookup`…) a loop body runs with the loop variable `%v` in its
     /// arguments: `for /l %i in (1,1,254) do ping -n 1 10.0.0.%i` sweeps a network.
     static func probe(in body: CmdNode, using v: Unicode.Scalar) -> String? {
-        switch body {
-        case .simple(let chars, _):
-            let words = LText(chars.map(\.ch)).text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        simpleCommands(in: body).lazy.compactMap { command -> String? in
+            let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = words.first else { return nil }
             let program = first.trimmingCharacters(in: CharacterSet(charactersIn: "@\""))
-            guard NetworkProbes.probes.contains(NetworkProbes.key(program)) else { return nil }
+            guard NetworkProbes.probes.contains(Catalogue.windowsKey(program)) else { return nil }
             let mark = "%" + String(Character(v)), tilde = "%~" + String(Character(v))
             return words.dropFirst().contains { $0.contains(mark) || $0.contains(tilde) } ? program : nil
-        case .sequence(let nodes), .pipe(let nodes):
-            return nodes.lazy.compactMap { probe(in: $0, using: v) }.first
-        case .forLoop(_, let inner), .ifCommand(_, let inner):
-            return probe(in: inner, using: v)
-        }
+        }.first
     }
 
     /// Whether a loop body logs on with `net use … /user:NAME %p`, the loop variable as the password.
     static func guessesPasswords(_ body: CmdNode, using v: Unicode.Scalar) -> Bool {
-        switch body {
-        case .simple(let chars, _):
-            let words = LText(chars.map(\.ch)).text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" })
+        simpleCommands(in: body).contains { command in
+            let words = command.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = words.first, ["net", "net1", "net.exe", "net1.exe"].contains(first.trimmingCharacters(in: CharacterSet(charactersIn: "@\""))),
                 words.contains("use"), words.contains(where: { $0.hasPrefix("/user:") || $0.hasPrefix("/u:") }) else { return false }
             let mark = "%" + String(Character(v)).lowercased()
             return words.dropFirst().contains { $0.contains(mark) && !$0.hasPrefix("\\\\") && !$0.hasPrefix("/") }
-        case .sequence(let nodes), .pipe(let nodes):
-            return nodes.contains { guessesPasswords($0, using: v) }
-        case .forLoop(_, let inner), .ifCommand(_, let inner):
-            return guessesPasswords(inner, using: v)
         }
     }
 

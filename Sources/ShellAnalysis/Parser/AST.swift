@@ -14,6 +14,15 @@ public struct Script: Sendable, Hashable {
     public var range: SourceRange
 }
 
+extension Script {
+    /// The simple commands of this script's own pipelines (not those inside its compound commands).
+    var simpleCommands: [SimpleCommand] {
+        items.flatMap { item in
+            item.andOr.pipelines.flatMap { p in p.commands.compactMap { if case .simple(let s) = $0 { s } else { nil } } }
+        }
+    }
+}
+
 /// One `and-or` list, run in the background when followed by `&`.
 public struct ListItem: Sendable, Hashable {
     public var andOr: AndOrList
