@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "escort", targets: ["escort"]),
         .executable(name: "escort-bench", targets: ["escort-bench"]),
+        .executable(name: "escort-agent", targets: ["escort-agent"]),
         .library(name: "ShellAnalysis", targets: ["ShellAnalysis"]),
     ],
     dependencies: [
@@ -39,6 +40,17 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
+        // The kernel structures escort-agent needs (seccomp user notification, a BPF filter, a
+        // fork + exec whose child is async-signal-safe). Linux only.
+        .target(name: "CEscortAgent"),
+        // The agent protocol shared by the gateway and escort-agent, and the agent's Linux exec
+        // mediation. No NIO.
+        .target(
+            name: "Agent",
+            dependencies: ["EscortCore", "CEscortAgent", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "escort-agent", dependencies: ["Agent"], swiftSettings: strict),
         // Storage protocols, implemented by StoreSQLite and StorePostgres.
         .target(name: "Store", dependencies: ["EscortCore"], swiftSettings: strict),
         .target(
@@ -90,7 +102,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy",
+                "EscortCore", "ShellAnalysis", "Store", "AuditLog", "Recording", "Policy", "Agent", "CEscortAgent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
@@ -186,7 +198,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore"],
+            dependencies: ["Gateway", "Agent", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -11,6 +11,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case auditUnavailable = "GW-004"
         /// A registry or policy lookup failed: access refused.
         case policyUnavailable = "GW-005"
+        /// The target runs no escort-agent, or it could not be started.
+        case agentUnavailable = "GW-006"
     }
 
     public var code: Code

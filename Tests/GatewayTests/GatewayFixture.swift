@@ -56,6 +56,9 @@ final class GatewayFixture: @unchecked Sendable {
     let keys: [String: String]  // user → private key path
 
     /// - Parameter sshd: when given, a target `real` reached through this sshd with the key at `targetKey`.
+    /// `local` (IL2) and `secure` (IL5) run under escort-agent; `plain` (IL2) and `bare` (IL5) are
+    /// the same shell agentless. `real` (IL4, agentless) and `agent` (IL5, under the built
+    /// escort-agent) are reached through `sshd`.
     init(escorted: Set<String> = ["secure"], sshd: SSHDaemon? = nil, targetKey: String? = nil, store: SQLiteAuditStore? = nil,
          recordedOutputPerCommand: Int? = nil, presence: Bool = false) async throws {
         var users: [String: GatewayUser] = [:]
@@ -72,11 +75,17 @@ final class GatewayFixture: @unchecked Sendable {
         let targetDir = dir.file("target-home")
         try FileManager.default.createDirectory(atPath: targetDir, withIntermediateDirectories: true)
         let local = LocalShellConnector(directory: targetDir)
+        let agentless = LocalShellConnector(directory: targetDir, agent: nil)
         var targets = [GatewayTarget(name: "local", impactLevel: .il2, connector: local),
-                       GatewayTarget(name: "secure", impactLevel: .il5, connector: local)]
+                       GatewayTarget(name: "secure", impactLevel: .il5, connector: local),
+                       GatewayTarget(name: "plain", impactLevel: .il2, connector: agentless),
+                       GatewayTarget(name: "bare", impactLevel: .il5, connector: agentless)]
         if let sshd, let targetKey {
             targets.append(GatewayTarget(name: "real", impactLevel: .il4, connector: SSHTargetConnector(
-                host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: sshd.hostKey)))
+                host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: sshd.hostKey, agent: nil)))
+            targets.append(GatewayTarget(name: "agent", impactLevel: .il5, connector: SSHTargetConnector(
+                host: "127.0.0.1", port: sshd.port, user: sshd.user, keyPath: targetKey, hostKey: sshd.hostKey,
+                agent: BuiltProduct.path("escort-agent") ?? "escort-agent")))
         }
         let authority = FixtureAuthority(users: users, targetList: targets, escorted: escorted)
         self.store = try store ?? SQLiteAuditStore(path: dir.file("escort.sqlite"))

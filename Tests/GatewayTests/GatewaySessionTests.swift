@@ -25,10 +25,11 @@ struct GatewaySessionTests {
 
     @Test(.enabled(if: sshAvailable))
     func interactiveSessionEchoesRunsAndStripsTheMarker() async throws {
+        // Agentless: the prompt marker is how the gateway knows a command's end.
         let gw = try await GatewayFixture()
         defer { Task { await gw.close() } }
-        let p = try gw.ssh("alice+local", as: "alice", tty: true)
-        #expect(await p.waitFor("local:"), "no prompt: \(p.output) \(p.errorOutput)")
+        let p = try gw.ssh("alice+plain", as: "alice", tty: true)
+        #expect(await p.waitFor("plain:"), "no prompt: \(p.output) \(p.errorOutput)")
         p.send("echo one-$((40+2))\r")
         #expect(await p.waitFor("one-42"))
         // A multi-line paste becomes separate commands, each analysed.
@@ -107,7 +108,7 @@ struct GatewaySessionTests {
         defer { Task { await gw.close() } }
         let p = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "head -c 300000 /dev/zero | tr '\\0' a"])
         let status = await p.waitForExit()
-        #expect(status == 0)
+        #expect(status == 0, "\(p.errorOutput) \(p.output.suffix(200))")
         #expect(p.output.utf8.count == 300_000 && p.output.utf8.allSatisfy { $0 == UInt8(ascii: "a") }, "got \(p.output.utf8.count) bytes")
         let finished = try await gw.events().first { $0.0 == AuditEventCode.commandFinished.code }?.1
         #expect(finished?["unrecorded_output_bytes"] == .integer(299_000))

@@ -24,6 +24,11 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     case commandRefused = "ESC-2005"
     case commandForwarded = "ESC-2006"
     case commandFinished = "ESC-2007"
+    // Program starts inside a session under escort-agent
+    case execAllowed = "ESC-2101"
+    case execHeld = "ESC-2102"
+    case execRefused = "ESC-2103"
+    case execMismatch = "ESC-2104"
     // Configuration
     case policyChanged = "ESC-3001"
     case registryChanged = "ESC-3002"
@@ -59,6 +64,10 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .commandRefused: "command.refused"
         case .commandForwarded: "command.forwarded"
         case .commandFinished: "command.finished"
+        case .execAllowed: "exec.allowed"
+        case .execHeld: "exec.held"
+        case .execRefused: "exec.refused"
+        case .execMismatch: "exec.mismatch"
         case .policyChanged: "policy.changed"
         case .registryChanged: "registry.changed"
         case .reportGenerated: "report.generated"
@@ -72,8 +81,8 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     /// How much attention a reader of the log should pay to the event.
     public var severity: AuditSeverity {
         switch self {
-        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .consoleSignInRefused: .warning
-        case .accessDecided, .commandHeld: .notice
+        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .consoleSignInRefused, .execRefused, .execMismatch: .warning
+        case .accessDecided, .commandHeld, .execHeld: .notice
         default: .info
         }
     }
@@ -98,6 +107,10 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .commandRefused: "A person or the policy refused a command (actor: who, fields: reason)."
         case .commandForwarded: "A command was sent to the target. Written before it is sent."
         case .commandFinished: "A command finished on the target (fields: exit status)."
+        case .execAllowed: "A program start in the session's process tree ran (fields: n, the command that caused it; the file, its SHA-256, argv, the kernel's cwd, parents; basis)."
+        case .execHeld: "A program start that is not part of the decided command waits for an escort (the process waits)."
+        case .execRefused: "A program start was refused (actor: who; fields: reason); the program got EPERM."
+        case .execMismatch: "What the kernel executed was not what was decided (another thread or a replaced file); the process was killed."
         case .policyChanged: "The policy file changed (fields: old and new SHA-256)."
         case .registryChanged: "The personnel or target registry changed (fields: action, and the person, target or ticket; keys as fingerprints)."
         case .reportGenerated: "A report was generated from the log."

@@ -6,6 +6,8 @@ enum TerminalInput: Sendable {
     case bytes([UInt8])
     case resize(columns: Int, rows: Int)
     case closed
+    /// The channel is gone (the client disconnected or died).
+    case disconnected
 }
 
 /// Something that consumes a terminal's input: an engineer session or an escort console.
@@ -14,6 +16,11 @@ protocol TerminalSession: Sendable {
     func input(_ bytes: [UInt8]) async
     func resize(columns: Int, rows: Int) async
     func inputClosed() async
+    func disconnected() async
+}
+
+extension TerminalSession {
+    func disconnected() async { await inputClosed() }
 }
 
 extension EngineerSession: TerminalSession {}
@@ -67,7 +74,7 @@ final class SessionChannelHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        continuation?.yield(.closed)
+        continuation?.yield(.disconnected)
         continuation?.finish()
         context.fireChannelInactive()
     }
@@ -114,6 +121,7 @@ final class SessionChannelHandler: ChannelInboundHandler {
                 case .bytes(let bytes): await session.input(bytes)
                 case .resize(let c, let r): await session.resize(columns: c, rows: r)
                 case .closed: await session.inputClosed()
+                case .disconnected: await session.disconnected()
                 }
             }
         }

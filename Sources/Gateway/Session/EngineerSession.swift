@@ -37,6 +37,10 @@ public actor EngineerSession: SessionControl {
     var target: GatewayTarget?
     var mode: SessionMode = .direct
     var shell: (any TargetShell)?
+    /// The shell under escort-agent, when the target runs one (then `shell` is the same object).
+    var mediated: (any MediatedShell)?
+    /// What the command being run may start (exec-time mediation).
+    var expected = ExpectedPrograms()
     let integration = ShellIntegration.random()
     var scanner: MarkerScanner
     var editor: LineEditor
@@ -53,7 +57,11 @@ public actor EngineerSession: SessionControl {
     /// runs its command without one on the target too.
     let engineerHasTerminal: Bool
     var menu: [GatewayTarget] = []
+    /// The scripts read from the target for the command being decided (path → text).
+    var lastScripts: [String: String] = [:]
     var commandCount = 0
+    /// The session's end was already recorded as a disconnect.
+    var disconnectAudited = false
     var lastStatus: Int32 = 0
     var endRequested = false
     var execFinished: CheckedContinuation<Int32, Never>?
@@ -157,7 +165,18 @@ public actor EngineerSession: SessionControl {
             }
             registered = true
         }
+        // Under escort-agent wherever the target offers one; agentless only where the policy
+        // allows it for the target's impact level (by default, below IL5).
+        let mediation = target.connector.offersAgent
+        if !mediation, context.authority.requiresAgent(target) {
+            let reason = "\(target.impactLevel.rawValue) targets require escort-agent (exec-time mediation), and \(target.name) runs none"
+            await audit(.sessionEnded, ["reason": .string(reason)], failClosed: false)
+            await unregisterFromStore()
+            await fail("access to \(target.name) refused: \(reason).", status: 1)
+            return
+        }
         guard await audit(.sessionStarted, [
+            "execution": .string(mediation ? "mediated" : "agentless"),
             "node": context.presence.map { .string($0.node) } ?? .null,
             "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
             "mode": .string(mode.rawValue), "engineer": .string(user.name), "profile": .string(user.profile),
@@ -175,7 +194,7 @@ public actor EngineerSession: SessionControl {
         }
         let shell: any TargetShell
         do {
-            shell = try await target.connector.openShell(columns: columns, rows: rows, term: term)
+            shell = try await target.connector.openShell(columns: columns, rows: rows, term: term, mediated: mediation)
         } catch {
             await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")])
             await unregisterFromStore()
@@ -183,6 +202,10 @@ public actor EngineerSession: SessionControl {
             return
         }
         self.shell = shell
+        if let m = shell as? any MediatedShell {
+            mediated = m
+            m.attach(self)
+        }
         state = .starting
         await context.hub.register(
             SessionSummary(id: id, engineer: user, target: target.name, impactLevel: target.impactLevel.rawValue,
@@ -192,6 +215,7 @@ public actor EngineerSession: SessionControl {
             await shell.pumpOutput { [self] bytes in await self.targetOutput(bytes) }
             await self.targetEnded()
         }
+        guard mediated == nil else { return } // the agent says when its shell is ready
         do {
             try await shell.write(Array(integration.setupCommand.utf8))
         } catch {
@@ -254,6 +278,19 @@ public actor EngineerSession: SessionControl {
         if isExec { return }
         endRequested = true
         if state == .idle || state == .choosingTarget { await end(reason: "the engineer left", status: lastStatus) }
+    }
+
+    /// The engineer's channel is gone: the session ends at once, and a held command is withdrawn
+    /// (nothing she typed runs once she has gone, whoever approves later).
+    public func disconnected() async {
+        guard state != .ended else { return }
+        typeahead = []
+        if target != nil {
+            await audit(.sessionEnded, ["reason": "the engineer disconnected", "commands": .integer(Int64(commandCount)), "held_withdrawn": .bool(state == .deciding)], failClosed: false)
+        }
+        disconnectAudited = true
+        await context.hub.withdraw(session: id)
+        await end(reason: "the engineer disconnected", status: 255)
     }
 
     /// The terminal was resized.
@@ -366,6 +403,13 @@ public actor EngineerSession: SessionControl {
         }
 
         guard let target else { return }
+        if let problem = Self.unsendable(command, agentless: mediated == nil) {
+            guard await audit(.commandRefused, ["n": .integer(Int64(n)), "command": .string(command), "by": "gateway", "reason": .string(problem)]) else { return }
+            GatewayTelemetry.command(.refused, risk: "unknown", session: id, number: n)
+            await say("Escort: refused: \(problem); nothing was sent.", inline: false)
+            await afterCommand(status: 126)
+            return
+        }
         var analysis = context.analyser.analyse(command)
         let unread: [String: String]
         (analysis, unread) = await readScripts(command, analysis)
@@ -440,6 +484,16 @@ public actor EngineerSession: SessionControl {
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
         guard state == .deciding, let shell else { return }
+        if let mediated {
+            expected = ExpectedPrograms(command: command, scripts: lastScripts, limits: context.analyser.limits)
+            state = .running(interactive: interactive(command))
+            do {
+                try await mediated.run(number: n, command: command)
+            } catch {
+                await end(reason: "the target's agent has gone", status: 1)
+            }
+            return
+        }
         if isExec, !engineerHasTerminal, shell.runsCommandsWithoutTerminal {
             await runWithoutTerminal(command, on: shell)
             return
@@ -450,6 +504,19 @@ public actor EngineerSession: SessionControl {
         } catch {
             await end(reason: "the target's shell has gone", status: 1)
         }
+    }
+
+    /// Why `command` cannot be sent as it is: control characters (which a terminal applies and
+    /// an escort cannot see), or, on an agentless target whose terminal cuts lines at 4095
+    /// bytes, a line that long. nil if it can.
+    static func unsendable(_ command: String, agentless: Bool) -> String? {
+        if let c = command.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) {
+            return "the command contains the control character U+\(String(c.value, radix: 16, uppercase: true).leftPadded(to: 4)), which a terminal would act on and an escort cannot see"
+        }
+        if agentless, command.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0.utf8.count > 4000 }) {
+            return "a line is longer than 4000 bytes, which this target's terminal would cut (put it in a script)"
+        }
+        return nil
     }
 
     var isExec: Bool {
@@ -466,6 +533,7 @@ public actor EngineerSession: SessionControl {
     /// with their contents, a few rounds deep for scripts that run scripts. Also says, for each
     /// script that could not be read, why not.
     func readScripts(_ command: String, _ first: Analysis) async -> (Analysis, unread: [String: String]) {
+        lastScripts = [:]
         guard let shell else { return (first, [:]) }
         var analysis = first
         var files: [String: String] = [:]
@@ -493,6 +561,7 @@ public actor EngineerSession: SessionControl {
             guard added else { break }
             analysis = context.analyser.analyse(command, targetFiles: files)
         }
+        lastScripts = files
         return (analysis, unread)
     }
 
@@ -511,6 +580,12 @@ public actor EngineerSession: SessionControl {
     // MARK: - Output
 
     func targetOutput(_ bytes: [UInt8]) async {
+        if mediated != nil {
+            // Under the agent, output is only output: a command's end comes from the agent.
+            guard state != .starting, state != .ended else { return }
+            await show(bytes)
+            return
+        }
         for event in scanner.feed(bytes) {
             switch event {
             case .output(let out):
@@ -581,6 +656,7 @@ public actor EngineerSession: SessionControl {
     }
 
     func afterCommand(status: Int32) async {
+        guard state != .ended else { return }
         lastStatus = status
         if isExec {
             await finishExec(status)
@@ -622,7 +698,7 @@ public actor EngineerSession: SessionControl {
         if let summary = await teardown(reason: reason) {
             await audit(.recordingClosed, ["path": .string(summary.path), "sha256": .string(summary.sha256), "bytes": .integer(summary.bytes)], failClosed: false)
         }
-        if target != nil {
+        if target != nil, !disconnectAudited {
             await audit(.sessionEnded, ["reason": .string(reason), "exit_status": .integer(Int64(status)), "commands": .integer(Int64(commandCount))], failClosed: false)
         }
         await unregisterFromStore()
@@ -657,9 +733,9 @@ public actor EngineerSession: SessionControl {
 
     /// Appends to the audit log; on failure, ends the session (nothing may run unaudited).
     @discardableResult
-    func audit(_ code: AuditEventCode, _ fields: [String: JSONValue], failClosed: Bool = true) async -> Bool {
+    func audit(_ code: AuditEventCode, _ fields: [String: JSONValue], failClosed: Bool = true, actor: String? = nil) async -> Bool {
         do {
-            _ = try await context.audit.append(AuditEvent(code: code, session: id, actor: user.name, fields: fields))
+            _ = try await context.audit.append(AuditEvent(code: code, session: id, actor: actor ?? user.name, fields: fields))
             return true
         } catch {
             guard failClosed else { return false }
@@ -693,5 +769,11 @@ public actor EngineerSession: SessionControl {
     func prompt() async {
         guard !isExec, state == .idle, let target else { return }
         await show(Array("\(target.name):\(directory)$ ".utf8))
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -88,4 +88,11 @@ public protocol GatewayAuthority: Sendable {
     func mayReview(user: GatewayUser, target: GatewayTarget) async throws -> Verdict
     /// Whether keystrokes may pass to `program` (as typed, possibly a path) while it runs.
     func allowsInteractive(program: String) -> Bool
+    /// Whether sessions on `target` must run under escort-agent (no agentless sessions).
+    func requiresAgent(_ target: GatewayTarget) -> Bool
+}
+
+extension GatewayAuthority {
+    /// By default, from IL5 up.
+    public func requiresAgent(_ target: GatewayTarget) -> Bool { target.impactLevel >= .il5 }
 }

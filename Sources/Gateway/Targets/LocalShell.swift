@@ -8,8 +8,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// Opens `bash --noediting --noprofile --norc -i` on a local PTY: the demo's targets.
+/// Opens the demo's local targets' shells: under `escort-agent` (exec-time mediation) when the
+/// agent is found, else `bash --noediting --noprofile --norc -i` on a local PTY (agentless).
 public struct LocalShellConnector: TargetConnector {
+    /// The `escort-agent` executable (nil: agentless).
+    public var agent: String?
     /// The shell to run.
     public var shell: String
     /// Its working directory (nil: the gateway's).
@@ -17,10 +20,39 @@ public struct LocalShellConnector: TargetConnector {
     /// Extra environment (`NAME=value`).
     public var environment: [String]
 
-    public init(shell: String = "/bin/bash", directory: String? = nil, environment: [String] = []) {
+    public init(shell: String = "/bin/bash", directory: String? = nil, environment: [String] = [], agent: String? = AgentLocator.local) {
+        self.agent = agent
         self.shell = shell
         self.directory = directory
         self.environment = environment
+    }
+
+    public var offersAgent: Bool { agent != nil }
+
+    public func openShell(columns: Int, rows: Int, term: String, mediated: Bool) async throws -> any TargetShell {
+        guard mediated else { return try await openShell(columns: columns, rows: rows, term: term) }
+        guard let agent else { throw GatewayError(.targetUnavailable, "escort-agent was not found beside the gateway") }
+        let home = directory ?? FileManager.default.currentDirectoryPath
+        let env = ["TERM=\(term)", "HOME=\(home)", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8", "SHELL=\(shell)"] + environment
+        var arguments = [agent, "session", "--cols", String(columns), "--rows", String(rows), "--shell", shell]
+        if let directory { arguments += ["--cwd", directory] }
+        let (pid, socket) = try LocalProcess.spawnWithSocket(arguments: arguments, environment: env)
+        do {
+            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .takingOwnershipOfDescriptor(inputOutput: socket) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return AgentShell(channel: channel) {
+                kill(pid, SIGTERM)
+                _ = await LocalProcess.waitOffPool(pid)
+            }
+        } catch {
+            kill(pid, SIGKILL)
+            _ = PseudoTerminal.wait(pid: pid)
+            throw GatewayError(.targetUnavailable, "could not attach to escort-agent: \(error)")
+        }
     }
 
     public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
@@ -62,14 +94,7 @@ final class LocalShell: TargetShell {
 
     func pumpOutput(_ deliver: @escaping @Sendable ([UInt8]) async -> Void) async {
         await stream.pump(deliver)
-        let pid = self.pid
-        // A thread of its own for the blocking waitpid: NIO's shared blocking pool has one thread
-        // per core, and shells that linger would stall every other session's file reads.
-        let code: Int32? = await withCheckedContinuation { continuation in
-            let waiter = Thread { continuation.resume(returning: PseudoTerminal.wait(pid: pid)) }
-            waiter.stackSize = 1 << 16
-            waiter.start()
-        }
+        let code = await LocalProcess.waitOffPool(pid)
         status.withLockedValue { $0 = .some(code) }
     }
 

@@ -15,8 +15,12 @@ public struct SSHTargetConnector: TargetConnector {
     /// so is every key when none is pinned (fail closed: the engineer's commands go to no
     /// machine the registry cannot vouch for).
     public var hostKey: String?
+    /// How the target's account starts escort-agent (a command on its PATH, or a path); nil:
+    /// the target runs no agent.
+    public var agent: String?
 
-    public init(host: String, port: Int, user: String, keyPath: String, hostKey: String? = nil) {
+    public init(host: String, port: Int, user: String, keyPath: String, hostKey: String? = nil, agent: String? = "escort-agent") {
+        self.agent = agent
         self.host = host
         self.port = port
         self.user = user
@@ -24,7 +28,51 @@ public struct SSHTargetConnector: TargetConnector {
         self.hostKey = hostKey
     }
 
+    public var offersAgent: Bool { agent != nil }
+
     public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
+        let shell = try await connect()
+        do {
+            try await shell.openMain(columns: columns, rows: rows, term: term)
+        } catch {
+            try? await shell.connection.close()
+            // A refused host key ends the connection before the shell opens: say so, not "refused".
+            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+        }
+        return shell
+    }
+
+    /// Under escort-agent: an exec channel without a terminal runs `AGENT session`, and the
+    /// agent makes the terminal on the target itself.
+    public func openShell(columns: Int, rows: Int, term: String, mediated: Bool) async throws -> any TargetShell {
+        guard mediated else { return try await openShell(columns: columns, rows: rows, term: term) }
+        guard let agent else { throw GatewayError(.targetUnavailable, "the target \(host) runs no escort-agent") }
+        let shell = try await connect()
+        do {
+            let (_, found) = try await shell.run("command -v \(SSHTargetShell.shellQuoted(agent)) >/dev/null 2>&1", limit: 0)
+            guard found == 0 else {
+                try? await shell.connection.close()
+                throw GatewayError(.agentUnavailable, "escort-agent (\(agent)) is not installed on \(host)")
+            }
+        } catch let error as GatewayError where error.code == .agentUnavailable {
+            throw error
+        } catch {
+            try? await shell.connection.close()
+            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+        }
+        do {
+            let command = "exec \(SSHTargetShell.shellQuoted(agent)) session --cols \(columns) --rows \(rows)"
+            let channel = try await shell.openChannel(command: "TERM=\(SSHTargetShell.shellQuoted(term)) \(command)", pty: nil, status: shell.status)
+            let connection = shell.connection
+            return AgentShell(channel: channel) { try? await connection.close() }
+        } catch {
+            try? await shell.connection.close()
+            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)")
+        }
+    }
+
+    /// Connects and authenticates, pinning the host key; no channel yet.
+    func connect() async throws -> SSHTargetShell {
         guard let hostKey else {
             throw GatewayError(.targetUnavailable, "the target \(host) has no pinned host key; register it with `escort target add … --ssh-host-key`")
         }
@@ -54,13 +102,7 @@ public struct SSHTargetConnector: TargetConnector {
             throw check.refusal ?? GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
         }
         let shell = SSHTargetShell(connection: connection)
-        do {
-            try await shell.openMain(columns: columns, rows: rows, term: term)
-        } catch {
-            try? await connection.close()
-            // A refused host key ends the connection before the shell opens: say so, not "refused".
-            throw check.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
-        }
+        shell.hostKeyCheck = check
         return shell
     }
 }
@@ -141,8 +183,10 @@ final class TargetChannelBridge: ChannelDuplexHandler {
 }
 
 /// A shell on a real sshd: one session channel for the shell, more for reading files.
-final class SSHTargetShell: TargetShell {
+final class SSHTargetShell: TargetShell, @unchecked Sendable {
     let connection: any Channel
+    /// Set once, before the shell is shared.
+    var hostKeyCheck: TargetHostKeyCheck?
     let main = NIOLockedValueBox<ShellChannel?>(nil)
     let status = NIOLockedValueBox<Int32?>(nil)
 

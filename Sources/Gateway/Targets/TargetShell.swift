@@ -36,6 +36,20 @@ extension TargetShell {
 
 /// How the gateway opens a shell on a target.
 public protocol TargetConnector: Sendable {
-    /// Opens a shell with a terminal of the given size.
+    /// Opens a shell with a terminal of the given size, without exec mediation (agentless).
     func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell
+    /// Whether this target may run `escort-agent` (the connector knows where it would be).
+    var offersAgent: Bool { get }
+    /// Opens the shell under escort-agent (`mediated`), returning a ``MediatedShell``, or
+    /// agentless; throws if mediation was asked for and the agent cannot be started.
+    func openShell(columns: Int, rows: Int, term: String, mediated: Bool) async throws -> any TargetShell
+}
+
+extension TargetConnector {
+    public var offersAgent: Bool { false }
+
+    public func openShell(columns: Int, rows: Int, term: String, mediated: Bool) async throws -> any TargetShell {
+        guard !mediated else { throw GatewayError(.targetUnavailable, "this target has no escort-agent") }
+        return try await openShell(columns: columns, rows: rows, term: term)
+    }
 }

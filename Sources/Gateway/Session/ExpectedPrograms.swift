@@ -1,0 +1,82 @@
+import Agent
+import ShellAnalysis
+
+/// What a decided command is expected to start: the names its simple commands run, and the
+/// scripts the gateway read for it (path → text). An exec that is one of these, from a system
+/// folder or with exactly the text that was read, is part of what was decided; anything else is
+/// judged on its own.
+struct ExpectedPrograms: Sendable {
+    var names: Set<String> = []
+    var scripts: [String: String] = [:]
+
+    init() {}
+
+    init(command: String, scripts: [String: String], limits: ParserLimits) {
+        self.scripts = scripts
+        guard case .success(let tree) = ShellParser.parse(command, limits: limits) else { return }
+        collect(tree.script)
+    }
+
+    mutating func collect(_ script: Script) {
+        for item in script.items {
+            for pipeline in item.andOr.pipelines {
+                for command in pipeline.commands { collect(command) }
+            }
+        }
+    }
+
+    mutating func collect(_ command: Command) {
+        switch command {
+        case .simple(let s):
+            if let first = s.words.first?.literalValue { names.insert(Self.base(first)) }
+        case .function(_, let body, _):
+            collect(body)
+        case .compound(let c, _, _):
+            switch c {
+            case .braceGroup(let s), .subshell(let s): collect(s)
+            case .ifClause(let branches, let elseBody):
+                for b in branches { collect(b.condition); collect(b.body) }
+                if let elseBody { collect(elseBody) }
+            case .forClause(_, _, let body), .selectClause(_, _, let body), .arithmeticFor(_, let body): collect(body)
+            case .whileClause(let condition, let body, _): collect(condition); collect(body)
+            case .caseClause(_, let items): for i in items { collect(i.body) }
+            case .arithmetic, .conditional: break
+            }
+        }
+    }
+
+    static func base(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Folders whose programs the session cannot have planted (when root owns the file and no one
+    /// else may write it).
+    static let systemFolders = ["/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/usr/lib/", "/usr/libexec/", "/usr/lib64/", "/lib/", "/lib64/"]
+
+    /// Whether the exec's file is a system program nobody in the session could have changed.
+    static func isSystemProgram(_ r: ExecReport) -> Bool {
+        systemFolders.contains { r.resolved.hasPrefix($0) } && r.owner == 0 && r.mode & 0o022 == 0
+    }
+
+    /// Variables whose presence changes what any program loads or runs.
+    static func loaderVariables(_ r: ExecReport) -> [String] {
+        r.environment.filter { k, v in
+            !v.isEmpty && (k.hasPrefix("LD_") || k == "BASH_ENV" || k == "ENV" || k.hasPrefix("BASH_FUNC_") || k == "GCONV_PATH"
+                || ((k == "PS0" || k == "PROMPT_COMMAND" || k == "PS4") && (v.contains("$(") || v.contains("`"))))
+        }.keys.sorted()
+    }
+
+    /// Why `r` is part of the decided command, or nil if it is not.
+    func covers(_ r: ExecReport) -> String? {
+        guard Self.loaderVariables(r).isEmpty else { return nil }
+        // The file's name, not argv[0]: a program chooses its children's argv[0] (`exec -a`).
+        let file = Self.base(r.path)
+        guard names.contains(file) else { return nil }
+        if Self.isSystemProgram(r) { return "\(r.resolved) is a system program the command names" }
+        if r.isScript, r.textComplete, let text = r.text,
+           scripts.contains(where: { (path, read) in Self.base(path) == file && read == text }) {
+            return "\(r.resolved) is the script that was read and decided, unchanged"
+        }
+        return nil
+    }
+}
