@@ -58,7 +58,7 @@ extension EngineerSession: MediatedShellDelegate {
             return (false, reasons.first ?? "refused by policy")
         case .hold, .holdWithReview:
             // One decision at a time per session: a program start while another waits is refused.
-            if case .deciding = state {
+            if state == .deciding || execHolds > 0 {
                 fields["by"] = "gateway"
                 fields["reason"] = "another decision is pending in this session"
                 await audit(.execRefused, fields)
@@ -68,7 +68,9 @@ extension EngineerSession: MediatedShellDelegate {
             let parent = report.parents.first.map { ([$0.executable] + $0.argv.dropFirst().prefix(4)).joined(separator: " ") } ?? "?"
             let context = "A program started inside the session (by \(parent)\(commandCount > 0 ? ", while command #\(commandCount) runs" : "")): it is not part of what was approved."
             await say("Escort: a program start is held for an escort: \(report.commandLine.prefix(200))\r\n  \(analysis.summary)", inline: false)
+            execHolds += 1
             let decision = await self.context.hub.hold(session: id, command: report.commandLine, analysis: analysis, ruling: ruling, reasons: [context] + reasons)
+            execHolds -= 1
             switch decision {
             case .approved(let by):
                 guard await audit(.execAllowed, ["pid": .integer(Int64(report.pid)), "approved_by": .array(by.map { .string($0) }), "basis": "approved"], actor: by.first) else {

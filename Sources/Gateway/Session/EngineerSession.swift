@@ -60,6 +60,8 @@ public actor EngineerSession: SessionControl {
     /// The scripts read from the target for the command being decided (path → text).
     var lastScripts: [String: String] = [:]
     var commandCount = 0
+    /// Program starts of this session waiting for an escort (at most one).
+    var execHolds = 0
     /// The session's end was already recorded as a disconnect.
     var disconnectAudited = false
     var lastStatus: Int32 = 0
@@ -248,6 +250,8 @@ public actor EngineerSession: SessionControl {
     public func input(_ bytes: [UInt8]) async {
         switch state {
         case .running(let interactive):
+            // Ctrl-C also withdraws a program start that waits for an escort.
+            if execHolds > 0, bytes.contains(0x03) { await context.hub.withdraw(session: id) }
             if interactive {
                 try? await shell?.write(bytes)
                 return

@@ -1,0 +1,249 @@
+import AuditLog
+import EscortCore
+import EscortTesting
+import Foundation
+@testable import Gateway
+import Testing
+
+/// The bypass classes of "what runs is what was approved", each tried as the engineer would —
+/// stock OpenSSH in front, the gateway, and the target's shell under the built escort-agent —
+/// with the payload every time: the first line of /etc/shadow into a loot file. Every case would
+/// run the payload on the prompt-only gateway.
+@Suite(.serialized)
+struct AgentMediationTests {
+    static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") && BuiltProduct.path("escort-agent") != nil
+
+    static func payload(_ loot: String) -> String { "head -1 /etc/shadow > \(loot)" }
+
+    func execCodes(_ gw: GatewayFixture) async throws -> [(String, [String: JSONValue])] {
+        try await gw.events().filter { $0.0.hasPrefix("ESC-21") }
+    }
+
+    @Test(.enabled(if: available))
+    func aProgramPlantedFirstOnPathIsJudgedByWhatItIs() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-path"
+        let planted = gw.targetHome + "/bin"
+        try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: true)
+        try "#!/bin/sh\n\(Self.payload(loot))\nexec /bin/ls \"$@\"\n".write(toFile: planted + "/ls", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: planted + "/ls")
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        p.send("PATH=\(planted):$PATH\r")
+        #expect(await p.waitFor("local:", after: p.output.count))
+        let mark = p.output.count
+        p.send("ls\r")
+        #expect(await p.waitFor("program start is held", after: mark), "\(p.output)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!FileManager.default.fileExists(atPath: loot), "the planted program ran")
+        p.send("\u{03}")
+        #expect(await p.waitFor("local:", after: mark))
+        p.send("exit\r")
+        _ = await p.waitForExit()
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        let held = try await execCodes(gw).filter { $0.0 == AuditEventCode.execHeld.code }
+        #expect(held.contains { $0.1["resolved"]?.stringValue?.hasSuffix("/bin/ls") == true && $0.1["n"]?.integerValue != nil }, "\(held)")
+    }
+
+    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/less")))
+    func aShellEscapeFromAnAllowedPagerIsHeldAndTypeAheadNeverReachesTheShell() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-less"
+        let loot2 = gw.targetHome + "/loot-typeahead"
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        // less's `!cmd` runs $SHELL -c cmd: a program start the agent stops.
+        try String(repeating: "a line of notes\n", count: 200).write(toFile: gw.targetHome + "/notes.txt", atomically: true, encoding: .utf8)
+        p.send("less notes.txt\r")
+        try await Task.sleep(for: .milliseconds(800))
+        let mark = p.output.count
+        p.send("!\(Self.payload(loot))\r")
+        #expect(await p.waitFor("held", after: mark), "\(p.output.suffix(400))")
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        p.send("\u{03}")
+        #expect(await p.waitFor("press RETURN", after: mark), "\(p.output.suffix(300))")
+        p.send("\r")
+        try await Task.sleep(for: .milliseconds(500))
+        // One paste: less reads the q; the rest would be read by the shell once less exits.
+        p.send("q\(Self.payload(loot2))\r")
+        try await Task.sleep(for: .milliseconds(800))
+        let mark2 = p.output.count
+        p.send("echo still-here-$((6*7))\r")
+        #expect(await p.waitFor("still-here-42", after: mark2), "\(p.output.suffix(400))")
+        p.send("exit\r")
+        _ = await p.waitForExit()
+        #expect(!FileManager.default.fileExists(atPath: loot), "the pager's shell escape ran")
+        #expect(!FileManager.default.fileExists(atPath: loot2), "type-ahead after the pager ran as a command")
+        let forwarded = try await gw.events().filter { $0.0 == AuditEventCode.commandForwarded.code }.compactMap { $0.1["command"]?.stringValue }
+        #expect(!forwarded.contains { $0.contains("shadow") })
+    }
+
+    @Test(.enabled(if: available))
+    func aLongLineReachesTheShellWholeAndControlCharactersAreRefused() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-long"
+        // A target terminal keeps 4095 bytes of a line: the quoted string would end early and its
+        // tail run. Under the agent the shell reads the command from a pipe, whole.
+        let pad = String(repeating: "A", count: 5000)
+        let long = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", ": '\(pad)'\"'; \(Self.payload(loot)); #\"; echo long-ok"])
+        #expect(await long.waitForExit() == 0, "\(long.output) \(long.errorOutput)")
+        #expect(long.output.contains("long-ok"), "\(long.output.suffix(300)) \(long.errorOutput)")
+        // Ctrl-U would erase what the escort read; the gateway refuses control characters.
+        let erased = try gw.ssh("alice+local", as: "alice", tty: true, command: ["--", "echo harmless\u{15}\(Self.payload(loot))"])
+        _ = await erased.waitForExit()
+        #expect((erased.output + erased.errorOutput).contains("control character U+0015"), "\(erased.output) \(erased.errorOutput)")
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        // Agentless, a line the terminal would cut is refused instead.
+        let agentless = try gw.ssh("alice+plain", as: "alice", tty: false, command: ["--", "echo \(pad)"])
+        _ = await agentless.waitForExit()
+        #expect((agentless.output + agentless.errorOutput).contains("longer than 4000 bytes"), "\(agentless.errorOutput)")
+    }
+
+    @Test(.enabled(if: available))
+    func aSpoofedPWDDoesNotChooseTheScriptTheGatewayReads() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-pwd"
+        for (dir, body) in [("real", Self.payload(loot) + "\necho deploying v2\n"), ("decoy", "echo deploying v1\n")] {
+            try FileManager.default.createDirectory(atPath: gw.targetHome + "/" + dir, withIntermediateDirectories: true)
+            try body.write(toFile: gw.targetHome + "/\(dir)/deploy.sh", atomically: true, encoding: .utf8)
+        }
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        p.send("cd real\r")
+        #expect(await p.waitFor("real$", after: 0))
+        p.send("PWD=\(gw.targetHome)/decoy\r")
+        try await Task.sleep(for: .milliseconds(300))
+        let mark = p.output.count
+        p.send("bash deploy.sh\r")
+        #expect(await p.waitFor("held", after: mark), "\(p.output.suffix(300))")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        p.send("\u{03}")
+        #expect(await p.waitFor("withdrawn", after: mark))
+        p.send("exit\r")
+        _ = await p.waitForExit()
+        #expect(!FileManager.default.fileExists(atPath: loot), "the real script ran behind a decoy")
+    }
+
+    @Test(.enabled(if: available))
+    func theTargetsShellHoldsNoDescriptorOfTheGateway() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        // Another session open at the same time: its terminal must not be reachable from this one.
+        let other = try gw.ssh("alice+plain", as: "alice", tty: true)
+        #expect(await other.waitFor("plain:"))
+        for target in ["local", "plain"] {
+            let p = try gw.ssh("alice+\(target)", as: "alice", tty: false, command: ["--", "ls -l /proc/$$/fd | grep -c -e socket -e ptmx -e escort.sqlite; true"])
+            #expect(await p.waitForExit() == 0, "\(p.errorOutput)")
+            #expect(p.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("0"), "\(target): \(p.output)")
+        }
+        other.terminate()
+    }
+
+    @Test(.enabled(if: available))
+    func aDisconnectEndsTheSessionAndWithdrawsItsHeldCommand() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-disconnect"
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        p.send(Self.payload(loot) + "\r")
+        #expect(await p.waitFor("held for"), "\(p.output)")
+        p.send("echo typed-ahead > \(loot)\r")
+        p.terminate()
+        var events: [(String, [String: JSONValue])] = []
+        for _ in 0..<100 {
+            events = try await gw.events()
+            if events.contains(where: { $0.0 == AuditEventCode.sessionEnded.code }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(events.contains { $0.0 == AuditEventCode.sessionEnded.code && $0.1["reason"]?.stringValue == "the engineer disconnected" }, "\(events.map(\.0))")
+        #expect(events.contains { $0.0 == AuditEventCode.commandRefused.code && $0.1["reason"]?.stringValue == "withdrawn by the engineer" })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!FileManager.default.fileExists(atPath: loot))
+    }
+
+    @Test(.enabled(if: available))
+    func killingTheAgentEndsTheSessionAndNothingMoreRuns() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let loot = gw.targetHome + "/loot-killed"
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        // A background loop that would run the payload once the agent is gone.
+        p.send("(sleep 1; \(Self.payload(loot))) &\r")
+        try await Task.sleep(for: .milliseconds(300))
+        let agents = Self.children(named: "escort-agent")
+        #expect(!agents.isEmpty)
+        for a in agents { kill(a, SIGKILL) }
+        #expect(await p.waitFor("agent stopped"), "\(p.output)")
+        #expect(await p.waitForExit() != nil)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(!FileManager.default.fileExists(atPath: loot), "a program started after the agent died")
+        let ended = try await gw.events().first { $0.0 == AuditEventCode.sessionEnded.code }
+        #expect(ended?.1["reason"]?.stringValue?.hasPrefix("agent lost") == true, "\(String(describing: ended))")
+    }
+
+    @Test(.enabled(if: available))
+    func anIL5TargetWithoutAnAgentIsRefusedAndSessionsSayHowTheyRan() async throws {
+        let gw = try await GatewayFixture(escorted: [])
+        defer { Task { await gw.close() } }
+        let bare = try gw.ssh("alice+bare", as: "alice", tty: false, command: ["--", "echo ran"])
+        #expect(await bare.waitForExit() == 1)
+        #expect(bare.errorOutput.contains("require escort-agent"), "\(bare.errorOutput)")
+        #expect(!bare.output.contains("ran"))
+        let ok = try gw.ssh("alice+secure", as: "alice", tty: false, command: ["--", "echo ran-$((1+1))"])
+        #expect(await ok.waitForExit() == 0, "\(ok.errorOutput)")
+        #expect(ok.output.contains("ran-2"))
+        let started = try await gw.events().filter { $0.0 == AuditEventCode.sessionStarted.code }.compactMap { $0.1["execution"]?.stringValue }
+        #expect(started == ["mediated"], "\(started)")
+    }
+
+    /// The same path on a real sshd: the gateway starts the built escort-agent over SSH.
+    @Test(.enabled(if: available && SSHDaemon.available))
+    func onARealSSHDTheAgentMediatesEveryProgramStart() async throws {
+        let keys = TemporaryDirectory(prefix: "escort-target-key")
+        let targetKey = keys.file("target_ed25519")
+        let sshd = try await SSHDaemon(authorizedKey: try SSHTestKeys.make(targetKey))
+        defer { sshd.stop() }
+        let gw = try await GatewayFixture(escorted: [], sshd: sshd, targetKey: targetKey)
+        defer { Task { await gw.close() } }
+        let scripts = TemporaryDirectory(prefix: "escort-agent-scripts")
+        let loot = scripts.file("loot")
+        try "#!/bin/sh\n\(Self.payload(loot))\n".write(toFile: scripts.file("fix_servers.sh"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scripts.file("fix_servers.sh"))
+        let p = try gw.ssh("alice+agent", as: "alice", tty: true)
+        #expect(await p.waitFor("agent:"), "\(p.output) \(p.errorOutput)")
+        p.send("echo user=$(id -un) sum=$((6*7))\r")
+        #expect(await p.waitFor("user=\(sshd.user) sum=42"), "\(p.output)")
+        // A script written to look harmless, started from inside an allowed command.
+        let mark = p.output.count
+        p.send("cd \(scripts.path) && find . -name 'fix_*.sh' -exec {} \\;\r")
+        #expect(await p.waitFor("program start is held", after: mark), "\(p.output.suffix(300))")
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        p.send("\u{03}")
+        p.send("exit\r")
+        _ = await p.waitForExit()
+        #expect(!FileManager.default.fileExists(atPath: loot))
+        let execs = try await execCodes(gw)
+        #expect(execs.contains { $0.0 == AuditEventCode.execAllowed.code && $0.1["resolved"]?.stringValue?.hasSuffix("/id") == true })
+        #expect(execs.contains { $0.0 == AuditEventCode.execHeld.code && $0.1["resolved"]?.stringValue?.hasSuffix("fix_servers.sh") == true }, "\(execs)")
+    }
+
+    /// Processes of the test (the gateway runs in it) whose executable is `name`.
+    static func children(named name: String) -> [pid_t] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), exe.hasSuffix("/" + name),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == me
+        }
+    }
+}
