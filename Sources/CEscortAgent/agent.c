@@ -202,3 +202,50 @@ pid_t escort_spawn_clean(char *const argv[], char *const envp[], int in_fd, int 
 }
 
 int escort_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+#include <sys/ptrace.h>
+#include <time.h>
+
+int escort_trace_seize(pid_t pid) {
+    return ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) == 0 ? 0 : -1;
+}
+
+static long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+int escort_trace_await_exec(pid_t pid, int grace_ms) {
+    long start = now_ms();
+    int interrupted = 0;
+    for (;;) {
+        int st = 0;
+        pid_t r = waitpid(pid, &st, __WALL | (interrupted ? 0 : WNOHANG));
+        if (r < 0) { if (errno == EINTR) continue; return -1; }
+        if (r == 0) {
+            if (now_ms() - start >= grace_ms) {
+                /* The exec failed and the program went on, or is slow: stop it wherever it is
+                   next. An exec still under way reports its exec stop first. */
+                if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0) return -1;
+                interrupted = 1;
+            } else {
+                usleep(50);
+            }
+            continue;
+        }
+        if (WIFEXITED(st) || WIFSIGNALED(st)) return -1;
+        if (!WIFSTOPPED(st)) continue;
+        int event = st >> 16;
+        if (event == PTRACE_EVENT_EXEC) return 1;
+        if (event == PTRACE_EVENT_STOP) {
+            if (interrupted) { ptrace(PTRACE_DETACH, pid, 0, 0); return 0; }
+            ptrace(PTRACE_CONT, pid, 0, 0);
+            continue;
+        }
+        /* A signal arrived meanwhile: deliver it. */
+        ptrace(PTRACE_CONT, pid, 0, (void *)(long)WSTOPSIG(st));
+    }
+}
+
+int escort_trace_release(pid_t pid) { return ptrace(PTRACE_DETACH, pid, 0, 0) == 0 ? 0 : -1; }

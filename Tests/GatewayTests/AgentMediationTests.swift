@@ -158,7 +158,8 @@ struct AgentMediationTests {
         var events: [(String, [String: JSONValue])] = []
         for _ in 0..<100 {
             events = try await gw.events()
-            if events.contains(where: { $0.0 == AuditEventCode.sessionEnded.code }) { break }
+            if events.contains(where: { $0.0 == AuditEventCode.sessionEnded.code }),
+               events.contains(where: { $0.0 == AuditEventCode.commandRefused.code }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(events.contains { $0.0 == AuditEventCode.sessionEnded.code && $0.1["reason"]?.stringValue == "the engineer disconnected" }, "\(events.map(\.0))")
@@ -233,6 +234,79 @@ struct AgentMediationTests {
         #expect(execs.contains { $0.0 == AuditEventCode.execAllowed.code && $0.1["resolved"]?.stringValue?.hasSuffix("/id") == true })
         #expect(execs.contains { $0.0 == AuditEventCode.execHeld.code && $0.1["resolved"]?.stringValue?.hasSuffix("fix_servers.sh") == true }, "\(execs)")
     }
+
+    /// The time-of-check-to-time-of-use attack: a second thread rewrites the exec's path between
+    /// the agent's reading and the kernel's. The agent checks the new image at the kernel's exec
+    /// stop, before its first instruction, and kills a mismatch: /etc/shadow is never printed.
+    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") && geteuid() == 0))
+    func anArgumentRewrittenByAnotherThreadAfterTheCheckNeverRuns() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let source = gw.targetHome + "/racer.c"
+        try Self.racer.write(toFile: source, atomically: true, encoding: .utf8)
+        let cc = try InteractiveProcess("/usr/bin/cc", ["-O1", "-pthread", "-o", gw.targetHome + "/racer", source])
+        #expect(await cc.waitForExit() == 0, "\(cc.errorOutput)")
+        let harmless = gw.targetHome + "/h"
+        try "harmless-content\n".write(toFile: harmless, atomically: true, encoding: .utf8)
+        let p = try gw.ssh("alice+local", as: "alice", tty: true)
+        #expect(await p.waitFor("local:"), "\(p.output) \(p.errorOutput)")
+        p.send("./racer \(harmless) 150\r")
+        #expect(await p.waitFor("racer done", timeout: 240), "\(p.output.suffix(500))")
+        p.send("\u{03}")
+        p.send("exit\r")
+        _ = await p.waitForExit()
+        #expect(!p.output.contains("root:"), "a rewritten argument ran: \(p.output.suffix(500))")
+        let execs = try await execCodes(gw)
+        let mismatches = execs.filter { $0.0 == AuditEventCode.execMismatch.code }.count
+        let allowed = execs.filter { $0.0 == AuditEventCode.execAllowed.code }.count
+        #expect(allowed + mismatches >= 100, "allowed \(allowed), mismatched \(mismatches)")
+    }
+
+    static let racer = #"""
+/* The time-of-check-to-time-of-use attack on exec mediation: a second thread rewrites the path
+   argument between the supervisor's reading of it and the kernel's. Forks `rounds` children; each
+   execs /bin/cat on a buffer that flips between a harmless file and /etc/shadow. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char path[64];
+static const char *harmless;
+
+static void *flip(void *unused) {
+    (void)unused;
+    for (;;) {
+        memcpy(path, "/etc/shadow", 12);
+        memcpy(path, harmless, strlen(harmless) + 1);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    harmless = argc > 1 ? argv[1] : "/tmp/xshado";
+    int rounds = argc > 2 ? atoi(argv[2]) : 100;
+    for (int i = 0; i < rounds; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            memcpy(path, harmless, strlen(harmless) + 1);
+            pthread_t t;
+            pthread_create(&t, NULL, flip, NULL);
+            char *args[] = { "cat", path, NULL };
+            alarm(2);
+            execv("/bin/cat", args);
+            _exit(127);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+    }
+    printf("racer done\n");
+    return 0;
+}
+"""#
 
     /// Processes of the test (the gateway runs in it) whose executable is `name`.
     static func children(named name: String) -> [pid_t] {

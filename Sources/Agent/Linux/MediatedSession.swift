@@ -261,69 +261,65 @@ public final class MediatedSession {
         send(.exec(report))
     }
 
-    /// Answers an exec; an allowed one is then checked against what the kernel actually ran.
+    /// Answers an exec. An allowed one is traced through the exec and checked at the kernel's exec
+    /// stop — the new program has not run one instruction yet — against what was decided: another
+    /// thread, a `vfork` child or a process sharing the memory could have changed the path or
+    /// arguments between the agent's reading and the kernel's, or the file could have been replaced.
     func decide(_ notice: escort_exec_notice, _ report: ExecReport, allow: Bool) {
         guard allow else {
             _ = escort_notice_answer(listener, notice.id, 0, EPERM)
             return
         }
-        let before = Image(pid: notice.pid)
-        guard escort_notice_answer(listener, notice.id, 1, 0) == 0 else { return }
-        verify(notice.pid, report, before: before)
-    }
-
-    /// What a process is running: its executable's identity and where its arguments start (the
-    /// kernel sets a new image's argument area last, so a changed `arg_start` means the exec is done).
-    struct Image: Equatable {
-        var device: UInt64
-        var inode: UInt64
-        var argStart: UInt64
-        /// The kernel writes the arguments after setting `arg_start`: done once `arg_end` is past it.
-        var complete: Bool
-
-        init?(pid: Int32) {
-            var info = stat()
-            guard stat("/proc/\(pid)/exe", &info) == 0, let statLine = ProcessInspector.readSmall("/proc/\(pid)/stat"),
-                  let close = statLine.lastIndex(of: 0x29) else { return nil }
-            let fields = statLine[(close + 2)...].split(separator: 0x20)
-            guard fields.count > 46, let start = UInt64(String(decoding: fields[fields.startIndex + 45], as: UTF8.self)),
-                  let end = UInt64(String(decoding: fields[fields.startIndex + 46], as: UTF8.self)) else { return nil }
-            complete = start != 0 && end > start
-            device = UInt64(info.st_dev)
-            inode = UInt64(info.st_ino)
-            argStart = start
+        // No such file: the exec fails; answered here, so a file created meanwhile cannot run unseen.
+        guard !report.resolved.isEmpty else {
+            _ = escort_notice_answer(listener, notice.id, 0, ENOENT)
+            return
+        }
+        // What cannot be watched through its exec does not run (fail closed).
+        guard escort_trace_seize(notice.pid) == 0 else {
+            _ = escort_notice_answer(listener, notice.id, 0, EPERM)
+            send(.mismatch(id: report.id, pid: notice.pid, reason: "refused: the exec cannot be traced (\(Self.errorText()))"))
+            return
+        }
+        guard escort_notice_answer(listener, notice.id, 1, 0) == 0 else {
+            _ = escort_trace_release(notice.pid)
+            return
+        }
+        switch escort_trace_await_exec(notice.pid, 20) {
+        case 1:
+            if let problem = mismatch(notice.pid, report) {
+                kill(notice.pid, SIGKILL)
+                _ = escort_trace_release(notice.pid)
+                var status: Int32 = 0
+                _ = waitpid(notice.pid, &status, Int32(bitPattern: 0x40000000)) // __WALL: release the tracee
+                send(.mismatch(id: report.id, pid: notice.pid, reason: problem))
+            } else {
+                _ = escort_trace_release(notice.pid)
+            }
+        default:
+            break // the exec failed (nothing ran), or the process is gone
         }
     }
 
-    /// Waits for the exec to take effect, then compares the new image with the decision: another
-    /// thread or a process sharing the memory could have changed the path or arguments between
-    /// the agent's reading and the kernel's, or the file could have been replaced.
-    func verify(_ pid: Int32, _ report: ExecReport, before: Image?) {
-        var now: Image?
-        for _ in 0..<2000 {
-            now = Image(pid: pid)
-            guard let n = now else { return } // gone
-            if n.complete, before.map({ n.argStart != $0.argStart }) ?? true { break }
-            usleep(50)
-        }
-        guard let now else { return }
-        if let before, now.argStart == before.argStart, now.device == before.device, now.inode == before.inode { return } // the exec failed: nothing ran
+    /// What differs between the image the kernel set up and the decision, if anything.
+    func mismatch(_ pid: Int32, _ report: ExecReport) -> String? {
+        var info = stat()
+        guard stat("/proc/\(pid)/exe", &info) == 0 else { return "the executed program cannot be identified" }
         let cmdline = ProcessInspector.commandLine(of: pid)
-        var problem: String?
         if report.isScript {
             let tail = Array(report.argv.dropFirst())
             if cmdline.count < tail.count + 1 || Array(cmdline.suffix(tail.count)) != tail {
-                problem = "a script's arguments changed after they were checked"
+                return "a script's arguments changed after they were checked"
             }
-        } else if (now.device, now.inode) != (report.device, report.inode) {
-            problem = "the program executed is not the file that was checked"
-        } else if cmdline != report.argv {
-            problem = "the arguments executed are not the ones that were checked"
+            return nil
         }
-        if let problem {
-            kill(pid, SIGKILL)
-            send(.mismatch(id: report.id, pid: pid, reason: problem))
+        if (UInt64(info.st_dev), UInt64(info.st_ino)) != (report.device, report.inode) {
+            return "the program executed is not the file that was checked"
         }
+        if cmdline != report.argv {
+            return "the arguments executed are not the ones that were checked"
+        }
+        return nil
     }
 
     // MARK: Ending

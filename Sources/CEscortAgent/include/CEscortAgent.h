@@ -45,6 +45,15 @@ int escort_become_subreaper(void);
 /// Starts `argv[0]` (a path) with `envp`, fds 0 and 1 = `io_fd`, 2 = `err_fd` (or 2 if -1),
 /// every other descriptor closed. The gateway's way to start a local escort-agent or shell.
 pid_t escort_spawn_clean(char *const argv[], char *const envp[], int in_fd, int out_fd, int err_fd, const char *cwd, int new_session);
+/// Attaches to `pid` (which waits in a stopped exec) to see the exec complete
+/// (PTRACE_SEIZE with TRACEEXEC and EXITKILL).
+int escort_trace_seize(pid_t pid);
+/// After the exec was let go: 1 when `pid` is stopped at its exec, before the new program's first
+/// instruction; 0 when no exec happened within `grace_ms` (it failed; the process is detached);
+/// -1 when the process is gone.
+int escort_trace_await_exec(pid_t pid, int grace_ms);
+/// Lets a process stopped at its exec run on, untraced.
+int escort_trace_release(pid_t pid);
 /// pipe2(fds, O_CLOEXEC).
 int escort_pipe(int fds[2]);
 #endif
