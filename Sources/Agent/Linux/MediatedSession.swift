@@ -257,6 +257,12 @@ public final class MediatedSession {
         }
         // The pid was not recycled while we read it (seccomp_unotify(2)).
         guard escort_notice_valid(listener, notice.id) != 0 else { return }
+        // No such file: the exec would fail (execvp tries every PATH folder). Answered here, so a
+        // file created meanwhile cannot run unseen.
+        guard !report.resolved.isEmpty else {
+            _ = escort_notice_answer(listener, notice.id, 0, ENOENT)
+            return
+        }
         pending[report.id] = (notice, report)
         send(.exec(report))
     }

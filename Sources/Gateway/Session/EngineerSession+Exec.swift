@@ -19,14 +19,43 @@ extension EngineerSession: MediatedShellDelegate {
         }
         if case .running = state { fields["n"] = .integer(Int64(commandCount)) } else { fields["n"] = .null }
 
-        if case .running = state, let why = expected.covers(report) {
+        // What a shell will read and run without an exec of its own (an rc file, a script).
+        var shellCode: [String: String] = [:]
+        var unreadable: [String] = []
+        for file in ExpectedPrograms.shellFiles(report) {
+            let full = file.hasPrefix("/") ? file : report.cwd + "/" + file
+            if let bytes = try? await mediated?.readFile(full, limit: context.scriptFetchLimit) {
+                shellCode[file] = String(decoding: bytes, as: UTF8.self)
+            } else {
+                unreadable.append(full)
+            }
+        }
+        if case .running = state, unreadable.isEmpty, let why = expected.covers(report, read: shellCode) {
             fields["basis"] = .string(why)
             guard await audit(.execAllowed, fields) else { return (false, "the audit log is unavailable") }
             return (true, why)
         }
 
         var analysis = analyseExec(report)
+        for (file, text) in shellCode.sorted(by: { $0.key < $1.key }) {
+            var code = context.analyser.analyse(text)
+            if code.risk > analysis.risk {
+                code.explanation.insert("\(report.argv.first ?? "The shell") runs the code in \(file):", at: 0)
+                analysis = code
+            }
+        }
         var (ruling, reasons) = context.authority.ruling(for: analysis, mode: mode, target: target)
+        // A system program of no more than ordinary risk, started by a program that was allowed
+        // (a pager, a compiler's passes, man's formatters), is part of that program's normal work.
+        // Shells and interpreters are judged by the code they are handed, as typed commands are.
+        if ruling == .hold, analysis.risk <= .medium, analysis.status == .complete, ExpectedPrograms.isSystemProgram(report),
+           !ExpectedPrograms.runsCode(report), !report.parents.isEmpty {
+            ruling = .run
+        }
+        if !unreadable.isEmpty {
+            ruling = ruling == .run ? .hold : ruling
+            reasons.append("The shell would run \(unreadable.joined(separator: ", ")), which Escort could not read.")
+        }
         if analysis.opensPrompt {
             ruling = .refuse
             reasons.append("It starts an interactive shell or interpreter prompt inside the session, whose input Escort cannot read line by line.")
@@ -92,12 +121,11 @@ extension EngineerSession: MediatedShellDelegate {
     /// The exec as a command the analyser reads: a shell script's own text (it is what runs), or
     /// the argument vector with any script it names given as the target's file.
     func analyseExec(_ r: ExecReport) -> Analysis {
-        let shells: Set<String> = ["sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"]
         if r.isScript, let text = r.text, let interp = r.interpreter {
             let words = interp.split(separator: " ").map(String.init)
             let program = ExpectedPrograms.base(words.first ?? "")
             let effective = program == "env" ? ExpectedPrograms.base(words.dropFirst().first { !$0.hasPrefix("-") } ?? "") : program
-            if shells.contains(effective) {
+            if ExpectedPrograms.shells.contains(effective) {
                 let args = r.argv.dropFirst().map(ExecReport.quoted).joined(separator: " ")
                 let body = r.textComplete ? text : text + "\n# (the script is longer than Escort read)\n"
                 var a = context.analyser.analyse(body)
@@ -105,7 +133,7 @@ extension EngineerSession: MediatedShellDelegate {
                 if !args.isEmpty { a.explanation.append("Run with arguments: \(args.prefix(300))") }
                 return a
             }
-            return context.analyser.analyse(([interp] + [r.path] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " "),
+            return context.analyser.analyse((words + [r.path] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " "),
                                             targetFiles: [r.path: text])
         }
         var line = r.commandLine

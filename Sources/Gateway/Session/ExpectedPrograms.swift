@@ -66,9 +66,55 @@ struct ExpectedPrograms: Sendable {
         }.keys.sorted()
     }
 
-    /// Why `r` is part of the decided command, or nil if it is not.
-    func covers(_ r: ExecReport) -> String? {
+    static let shells: Set<String> = ["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "rbash"]
+    static let interpreters: Set<String> = ["python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "lua", "tclsh", "wish",
+                                            "awk", "gawk", "mawk", "nawk", "expect", "pwsh", "Rscript", "gdb", "env", "xargs"]
+
+    /// Whether `r` starts a shell or an interpreter binary, which runs code it is handed (a
+    /// script file is judged by its own text, and a system script's text is the system's).
+    static func runsCode(_ r: ExecReport) -> Bool {
+        guard !r.isScript else { return false }
+        let name = base(r.resolved.isEmpty ? r.path : r.resolved)
+        let file = base(r.path)
+        return [name, file].contains { n in
+            shells.contains(n) || interpreters.contains(n) || n.hasPrefix("python") || n.hasPrefix("perl") || n.hasPrefix("ruby")
+        }
+    }
+
+    /// The files a shell exec will read and run without an exec of their own: `--rcfile` /
+    /// `--init-file` files and the script operand (when there is no `-c`).
+    static func shellFiles(_ r: ExecReport) -> [String] {
+        guard shells.contains(base(r.path)) || shells.contains(base(r.resolved)) else { return [] }
+        var files: [String] = []
+        var i = 1
+        var command = false
+        while i < r.argv.count {
+            let a = r.argv[i]
+            if a == "--rcfile" || a == "--init-file" {
+                if i + 1 < r.argv.count { files.append(r.argv[i + 1]) }
+                i += 2
+                continue
+            }
+            if a == "--" { i += 1; break }
+            if a.hasPrefix("-") || a.hasPrefix("+") {
+                if !a.hasPrefix("--"), a.dropFirst().contains("c") { command = true }
+                if a == "-o" || a == "+o" || a == "-O" || a == "+O" { i += 1 }
+                i += 1
+                continue
+            }
+            break
+        }
+        if !command, i < r.argv.count { files.append(r.argv[i]) }
+        return files
+    }
+
+    /// Why `r` is part of the decided command, or nil if it is not. `read`: the text of each file
+    /// a shell exec will read (``shellFiles(_:)``), which must be the text that was decided.
+    func covers(_ r: ExecReport, read: [String: String] = [:]) -> String? {
         guard Self.loaderVariables(r).isEmpty else { return nil }
+        for (path, text) in read {
+            guard scripts.contains(where: { Self.base($0.key) == Self.base(path) && $0.value == text }) else { return nil }
+        }
         // The file's name, not argv[0]: a program chooses its children's argv[0] (`exec -a`).
         let file = Self.base(r.path)
         guard names.contains(file) else { return nil }
