@@ -235,6 +235,67 @@ struct AgentMediationTests {
         #expect(execs.contains { $0.0 == AuditEventCode.execHeld.code && $0.1["resolved"]?.stringValue?.hasSuffix("fix_servers.sh") == true }, "\(execs)")
     }
 
+    /// Benign work keeps working under mediation in an escorted session: a build's compiler
+    /// passes, git's pager and an editor saving a file start programs nobody typed, and none of
+    /// them waits for the escort beyond the command he approved. `bash --rcfile` with a hostile
+    /// file is held at the shell's exec, before the file's builtins could run.
+    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/make") && FileManager.default.isExecutableFile(atPath: "/usr/bin/cc")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/git") && FileManager.default.isExecutableFile(atPath: "/usr/bin/vim")))
+    func benignWorkRunsUnderMediationAndAnRcFileIsJudged() async throws {
+        let gw = try await GatewayFixture()
+        defer { Task { await gw.close() } }
+        let home = gw.targetHome
+        try FileManager.default.createDirectory(atPath: home + "/proj", withIntermediateDirectories: true)
+        try "#include <stdio.h>\nint main(void) { printf(\"built-%d\\n\", 6 * 7); return 0; }\n".write(toFile: home + "/proj/main.c", atomically: true, encoding: .utf8)
+        try "hello: main.c\n\tcc -O1 -o hello main.c\n".write(toFile: home + "/proj/Makefile", atomically: true, encoding: .utf8)
+        for args in [["init", "-q", home + "/repo"], ["-C", home + "/repo", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first-commit-message"]] {
+            let git = try InteractiveProcess("/usr/bin/git", args)
+            #expect(await git.waitForExit() == 0, "\(git.errorOutput)")
+        }
+        let loot = home + "/loot-rc"
+        try "read -r l < /etc/hostname; echo \"$l\" > \(loot); head -1 /etc/shadow >> \(loot)\n".write(toFile: home + "/notes.cfg", atomically: true, encoding: .utf8)
+
+        let alice = try gw.ssh("alice+secure", as: "alice", tty: true)
+        #expect(await alice.waitFor("secure:"), "\(alice.output) \(alice.errorOutput)")
+        let bob = try gw.ssh("bob", as: "bob", tty: true)
+        #expect(await bob.waitFor("alice on secure"), "console: \(bob.output) \(bob.errorOutput)")
+        bob.send("watch 1\r")
+        #expect(await bob.waitFor("Attached"))
+        var mark = alice.output.count
+        alice.send("cd proj && make && ./hello\r")
+        if await alice.waitFor("held for an escort", after: mark, timeout: 5) {
+            bob.send("approve\r")
+        }
+        #expect(await alice.waitFor("built-42", after: mark), "\(alice.output.suffix(400))")
+        #expect(!alice.output[alice.output.index(alice.output.startIndex, offsetBy: mark)...].contains("program start is held"), "\(alice.output.suffix(400))")
+        mark = alice.output.count
+        alice.send("cd ../repo && git log --oneline\r")
+        if await alice.waitFor("held for an escort", after: mark, timeout: 5) {
+            bob.send("approve\r")
+        }
+        #expect(await alice.waitFor("first-commit-me", after: mark), "\(alice.output.suffix(400))")
+        mark = alice.output.count
+        alice.send("cd ..\r")
+        #expect(await alice.waitFor("target-home$", after: mark), "\(alice.output.suffix(300))")
+        mark = alice.output.count
+        alice.send("vi -u NONE -N saved.conf\r")
+        if await alice.waitFor("held for an escort", after: mark, timeout: 3) {
+            bob.send("approve\r")
+        }
+        try await Task.sleep(for: .milliseconds(1500))
+        alice.send("isetting=on\u{1B}:wq\r")
+        try await eventually("vim saves the file") {
+            (try? String(contentsOfFile: home + "/saved.conf", encoding: .utf8))?.contains("setting=on") == true
+        }
+        mark = alice.output.count
+        alice.send("bash --rcfile notes.cfg -i -c true\r")
+        #expect(await alice.waitFor("held", after: mark), "\(alice.output.suffix(300))")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!FileManager.default.fileExists(atPath: loot), "the rc file's builtins ran")
+        alice.terminate()
+        bob.terminate()
+    }
+
     /// The time-of-check-to-time-of-use attack: a second thread rewrites the exec's path between
     /// the agent's reading and the kernel's. The agent checks the new image at the kernel's exec
     /// stop, before its first instruction, and kills a mismatch: /etc/shadow is never printed.

@@ -7,6 +7,9 @@ import ShellAnalysis
 /// judged on its own.
 struct ExpectedPrograms: Sendable {
     var names: Set<String> = []
+    /// Programs the command names by a path (`./hello`, `/opt/app/bin/tool`): what was seen is
+    /// which file runs.
+    var paths: Set<String> = []
     var scripts: [String: String] = [:]
 
     init() {}
@@ -28,7 +31,10 @@ struct ExpectedPrograms: Sendable {
     mutating func collect(_ command: Command) {
         switch command {
         case .simple(let s):
-            if let first = s.words.first?.literalValue { names.insert(Self.base(first)) }
+            if let first = s.words.first?.literalValue {
+                names.insert(Self.base(first))
+                if first.contains("/") { paths.insert(first) }
+            }
         case .function(_, let body, _):
             collect(body)
         case .compound(let c, _, _):
@@ -119,6 +125,7 @@ struct ExpectedPrograms: Sendable {
         let file = Self.base(r.path)
         guard names.contains(file) else { return nil }
         if Self.isSystemProgram(r) { return "\(r.resolved) is a system program the command names" }
+        if !r.isScript, paths.contains(r.path) { return "\(r.path) is the program the command names by its path" }
         if r.isScript, r.textComplete, let text = r.text,
            scripts.contains(where: { (path, read) in Self.base(path) == file && read == text }) {
             return "\(r.resolved) is the script that was read and decided, unchanged"
