@@ -96,6 +96,11 @@ struct AgentMediationTests {
         _ = await erased.waitForExit()
         #expect((erased.output + erased.errorOutput).contains("control character U+0015"), "\(erased.output) \(erased.errorOutput)")
         #expect(!FileManager.default.fileExists(atPath: loot))
+        // Writing into the shell's own command pipe (another process's descriptor) is held.
+        let inject = try gw.ssh("alice+local", as: "alice", tty: false, command: ["--", "echo '\(Self.payload(loot))' > /proc/$$/fd/254"])
+        try await eventually("the injection is held") { inject.errorOutput.contains("held for") }
+        inject.terminate()
+        #expect(inject.errorOutput.contains("held for"), "\(inject.output) \(inject.errorOutput)")
         // Agentless, a line the terminal would cut is refused instead.
         let agentless = try gw.ssh("alice+plain", as: "alice", tty: false, command: ["--", "echo \(pad)"])
         _ = await agentless.waitForExit()

@@ -167,14 +167,17 @@ public actor EngineerSession: SessionControl {
             }
             registered = true
         }
-        // Under escort-agent wherever the target offers one; agentless only where the policy
-        // allows it for the target's impact level (by default, below IL5).
-        let mediation = target.connector.offersAgent
-        if !mediation, context.authority.requiresAgent(target) {
-            let reason = "\(target.impactLevel.rawValue) targets require escort-agent (exec-time mediation), and \(target.name) runs none"
-            await audit(.sessionEnded, ["reason": .string(reason)], failClosed: false)
+        // Under escort-agent wherever the target runs one; agentless only where the policy allows
+        // it for the target's impact level (by default, below IL5). Opening the shell sends the
+        // target nothing the engineer typed; the session's start is recorded before anything is.
+        let shell: any TargetShell
+        let mediation: Bool
+        do {
+            (shell, mediation) = try await openTargetShell(target)
+        } catch {
+            await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")], failClosed: false)
             await unregisterFromStore()
-            await fail("access to \(target.name) refused: \(reason).", status: 1)
+            await fail("Target \(target.name) is unavailable: \(error)", status: 1)
             return
         }
         guard await audit(.sessionStarted, [
@@ -183,7 +186,10 @@ public actor EngineerSession: SessionControl {
             "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
             "mode": .string(mode.rawValue), "engineer": .string(user.name), "profile": .string(user.profile),
             "source": source.map { .string($0) } ?? .null,
-        ]) else { return }
+        ]) else {
+            await shell.close()
+            return
+        }
         do {
             try FileManager.default.createDirectory(atPath: context.recordingsDirectory, withIntermediateDirectories: true)
             recorder = RecordingQueue(try AsciicastWriter(
@@ -191,16 +197,8 @@ public actor EngineerSession: SessionControl {
                 header: AsciicastHeader(width: columns, height: rows, title: "\(user.name) on \(target.name) (\(target.impactLevel.rawValue))")),
                 commandOutputLimit: context.recordedOutputPerCommand)
         } catch {
+            await shell.close()
             await fail("The session could not be recorded (\(error)); nothing was run.", status: 1)
-            return
-        }
-        let shell: any TargetShell
-        do {
-            shell = try await target.connector.openShell(columns: columns, rows: rows, term: term, mediated: mediation)
-        } catch {
-            await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")])
-            await unregisterFromStore()
-            await fail("Target \(target.name) is unavailable: \(error)", status: 1)
             return
         }
         self.shell = shell
@@ -223,6 +221,22 @@ public actor EngineerSession: SessionControl {
         } catch {
             await end(reason: "the target's shell did not start: \(error)", status: 1)
         }
+    }
+
+    /// Opens the target's shell: under escort-agent where the target offers one, else (or where
+    /// the agent is not installed) agentless if the policy allows that for the target's level.
+    func openTargetShell(_ target: GatewayTarget) async throws -> (any TargetShell, mediated: Bool) {
+        let required = context.authority.requiresAgent(target)
+        if target.connector.offersAgent {
+            do {
+                return (try await target.connector.openShell(columns: columns, rows: rows, term: term, mediated: true), true)
+            } catch let error as GatewayError where error.code == .agentUnavailable && !required {
+                // Agentless, as the policy allows for this level; the start record says so.
+            }
+        } else if required {
+            throw GatewayError(.agentUnavailable, "\(target.impactLevel.rawValue) targets require escort-agent (exec-time mediation), and \(target.name) runs none")
+        }
+        return (try await target.connector.openShell(columns: columns, rows: rows, term: term), false)
     }
 
     /// The first marker arrived: the target's shell is ready.
@@ -417,6 +431,11 @@ public actor EngineerSession: SessionControl {
         var analysis = context.analyser.analyse(command)
         let unread: [String: String]
         (analysis, unread) = await readScripts(command, analysis)
+        if Self.writesProcessDescriptor(command) {
+            analysis.risk = max(analysis.risk, .high)
+            analysis.summary = "High risk: writes into another process's open file (/proc/…/fd/…), a way to type into the shell's own command stream."
+            analysis.explanation.insert(analysis.summary, at: 0)
+        }
         var (ruling, reasons) = context.authority.ruling(for: analysis, mode: mode, target: target)
         if analysis.opensPrompt {
             ruling = .refuse
@@ -521,6 +540,13 @@ public actor EngineerSession: SessionControl {
             return "a line is longer than 4000 bytes, which this target's terminal would cut (put it in a script)"
         }
         return nil
+    }
+
+    /// Whether the command writes to a path under `/proc/…/fd/`: another process's open file,
+    /// such as the shell's command pipe under the agent.
+    static func writesProcessDescriptor(_ command: String) -> Bool {
+        guard command.contains("/proc/"), command.contains("/fd/") else { return false }
+        return command.contains(">") || command.contains("tee") || command.contains("of=") || command.contains("cp ") || command.contains("open(")
     }
 
     var isExec: Bool {
