@@ -49,7 +49,9 @@ struct CrashTests {
             let highest = printed.max() ?? 0
 
             let store = try SQLiteAuditStore(path: db, create: true)
-            switch try await store.verifyAuditLog(pinnedKey: key.publicKey) {
+            // A log killed before its first checkpoint carries none, which a pinned verification
+            // rightly refuses until the next writer signs; this test is about durability.
+            switch try await store.verifyAuditLog(pinnedKey: key.publicKey, requirements: AuditRequirements(requireCheckpoint: false)) {
             case .failure(let f):
                 Issue.record("round \(round): the log fails verification after SIGKILL: \(f)")
                 return
