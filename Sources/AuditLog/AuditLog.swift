@@ -247,7 +247,8 @@ public actor AuditLog {
     private func commit(_ batch: [Pending]) async {
         if let refusal { return fail(batch, refusal) }
         do {
-            try await ensureExtension()
+            let signs = batch.contains { if case .checkpoint = $0 { return true } else { return false } }
+            try await ensureExtension(signing: signs)
         } catch let e as AuditError where e.code == .notAnExtension {
             return refuse(batch, e)
         } catch {
@@ -376,8 +377,22 @@ public actor AuditLog {
     /// Checks that the tree this log is about to extend (and sign) extends the checkpoint kept
     /// beside the key, when that checkpoint is one this log has not checked yet (another process
     /// with the key signed since): by an RFC 6962 consistency proof from it to this log's tree.
-    private func ensureExtension() async throws {
-        guard let file = key.keptCheckpoint, let kept = try file.load(), kept != verifiedKept else { return }
+    ///
+    /// When `signing` (a checkpoint is asked for: by ``checkpoint()``, ``close()`` or the
+    /// interval timer) and the kept checkpoint is already checked, the cheap part is checked
+    /// again: the store must still hold it. So checkpoints deleted under a running gateway close
+    /// its log at its next periodic checkpoint.
+    private func ensureExtension(signing: Bool) async throws {
+        guard let file = key.keptCheckpoint, let kept = try file.load() else { return }
+        if kept == verifiedKept {
+            guard signing else { return }
+            let stored: [StoredAuditCheckpoint]
+            do { stored = try await store.auditCheckpoints() } catch {
+                throw AuditError(.storageFailed, "cannot read the audit log's checkpoints: \(error)")
+            }
+            try SignerExtensionCheck.precheck(kept: kept, key: key, file: file, storeSize: state.size, storedCheckpoints: stored)
+            return
+        }
         if kept.treeSize > state.size { try await catchUp() }
         try await SignerExtensionCheck.checkBeforeSigning(
             kept: kept, key: key, file: file, size: state.size, root: state.root, store: store)

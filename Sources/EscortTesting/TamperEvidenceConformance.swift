@@ -36,6 +36,7 @@ public enum TamperEvidenceConformance {
         ("a rewrite after deleting checkpoints: the next signer refuses, verification fails", rewriteThenSign),
         ("records deleted below the signer's kept checkpoint: the next signer refuses", truncatedThenSign),
         ("a running signer whose newest checkpoint is deleted from the store closes the log", checkpointDeletedWhileRunning),
+        ("a running signer's own checkpoints deleted: its next checkpoint closes the log", ownCheckpointsDeletedWhileRunning),
         ("a witness refuses a fork and verification against its cosignature fails", witnessSeesFork),
     ]
 
@@ -135,6 +136,24 @@ public enum TamperEvidenceConformance {
             try check(e.code == .notAnExtension, "a later append failed with \(e), not AUDIT-011")
         }
         try check(try await b.store.auditRecordCount() == 14, "records were appended after the refusal")
+    }
+
+    @Sendable static func ownCheckpointsDeletedWhileRunning(_ b: Backend) async throws {
+        let key = try await signedLog(b)
+        let gateway = try await AuditLog.open(store: b.store, key: key)
+        _ = try await gateway.append(event(13))
+        try await gateway.checkpoint()
+        // Under the running gateway, its checkpoints after the first go and a record is rewritten.
+        try await b.deleteCheckpoints(5)
+        try await forge(b, at: 7)
+        do {
+            try await gateway.checkpoint()
+            throw ConformanceFailure(message: "the gateway signed a checkpoint after its own were deleted")
+        } catch let e as AuditError {
+            try check(e.code == .notAnExtension, "the gateway failed with \(e), not AUDIT-011")
+        }
+        try check(await gateway.problem?.contains("no longer in the store") == true, "the gateway's problem does not say why")
+        try check(try await b.store.auditCheckpoints().map(\.treeSize) == [5], "a checkpoint was signed after the deletion")
     }
 
     @Sendable static func witnessSeesFork(_ b: Backend) async throws {
