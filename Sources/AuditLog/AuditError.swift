@@ -25,6 +25,9 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         case notFound = "AUDIT-009"
         /// A configuration value is out of range.
         case invalidConfiguration = "AUDIT-010"
+        /// The store is not an extension of the tree this signer last signed (records or
+        /// checkpoints were deleted or rewritten): the log is closed and signs nothing more.
+        case notAnExtension = "AUDIT-011"
     }
 
     public var code: Code

@@ -26,6 +26,13 @@ import Store
 /// `.conflict`), the log reads the records appended since its head, adopts them, and encodes its
 /// batch again after them. Either way a foreign record or checkpoint must link to the one before
 /// and verify; one that does not stops the log: nothing more is appended (failing closed).
+///
+/// A signer never signs a tree that does not extend the last one it signed: a key loaded from a
+/// file keeps its last checkpoint beside it (``SignerCheckpointFile``). ``open(store:key:configuration:)``
+/// refuses a store that is not an extension of it, and before each batch the log checks an
+/// RFC 6962 consistency proof from it (when another process with the key signed since); a store
+/// found not to extend it closes the log (``AuditError`` `.notAnExtension`, AUDIT-011, in
+/// ``problem``): nothing more is appended or signed.
 public actor AuditLog {
     private enum Pending {
         case event(AuditEvent, CheckedContinuation<AuditReceipt, any Error>)
@@ -47,13 +54,21 @@ public actor AuditLog {
     private var inFlightEncoded: Encoded?
     /// Why the last write failed, until a later one succeeds.
     private var lastFailure: String?
+    /// The checkpoint kept beside the key that this log has checked its tree extends.
+    private var verifiedKept: SignedCheckpoint?
+    /// Why the log refused to go on (the store is not an extension of what this signer signed).
+    private var refusal: AuditError?
 
-    private init(store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration, state: AuditChainState, lastCheckpoint: SignedCheckpoint?) {
+    private init(
+        store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration, state: AuditChainState,
+        lastCheckpoint: SignedCheckpoint?, verifiedKept: SignedCheckpoint?
+    ) {
         self.store = store
         self.key = key
         self.configuration = configuration
         self.state = state
         self.lastCheckpoint = lastCheckpoint
+        self.verifiedKept = verifiedKept
     }
 
     /// Opens the log kept in `store`, picking up the chain where it ends.
@@ -61,12 +76,18 @@ public actor AuditLog {
     /// Reopening reads every stored record hash once (to rebuild the Merkle frontier) and checks
     /// that the last record's body matches its hash and position; it does not verify the whole
     /// chain (that is ``AuditVerifier``'s job).
+    ///
+    /// - Throws: ``AuditError`` `.notAnExtension` (AUDIT-011) if the key keeps a checkpoint and
+    ///   the store is not an extension of it (records deleted or rewritten, the checkpoint
+    ///   deleted); `.badKey` if the kept checkpoint cannot be read.
     public static func open(
         store: any AuditStore, key: GatewaySigningKey, configuration: AuditLogConfiguration = AuditLogConfiguration()
     ) async throws -> AuditLog {
         let configuration = try configuration.validated()
         var state = AuditChainState()
         var last: StoredAuditRecord?
+        let kept = try key.keptCheckpoint?.load()
+        var rootAtKept: AuditHash?
         do {
             var next: Int64 = 1
             while true {
@@ -76,6 +97,7 @@ public actor AuditLog {
                         throw AuditError(.verificationFailed, "the stored log is damaged near record \(state.size + 1); run `escort audit verify`")
                     }
                     state.adopt(hash: h)
+                    if state.size == kept?.treeSize { rootAtKept = state.root }
                     last = r
                 }
                 guard let end = chunk.last, chunk.count == 8192 else { break }
@@ -91,7 +113,12 @@ public actor AuditLog {
         }
         let checkpoints = (try? await store.auditCheckpoints()) ?? []
         let lastCheckpoint = checkpoints.last.flatMap { try? SignedCheckpoint(stored: $0) }
-        let log = AuditLog(store: store, key: key, configuration: configuration, state: state, lastCheckpoint: lastCheckpoint)
+        if let kept, let file = key.keptCheckpoint {
+            try await SignerExtensionCheck.checkAtOpen(
+                kept: kept, key: key, file: file, storeSize: state.size, rootAtKept: rootAtKept, store: store)
+        }
+        let log = AuditLog(
+            store: store, key: key, configuration: configuration, state: state, lastCheckpoint: lastCheckpoint, verifiedKept: kept)
         await log.startTimer()
         return log
     }
@@ -119,11 +146,25 @@ public actor AuditLog {
     /// The most recent signed checkpoint.
     public var latestCheckpoint: SignedCheckpoint? { lastCheckpoint }
 
+    /// The public key this log signs with (what an auditor pins).
+    public nonisolated var signingPublicKey: GatewayPublicKey { key.publicKey }
+
+    /// What verifying this log's store must demand: the checkpoint kept beside the signing key,
+    /// if there is one and it reads (checkpoints deleted from the store then fail verification).
+    public nonisolated var verificationRequirements: AuditRequirements {
+        var r = AuditRequirements()
+        if let file = key.keptCheckpoint, let kept = try? file.load() {
+            r.vouched = [.init(kept, holder: "the signer (\(file.path))")]
+        }
+        return r
+    }
+
     /// Appends an event and returns once it is durable.
     ///
     /// - Throws: ``AuditError``: `.closed` after ``close()``, `.invalidEvent` if the event cannot
     ///   be encoded, `.storageFailed` if the transaction failed. In every case the event is not in the log.
     public func append(_ event: AuditEvent) async throws -> AuditReceipt {
+        if let refusal { throw refusal }
         guard !closed else { throw AuditError(.closed, "the audit log is closed; nothing more can be recorded") }
         let start = ContinuousClock.now
         defer { AuditTelemetry.appendTimer.recordNanoseconds(AuditTelemetry.nanoseconds(since: start)) }
@@ -136,6 +177,7 @@ public actor AuditLog {
     /// What is wrong with the log for an operator: nil while it is open and its last write
     /// succeeded; else why not (closed, or the last write's failure).
     public var problem: String? {
+        if let refusal { return refusal.description }
         if closed { return "the audit log is closed" }
         return lastFailure
     }
@@ -144,6 +186,7 @@ public actor AuditLog {
     /// (nil if the log is empty). If the newest checkpoint already covers everything, returns it.
     @discardableResult
     public func checkpoint() async throws -> SignedCheckpoint? {
+        if let refusal { throw refusal }
         guard !closed else { throw AuditError(.closed, "the audit log is closed") }
         return try await requestCheckpoint()
     }
@@ -151,6 +194,7 @@ public actor AuditLog {
     /// Signs a final checkpoint and refuses further appends. Appends already queued are written first.
     @discardableResult
     public func close() async throws -> SignedCheckpoint? {
+        if let refusal { throw refusal }
         guard !closed else { return lastCheckpoint }
         closed = true
         timer?.cancel()
@@ -201,6 +245,15 @@ public actor AuditLog {
     /// Writes one batch. If another writer appended first (the store reports `.conflict`), catches
     /// up with what it wrote and tries again, at most ``AuditLogConfiguration/maximumCatchUps`` times.
     private func commit(_ batch: [Pending]) async {
+        if let refusal { return fail(batch, refusal) }
+        do {
+            let signs = batch.contains { if case .checkpoint = $0 { return true } else { return false } }
+            try await ensureExtension(signing: signs)
+        } catch let e as AuditError where e.code == .notAnExtension {
+            return refuse(batch, e)
+        } catch {
+            return fail(batch, error)
+        }
         if let serial = store as? any SerialisedAuditStore {
             return await commitSerialised(batch, serial)
         }
@@ -248,6 +301,7 @@ public actor AuditLog {
         if let c = encoded.checkpoints.last {
             lastCheckpoint = c
             lastCheckpointAt = ContinuousClock.now
+            keep(c)
         }
         for (c, r) in encoded.receipts { c.resume(returning: r) }
         for w in encoded.checkpointWaiters { w.resume(returning: lastCheckpoint) }
@@ -318,6 +372,57 @@ public actor AuditLog {
             try sign()
         }
         return out
+    }
+
+    /// Checks that the tree this log is about to extend (and sign) extends the checkpoint kept
+    /// beside the key, when that checkpoint is one this log has not checked yet (another process
+    /// with the key signed since): by an RFC 6962 consistency proof from it to this log's tree.
+    ///
+    /// When `signing` (a checkpoint is asked for: by ``checkpoint()``, ``close()`` or the
+    /// interval timer) and the kept checkpoint is already checked, the cheap part is checked
+    /// again: the store must still hold it. So checkpoints deleted under a running gateway close
+    /// its log at its next periodic checkpoint.
+    private func ensureExtension(signing: Bool) async throws {
+        guard let file = key.keptCheckpoint, let kept = try file.load() else { return }
+        if kept == verifiedKept {
+            guard signing else { return }
+            let stored: [StoredAuditCheckpoint]
+            do { stored = try await store.auditCheckpoints() } catch {
+                throw AuditError(.storageFailed, "cannot read the audit log's checkpoints: \(error)")
+            }
+            try SignerExtensionCheck.precheck(kept: kept, key: key, file: file, storeSize: state.size, storedCheckpoints: stored)
+            return
+        }
+        if kept.treeSize > state.size { try await catchUp() }
+        try await SignerExtensionCheck.checkBeforeSigning(
+            kept: kept, key: key, file: file, size: state.size, root: state.root, store: store)
+        verifiedKept = kept
+    }
+
+    /// Keeps a committed checkpoint beside the key. A failure leaves the older one (still a
+    /// prefix of this log), and is reported as the log's problem until a later write succeeds.
+    private func keep(_ c: SignedCheckpoint) {
+        guard let file = key.keptCheckpoint else { return }
+        do throws(AuditError) {
+            try file.save(c)
+            if c.treeSize >= (verifiedKept?.treeSize ?? 0) { verifiedKept = c }
+        } catch {
+            lastFailure = error.message
+            AuditTelemetry.logger.error("cannot keep the signed checkpoint beside the key", metadata: ["error": "\(error.message)"])
+        }
+    }
+
+    /// The store is not an extension of what this signer signed: the log closes, answers
+    /// `batch` and everything queued with the refusal, and appends and signs nothing more.
+    private func refuse(_ batch: [Pending], _ error: AuditError) {
+        refusal = error
+        closed = true
+        timer?.cancel()
+        timer = nil
+        AuditTelemetry.logger.critical("audit log closed: the store is not an extension of the last signed checkpoint", metadata: ["error": "\(error.message)"])
+        let queued = pending
+        pending = []
+        fail(batch + queued, error)
     }
 
     /// Answers everyone in `batch` with the failure: nothing of it is in the log.

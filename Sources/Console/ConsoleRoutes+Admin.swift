@@ -124,7 +124,7 @@ extension ConsoleRoutes {
         _ = try await context.audit.checkpoint()
         let text: String
         let fields: [String: JSONValue]
-        switch try await context.store.verifyAuditLog(pinnedKey: nil) {
+        switch try await context.store.verifyAuditLog(pinnedKey: context.audit.signingPublicKey, requirements: context.audit.verificationRequirements) {
         case .success(let chain):
             text = "<strong class=\"ok\">VERIFIED</strong>: \(chain.size) records, \(chain.checkpoints.count) signed checkpoints, \(chain.unsignedRecords) records after the last one."
             fields = ["result": "verified", "records": .integer(chain.size)]

@@ -55,6 +55,8 @@ public enum ReportFixture {
         Ticket(id: "T-ALICE001", person: "alice", target: "db-il5", validFrom: date("2026-11-01T00:00:00Z"), validUntil: date("2026-12-01T00:00:00Z"), reason: "CHG-100", grantedBy: "root"),
         Ticket(id: "T-ALICE002", person: "alice", target: "web-il4", validFrom: date("2026-11-01T00:00:00Z"), validUntil: date("2026-12-01T00:00:00Z"), reason: "CHG-101", grantedBy: "root"),
         Ticket(id: "T-PRIYA001", person: "priya", target: "db-il5", validFrom: date("2026-11-01T00:00:00Z"), validUntil: date("2026-12-01T00:00:00Z"), reason: "INC-7", grantedBy: "root"),
+        // Granted to a citizen of a country of concern for IL5: every connection on it is refused.
+        Ticket(id: "T-WEI001", person: "wei", target: "db-il5", validFrom: date("2026-11-01T00:00:00Z"), validUntil: date("2026-12-01T00:00:00Z"), reason: "INC-9", grantedBy: "root"),
     ]
 
     /// Seeds `dir/escort.sqlite` (and `dir/gateway.key`). Returns the store.
@@ -96,7 +98,7 @@ public enum ReportFixture {
         try await w.end(&s)
         // S3, S4: wei refused
         s = Session(id: "S3", person: "wei", target: "db-il5", level: "IL5", at: date("2026-11-04T08:00:00Z"))
-        try await w.connect(&s, decision: "refused", rule: "dod-concern-citizen", tickets: [], source: "198.51.100.200", sourceCountry: "CN", effective: "CN")
+        try await w.connect(&s, decision: "refused", rule: "dod-concern-citizen", tickets: ["T-WEI001"], source: "198.51.100.200", sourceCountry: "CN", effective: "CN")
         s = Session(id: "S4", person: "wei", target: "web-il4", level: "IL4", at: date("2026-11-05T08:00:00Z"))
         try await w.connect(&s, decision: "refused", rule: "dod-concern-citizen", tickets: [], source: "198.51.100.200", sourceCountry: "CN", effective: "CN")
         // S5 ivan on IL2, killed by bob

@@ -178,3 +178,21 @@ public final class SQLiteAuditStore: AuditStore {
         return StoreError(.io, "\(path): \(error)")
     }
 }
+
+/// What someone with write access to the database can do, for the tamper-evidence tests only.
+extension SQLiteAuditStore {
+    /// Deletes every checkpoint over more than `size` records.
+    package func deleteAuditCheckpointsForTesting(above size: Int64) async throws {
+        try executeForTesting("DELETE FROM audit_checkpoint WHERE tree_size > \(size)")
+    }
+
+    /// Deletes every record after `size`.
+    package func deleteAuditRecordsForTesting(above size: Int64) async throws {
+        try executeForTesting("DELETE FROM audit_record WHERE seq > \(size)")
+    }
+
+    /// Overwrites a stored record's hash and body.
+    package func replaceAuditRecordForTesting(_ r: StoredAuditRecord) async throws {
+        try executeForTesting("UPDATE audit_record SET hash = ?, body = ? WHERE seq = \(r.sequence)", arguments: [Data(r.hash), Data(r.body)])
+    }
+}

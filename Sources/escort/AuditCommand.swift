@@ -9,21 +9,34 @@ import Store
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Verify, export and prove the tamper-evident audit log.",
-        subcommands: [AuditVerifyCommand.self, AuditExportCommand.self, AuditProveCommand.self, AuditStressAppendCommand.self]
+        abstract: "Verify, export, prove and witness the tamper-evident audit log.",
+        subcommands: [
+            AuditVerifyCommand.self, AuditExportCommand.self, AuditProveCommand.self, AuditCheckProofCommand.self,
+            AuditWitnessCommand.self, AuditStressAppendCommand.self,
+        ]
     )
 }
 
-/// Options naming the log database.
+/// Options naming the log's store (`--store`, as every other command; `--db` is kept, hidden).
 struct AuditDatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The gateway's store: a SQLite file (default: escort.sqlite in the current directory) or postgres://user@host:port/database (see docs/storage.md).")
+    var store: String?
+
+    @Option(name: .long, help: .hidden)
     var db: String?
 
     @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
     var storePasswordFile: String?
 
-    /// The database path, with the default applied.
-    var path: String { db ?? "escort.sqlite" }
+    /// Whether a store was named (either spelling).
+    var given: Bool { store != nil || db != nil }
+
+    /// The store's location, with the default applied.
+    var path: String { store ?? db ?? "escort.sqlite" }
+
+    func validate() throws {
+        if store != nil, db != nil { throw ValidationError("give --store (or its old name --db) once") }
+    }
 
     /// Runs `body` on the opened store (which must already hold Escort's schema), then closes it.
     func withStore<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
@@ -45,94 +58,6 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     } catch {
         printError("escort: error: \(error)")
         throw ExitCode(2)
-    }
-}
-
-struct AuditVerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check every record, the Merkle tree and every checkpoint signature.",
-        discussion: """
-            Reads the database (--db, default escort.sqlite) or an export file (--export). \
-            Pass the gateway's public key with --key (64 hex digits, base64 of the 32 raw bytes, \
-            or a file holding either, such as escort-gateway.key.pub); without it signatures are \
-            checked against the key named in the checkpoints, which proves integrity but not origin. \
-            Exit status: 0 verified, 1 the log fails verification, 2 the input cannot be read.
-            """
-    )
-
-    @OptionGroup var database: AuditDatabaseOptions
-
-    @Option(name: .long, help: "Verify an export file instead of the database.")
-    var export: String?
-
-    @Option(name: .long, help: "The gateway's Ed25519 public key (hex, base64, or a file holding it).")
-    var key: String?
-
-    func validate() throws {
-        if export != nil, database.db != nil { throw ValidationError("give either --db or --export, not both") }
-    }
-
-    @Option(name: .long, help: "Also check each recording named in the log against its SHA-256 (looked up by file name in this folder).")
-    var recordings: String?
-
-    func run() async throws {
-        try await reportingErrors {
-            let pinned = try key.map(parsePublicKey)
-            let result: Result<VerifiedAuditChain, AuditVerificationFailure>
-            if let export {
-                guard let data = FileManager.default.contents(atPath: export) else {
-                    throw AuditError(.badExport, "cannot read \(export)")
-                }
-                result = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: pinned)
-            } else {
-                result = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: pinned) }
-            }
-            switch result {
-            case .failure(let f):
-                printError("FAILED at record \(f.record): \(f.kind.rawValue): \(f.message)")
-                throw ExitCode(1)
-            case .success(let chain):
-                report(chain)
-                if let recordings, try !checkRecordings(chain.recordings, in: recordings) { throw ExitCode(1) }
-            }
-        }
-    }
-
-    func report(_ chain: VerifiedAuditChain) {
-        print("OK: \(chain.size) records verified (hash chain, Merkle tree, \(chain.checkpoints.count) signed checkpoints).")
-        print("Root: \(chain.root.hex) at tree size \(chain.size)")
-        if let c = chain.latestCheckpoint {
-            let key = Data(c.publicKey).base64EncodedString()
-            print("Latest checkpoint: \(c.treeSize) records at \(c.time), signed by \(key)")
-        } else {
-            print("WARNING: no signed checkpoint: only the hash chain protects these records.")
-        }
-        if !chain.keyWasPinned {
-            print("WARNING: no --key given: signatures were checked against the key named in the log, which proves integrity but not origin.")
-        }
-        if chain.unsignedRecords > 0 {
-            print("NOTE: \(chain.unsignedRecords) record(s) after the last checkpoint are protected by the hash chain only.")
-        }
-    }
-
-    func checkRecordings(_ refs: [RecordingReference], in folder: String) throws -> Bool {
-        var ok = true
-        for r in refs {
-            let path = folder + "/" + URL(fileURLWithPath: r.path).lastPathComponent
-            guard FileManager.default.fileExists(atPath: path) else {
-                printError("MISSING recording \(path) (record \(r.sequence))")
-                ok = false
-                continue
-            }
-            let digest = try AsciicastWriter.sha256(ofFileAt: path)
-            if digest != r.sha256 {
-                printError("FAILED recording \(path): its SHA-256 is \(digest) but record \(r.sequence) says \(r.sha256): the file was changed")
-                ok = false
-            }
-        }
-        if ok { print("Recordings: \(refs.count) checked, all match the log.") }
-        return ok
     }
 }
 
@@ -184,33 +109,6 @@ struct AuditExportCommand: AsyncParsableCommand {
     }
 }
 
-struct AuditProveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "prove",
-        abstract: "Print an inclusion proof for a record against the latest signed checkpoint (JSON)."
-    )
-
-    @OptionGroup var database: AuditDatabaseOptions
-
-    @Option(name: .long, help: "The record number (1 is the first record).")
-    var record: Int64
-
-    @Option(name: .long, help: "Require the checkpoint to be signed by this public key (hex, base64, or a file holding it).")
-    var key: String?
-
-    func run() async throws {
-        try await reportingErrors {
-            let proof = try await database.withStore { try await $0.auditInclusionProof(sequence: record) }
-            let pinned = try key.map(parsePublicKey)
-            guard proof.checkpoint.hasValidSignature(pinnedKey: pinned?.bytes) else {
-                printError("FAILED: the checkpoint at \(proof.checkpoint.treeSize) records does not carry a valid signature\(pinned == nil ? "" : " by the given key"); run `escort audit verify`")
-                throw ExitCode(1)
-            }
-            print(proof.json.encodedString())
-        }
-    }
-}
-
 /// Appends in a loop and prints each sequence number as soon as `append` returns. Used by the
 /// crash test (which kills it with SIGKILL) and handy for load experiments.
 struct AuditStressAppendCommand: AsyncParsableCommand {
@@ -239,10 +137,11 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let key = try GatewaySigningKey.loadOrCreate(path: keyFile)
+            let store = try await StoreLocation(database.path, passwordFile: database.storePasswordFile).open(create: true).store
+            let key = try await SigningKeyOpening.key(path: keyFile, explicit: false, store: store)
             var config = AuditLogConfiguration()
             config.checkpointEveryRecords = checkpointEvery
-            let log = try await AuditLog.open(store: try await StoreLocation(database.path, passwordFile: database.storePasswordFile).open(create: true).store, key: key, configuration: config)
+            let log = try await AuditLog.open(store: store, key: key, configuration: config)
             let limit = count ?? Int.max
             let pause = intervalMs
             try await withThrowingTaskGroup(of: Void.self) { group in

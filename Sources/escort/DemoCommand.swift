@@ -59,6 +59,8 @@ struct DemoCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir + "/keys", withIntermediateDirectories: true)
         let storePath = dir + "/escort.sqlite"
         let store = try SQLiteStore(path: storePath, create: true)
+        // First-time setup: the gateway's signing key (made only while the log is empty).
+        _ = try await SigningKeyOpening.key(path: dir + "/gateway.key", explicit: true, store: store, firstTimeSetup: true)
         let now = Date()
         for seed in Self.people where try await store.person(named: seed.name) == nil {
             let keyPath = "\(dir)/keys/\(seed.name)"

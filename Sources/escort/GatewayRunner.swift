@@ -48,13 +48,15 @@ struct GatewayRunner {
         logger.notice("opening the store", metadata: ["store": "\(self.store.kind)", "location": "\(self.store.description)"])
         let opened = try await self.store.open(create: true)
         let store = opened.store
-        let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
+        let key = try await SigningKeyOpening.key(path: signingKeyPath, explicit: true, store: store, firstTimeSetup: true)
         let log = try await AuditLog.open(store: store, key: key)
         _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
             "event": "gateway started", "policy": .string(policySource),
             "countries_of_concern": .array(engine.document.countriesOfConcern.sorted().map { .string($0.code) }),
             "listen": .string("\(host):\(port)"),
         ]))
+        // Signed at once: a log is never left without a checkpoint for longer than the first minute.
+        try await log.checkpoint()
         let authority = RegistryAuthority(store: store, engine: engine, localHome: localHome)
         var context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
         context.recordedOutputPerCommand = recordedOutputPerCommand

@@ -13,7 +13,7 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
     var storePasswordFile: String?
 
-    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; created if missing).")
+    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; made only for a new store's empty log, never for a path given here).")
     var signingKey: String?
 
     @Option(name: .long, help: "Who makes the change, as recorded in the audit log (default: $USER).")
@@ -21,6 +21,11 @@ struct RegistryOptions: ParsableArguments {
 
     var signingKeyPath: String {
         signingKey ?? StoreLocation.baseDirectory(of: store).appendingPathComponent("gateway.key").path
+    }
+
+    /// The signing key for `store` (see ``SigningKeyOpening``: never made up for a typed path).
+    func signingKey(for store: any AuditStore) async throws -> GatewaySigningKey {
+        try await SigningKeyOpening.key(path: signingKeyPath, explicit: signingKey != nil, store: store)
     }
 
     /// The store `--store` names.
@@ -41,7 +46,7 @@ struct RegistryOptions: ParsableArguments {
         let opened = try await location().open(create: true)
         let store = opened.store
         do {
-            let key = try GatewaySigningKey.loadOrCreate(path: signingKeyPath)
+            let key = try await signingKey(for: store)
             let log = try await AuditLog.open(store: store, key: key)
             var all: [String: AuditValue]
             do {

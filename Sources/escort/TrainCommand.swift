@@ -80,7 +80,7 @@ struct TrainCommand: AsyncParsableCommand {
                     let result = try runInteractively(s, person: trainee.name, analyser: analyser)
                     print(TrainingReportText.summary(result))
                     let set = try lib.set(named: setName)
-                    let key = try GatewaySigningKey.loadOrCreate(path: options.signingKeyPath)
+                    let key = try await options.signingKey(for: store)
                     let log = try await AuditLog.open(store: store, key: key)
                     let recorded: RecordedTrainingResult
                     do {

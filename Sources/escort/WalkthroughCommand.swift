@@ -42,7 +42,7 @@ struct WalkthroughCommand: AsyncParsableCommand {
         let keyPath = dir.appendingPathComponent("gateway.key").path
         let castPath = dir.appendingPathComponent("demo-session.cast").path
         let store = try SQLiteAuditStore(path: dbPath)
-        let key = try GatewaySigningKey.loadOrCreate(path: keyPath)
+        let key = try await SigningKeyOpening.key(path: keyPath, explicit: true, store: store, firstTimeSetup: true)
         let log = try await AuditLog.open(store: store, key: key)
         let session = "demo-\(Int(Date().timeIntervalSince1970))"
         let recording = try AsciicastWriter(path: castPath, header: AsciicastHeader(width: 100, height: 30, title: "Escort demo"))

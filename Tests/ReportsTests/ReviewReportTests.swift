@@ -40,6 +40,13 @@ struct ReviewReportTests {
         let c = try #require(r.contracts.first)
         #expect(c.targets.map(\.target) == ["db-il5", "web-il4", "wiki-il2"])
         #expect(c.targets[0].concernRefusals.map(\.id) == ["S3"])
+        // wei held a ticket for IL5 but was refused every time: no ticket basis "used", and the
+        // ticket granted to a citizen of a country of concern is flagged.
+        let wei = try #require(c.targets[0].access.first { $0.person == "wei" })
+        #expect(wei.basis.first == "none: every connection was refused", "\(wei.basis)")
+        #expect(wei.basis.count == 2 && wei.basis[1].hasPrefix("ticket T-WEI001 (INC-9, granted by root)"), "\(wei.basis)")
+        #expect(wei.basis[1].contains("held but every connection was refused") && !wei.basis[1].contains(", used"), "\(wei.basis)")
+        #expect(wei.basis[1].contains("FLAGGED: granted for IL5 to a person tied to a country of concern (citizen of CN, resides in CN)"), "\(wei.basis)")
         #expect(c.targets[1].concernRefusals.map(\.id) == ["S4", "S6"])
         #expect(c.targets[1].access.map(\.refusedConnections) == [1, 1])
         #expect(c.targets[1].access[0].basis == ["none: every connection was refused"])

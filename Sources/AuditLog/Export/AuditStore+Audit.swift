@@ -33,8 +33,10 @@ extension AuditStore {
     ///
     /// - Returns: the verified chain or the first failure.
     /// - Throws: only when the store cannot be read.
-    public func verifyAuditLog(pinnedKey: GatewayPublicKey?) async throws -> Result<VerifiedAuditChain, AuditVerificationFailure> {
-        var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey)
+    public func verifyAuditLog(
+        pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil
+    ) async throws -> Result<VerifiedAuditChain, AuditVerificationFailure> {
+        var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey, requirements: requirements)
         try await forEachAuditRecord { verifier.feed($0) }
         return verifier.finish()
     }
@@ -87,9 +89,31 @@ extension AuditStore {
         else {
             throw AuditError(.verificationFailed, "the log has fewer records than its checkpoint at \(checkpoint.treeSize); run `escort audit verify`")
         }
-        let proof = InclusionProof(sequence: sequence, leafHash: leaves[Int(sequence - 1)], path: path, checkpoint: checkpoint)
+        guard let record = try await auditRecords(from: sequence, limit: 1).first, record.sequence == sequence else {
+            throw AuditError(.notFound, "record \(sequence) is not in the store")
+        }
+        let proof = InclusionProof(
+            sequence: sequence, leafHash: leaves[Int(sequence - 1)], path: path, checkpoint: checkpoint, record: record.body)
         guard proof.verify() else {
             throw AuditError(.verificationFailed, "the stored records do not match the checkpoint at \(checkpoint.treeSize); run `escort audit verify`")
+        }
+        return proof
+    }
+
+    /// A consistency proof between the stored checkpoints over `oldSize` and `newSize` records.
+    ///
+    /// - Throws: ``AuditError`` `.notFound` if either is not a stored checkpoint.
+    public func auditConsistencyProof(oldSize: Int64, newSize: Int64) async throws -> ConsistencyProof {
+        let checkpoints = try await auditCheckpoints().compactMap { try? SignedCheckpoint(stored: $0) }
+        guard let old = checkpoints.last(where: { $0.treeSize == oldSize }) else {
+            throw AuditError(.notFound, "no signed checkpoint over \(oldSize) records (sizes: \(checkpoints.map { String($0.treeSize) }.joined(separator: ", ")))")
+        }
+        guard let new = checkpoints.last(where: { $0.treeSize == newSize }) else {
+            throw AuditError(.notFound, "no signed checkpoint over \(newSize) records (sizes: \(checkpoints.map { String($0.treeSize) }.joined(separator: ", ")))")
+        }
+        let proof = try await auditConsistencyProof(from: old, to: new)
+        guard proof.verify() else {
+            throw AuditError(.verificationFailed, "the stored records do not reproduce the checkpoints at \(oldSize) and \(newSize); run `escort audit verify`")
         }
         return proof
     }

@@ -12,6 +12,9 @@ public struct GatewaySigningKey: Sendable {
     private let raw: [UInt8]
     /// The raw 32-byte public key.
     public let publicKeyBytes: [UInt8]
+    /// Where this signer keeps the last checkpoint it signed (`PATH.checkpoint` for a key loaded
+    /// from `PATH`); nil for a key that lives only in memory (tests), which keeps none.
+    public private(set) var keptCheckpoint: SignerCheckpointFile?
 
     private var key: Curve25519.Signing.PrivateKey {
         // The bytes were validated in init.
@@ -46,6 +49,10 @@ public struct GatewaySigningKey: Sendable {
     }
 
     /// Loads the key at `path`, creating it (mode 0600, with `PATH.pub`) if the file does not exist.
+    ///
+    /// Only first-time setup may create a key (`escort demo`, `escort serve` on a store whose log
+    /// is empty): everything else uses ``load(path:)``, so a mistyped path is an error rather
+    /// than a new key whose checkpoints no auditor's pinned key accepts.
     public static func loadOrCreate(path: String) throws(AuditError) -> GatewaySigningKey {
         if FileManager.default.fileExists(atPath: path) {
             let key = try load(path: path)
@@ -54,7 +61,8 @@ public struct GatewaySigningKey: Sendable {
             }
             return key
         }
-        let key = GatewaySigningKey()
+        var key = GatewaySigningKey()
+        key.keptCheckpoint = SignerCheckpointFile(keyPath: path)
         let text = Data(key.raw).base64EncodedString() + "\n"
         // Write a temporary file, sync it, then link it into place: a crash never leaves a
         // half-written key, and a key created meanwhile by another process is never replaced.
@@ -83,6 +91,9 @@ public struct GatewaySigningKey: Sendable {
 
     /// Loads the key at `path`.
     public static func load(path: String) throws(AuditError) -> GatewaySigningKey {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AuditError(.badKey, "there is no signing key at \(path): give the gateway's key (--signing-key PATH); only first-time setup (`escort demo`, `escort serve` on an empty log) creates one")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuditError(.badKey, "cannot read key file \(path)")
         }
@@ -90,7 +101,9 @@ public struct GatewaySigningKey: Sendable {
         guard let raw = Data(base64Encoded: text), raw.count == 32 else {
             throw AuditError(.badKey, "key file \(path) does not hold a base64 32-byte Ed25519 private key")
         }
-        return try GatewaySigningKey(rawRepresentation: Array(raw))
+        var key = try GatewaySigningKey(rawRepresentation: Array(raw))
+        key.keptCheckpoint = SignerCheckpointFile(keyPath: path)
+        return key
     }
 }
 

@@ -17,6 +17,12 @@ public struct AuditVerificationFailure: Error, Sendable, Hashable, CustomStringC
         case badSignature
         /// A checkpoint cannot be read.
         case malformedCheckpoint
+        /// A checkpoint held outside the log (the signer's kept checkpoint, a witness's
+        /// cosignature) is not in it: checkpoints were deleted.
+        case checkpointMissing
+        /// With a pinned key: the log carries no checkpoint, or more records after its newest
+        /// checkpoint than the bound allows.
+        case unsigned
     }
 
     public var kind: Kind

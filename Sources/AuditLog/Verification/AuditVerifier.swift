@@ -9,6 +9,10 @@ import Store
 /// matches and the signature is valid. The first failure is kept and later records are ignored.
 public struct AuditVerifier: Sendable {
     private let pinnedKey: GatewayPublicKey?
+    private let requirements: AuditRequirements
+    /// Checkpoints held outside the log, by size, not yet reached.
+    private var vouched: [AuditRequirements.Vouched]
+    private var vouchedIndex = 0
     private var checkpoints: [(stored: StoredAuditCheckpoint, parsed: SignedCheckpoint?)]
     private var checkpointIndex = 0
     private var verifiedCheckpoints: [SignedCheckpoint] = []
@@ -27,16 +31,23 @@ public struct AuditVerifier: Sendable {
     ///   - checkpoints: every stored checkpoint (any order).
     ///   - pinnedKey: the gateway's public key as the auditor knows it; nil to trust the key
     ///     named in the checkpoints (integrity without proof of origin).
-    public init(checkpoints: [StoredAuditCheckpoint], pinnedKey: GatewayPublicKey?) {
+    ///   - requirements: checkpoints held outside the log, and (with `pinnedKey`) the bounds on
+    ///     unsigned records; by default those bounds apply whenever a key is pinned.
+    public init(checkpoints: [StoredAuditCheckpoint], pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil) {
         self.pinnedKey = pinnedKey
+        let requirements = requirements ?? (pinnedKey == nil ? .none : AuditRequirements())
+        self.requirements = requirements
+        self.vouched = requirements.vouched.sorted { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
         self.checkpoints = checkpoints
             .map { (stored: $0, parsed: try? SignedCheckpoint(stored: $0)) }
             .sorted { $0.stored.treeSize < $1.stored.treeSize }
     }
 
     /// Verifies a whole in-memory chain.
-    public static func verify(_ chain: AuditChain, pinnedKey: GatewayPublicKey?) -> Result<VerifiedAuditChain, AuditVerificationFailure> {
-        var v = AuditVerifier(checkpoints: chain.checkpoints, pinnedKey: pinnedKey)
+    public static func verify(
+        _ chain: AuditChain, pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil
+    ) -> Result<VerifiedAuditChain, AuditVerificationFailure> {
+        var v = AuditVerifier(checkpoints: chain.checkpoints, pinnedKey: pinnedKey, requirements: requirements)
         for r in chain.records {
             v.feed(r)
             if v.failure != nil { break }
@@ -64,6 +75,13 @@ public struct AuditVerifier: Sendable {
             fail(.truncatedAfterCheckpoint, accepted + 1,
                  "the log ends after record \(accepted) but a signed checkpoint vouches for \(c.treeSize) records")
         }
+        if failure == nil, vouchedIndex < vouched.count {
+            let v = vouched[vouchedIndex]
+            fail(.truncatedAfterCheckpoint, accepted + 1,
+                 "the log ends after record \(accepted) but \(v.holder) holds a checkpoint over \(v.checkpoint.treeSize) records: records were deleted")
+        }
+        if failure == nil { checkVouchedArePresent() }
+        if failure == nil, pinnedKey != nil { checkUnsigned() }
         if let failure { return .failure(failure) }
         return .success(VerifiedAuditChain(
             size: accepted, head: previous, root: frontier.root, checkpoints: verifiedCheckpoints,
@@ -133,7 +151,48 @@ public struct AuditVerifier: Sendable {
         {
             recordings.append(RecordingReference(sequence: accepted, session: rec.session, path: path, sha256: sha))
         }
+        // Held checkpoints first: a re-signed forgery's own checkpoint at the same size must not
+        // count as the last good one.
+        checkVouched(upTo: accepted)
         checkCheckpoints(upTo: accepted)
+    }
+
+    /// A checkpoint held outside the log, reached: the log's root at its size must be its root.
+    private mutating func checkVouched(upTo size: Int64) {
+        while failure == nil, vouchedIndex < vouched.count, vouched[vouchedIndex].checkpoint.treeSize <= size {
+            let v = vouched[vouchedIndex]
+            vouchedIndex += 1
+            guard v.checkpoint.treeSize == size else { continue }
+            if v.checkpoint.root != frontier.root {
+                let first = lastGoodCheckpointSize + 1
+                return fail(.changed, first,
+                            "records \(first)–\(size) are not the log \(v.holder) holds a checkpoint of at \(size) records (root \(v.checkpoint.root.hex)): at least one of them was rewritten")
+            }
+        }
+    }
+
+    /// Every checkpoint held outside the log must be one of its own.
+    private mutating func checkVouchedArePresent() {
+        for v in vouched {
+            let present = checkpoints.contains { $0.stored.treeSize == v.checkpoint.treeSize && $0.parsed?.root == v.checkpoint.root }
+            if !present {
+                return fail(.checkpointMissing, max(v.checkpoint.treeSize, 1),
+                            "the checkpoint at \(v.checkpoint.treeSize) records (\(v.checkpoint.time)) that \(v.holder) holds is not in the log: its checkpoints were deleted")
+            }
+        }
+    }
+
+    /// With a pinned key: a non-empty log carries checkpoints, and not too many records after the last.
+    private mutating func checkUnsigned() {
+        guard accepted > 0 else { return }
+        if requirements.requireCheckpoint, verifiedCheckpoints.isEmpty {
+            return fail(.unsigned, 1, "the log's \(accepted) records carry no signed checkpoint: its checkpoints were removed, or it was never signed")
+        }
+        let tail = accepted - lastGoodCheckpointSize
+        if let bound = requirements.maximumUnsigned, tail > bound {
+            return fail(.unsigned, lastGoodCheckpointSize + 1,
+                        "\(tail) records after the last signed checkpoint (at \(lastGoodCheckpointSize)), more than the \(bound) a gateway leaves unsigned: checkpoints were deleted")
+        }
     }
 
     private mutating func checkCheckpoints(upTo size: Int64) {

@@ -109,15 +109,27 @@ public struct ReviewReport: Sendable {
                             basis.append("\(mode == "direct" ? "eligible directly" : "escorted") under rule \"\(rule)\" (\(list.count) session\(list.count == 1 ? "" : "s"))")
                         }
                     }
-                    let used = Set(theirs.flatMap(\.tickets))
+                    // A ticket is used only by a connection that was let in; one named at refused
+                    // connections gave no access.
+                    let used = Set(theirs.filter(\.wasAdmitted).flatMap(\.tickets))
+                    let presented = Set(theirs.filter { !$0.wasAdmitted }.flatMap(\.tickets))
+                    if theirs.allSatisfy({ !$0.wasAdmitted }) && !theirs.isEmpty { basis.append("none: every connection was refused") }
                     for t in tickets where t.person == login && t.target == target {
                         var s = "ticket \(t.id) (\(t.reason), granted by \(t.grantedBy)) valid \(ReportTime.format(t.validFrom)) to \(ReportTime.format(t.validUntil))"
                         if let r = t.revokedAt { s += ", revoked \(ReportTime.format(r))" }
-                        s += used.contains(t.id) ? ", used" : ", not used in the period"
+                        s += used.contains(t.id) ? ", used" : presented.contains(t.id) ? ", held but every connection was refused" : ", not used in the period"
+                        // A ticket for someone tied to a country of concern, on IL4 and above, is flagged.
+                        let concern = Set(countriesOfConcern.map(\.code))
+                        if let p, let level, level >= .il4 {
+                            let ties = p.citizenships.filter(concern.contains).map { "citizen of \($0)" }
+                                + (concern.contains(p.residence) ? ["resides in \(p.residence)"] : [])
+                            if !ties.isEmpty {
+                                s += "; FLAGGED: granted for \(level.rawValue) to a person tied to a country of concern (\(ties.joined(separator: ", ")))"
+                            }
+                        }
                         basis.append(s)
                     }
-                    for id in used.sorted() where !tickets.contains(where: { $0.id == id }) { basis.append("ticket \(id) (no longer in the registry)") }
-                    if theirs.allSatisfy({ !$0.wasAdmitted }) && !theirs.isEmpty && basis.isEmpty { basis.append("none: every connection was refused") }
+                    for id in used.union(presented).sorted() where !tickets.contains(where: { $0.id == id }) { basis.append("ticket \(id) (no longer in the registry)") }
                     holders.append(AccessHolder(
                         person: login, displayName: p?.displayName ?? login,
                         profile: p.map { "citizen of \($0.citizenships.joined(separator: "+")), resides in \($0.residence)" } ?? "not in the registry",

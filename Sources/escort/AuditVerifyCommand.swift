@@ -1,0 +1,162 @@
+import ArgumentParser
+import AuditLog
+import EscortCore
+import Foundation
+import Recording
+import Store
+
+struct AuditVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every record, the Merkle tree and every checkpoint signature.",
+        discussion: """
+            Reads the store (--store, default escort.sqlite) or an export file (--export). \
+            Pass the gateway's public key with --key (64 hex digits, base64 of the 32 raw bytes, \
+            or a file holding either, such as gateway.key.pub); without it signatures are \
+            checked against the key named in the checkpoints, which proves integrity but not origin. \
+            With --key, a log without checkpoints, more than --max-unsigned records after the last \
+            one, or a checkpoint held outside the log that it no longer has (the signer's kept \
+            checkpoint, --signer-checkpoint; a witness's cosignature, --witness) fail verification. \
+            Exit status: 0 verified, 1 the log fails verification, 2 the input cannot be read.
+            """
+    )
+
+    @OptionGroup var database: AuditDatabaseOptions
+
+    @Option(name: .long, help: "Verify an export file instead of the store.")
+    var export: String?
+
+    @Option(name: .long, help: "The gateway's Ed25519 public key (hex, base64, or a file holding it).")
+    var key: String?
+
+    @Option(name: .long, help: "A witness's cosignature file (written by `escort audit witness`): the log must hold and extend every checkpoint in it. Repeatable.")
+    var witness: [String] = []
+
+    @Option(name: .long, help: "Accept cosignatures only from this witness public key (hex, base64, or a file). Repeatable; default: the key in each cosignature.")
+    var witnessKey: [String] = []
+
+    @Option(name: .long, help: "The signer's kept checkpoint (KEY.checkpoint, beside the signing key): the log must hold and extend it (default with a SQLite store: gateway.key.checkpoint beside it, if present).")
+    var signerCheckpoint: String?
+
+    @Option(name: .long, help: "With --key: the most records allowed after the last signed checkpoint (default 1000).")
+    var maxUnsigned: Int64 = 1000
+
+    @Option(name: .long, help: "Also check each recording named in the log against its SHA-256 (looked up by file name in this folder).")
+    var recordings: String?
+
+    func validate() throws {
+        if export != nil, database.given { throw ValidationError("give either --store or --export, not both") }
+        if maxUnsigned < 0 { throw ValidationError("--max-unsigned must not be negative") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let pinned = try key.map(parsePublicKey)
+            var requirements = pinned == nil ? AuditRequirements.none : AuditRequirements(maximumUnsigned: maxUnsigned)
+            requirements.vouched = try vouched(pinned)
+            let result: Result<VerifiedAuditChain, AuditVerificationFailure>
+            if let export {
+                guard let data = FileManager.default.contents(atPath: export) else {
+                    throw AuditError(.badExport, "cannot read \(export)")
+                }
+                result = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: pinned, requirements: requirements)
+            } else {
+                result = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: pinned, requirements: requirements) }
+            }
+            switch result {
+            case .failure(let f):
+                printError("FAILED at record \(f.record): \(f.kind.rawValue): \(f.message)")
+                throw ExitCode(1)
+            case .success(let chain):
+                report(chain, vouched: requirements.vouched)
+                if let recordings, try !checkRecordings(chain.recordings, in: recordings) { throw ExitCode(1) }
+            }
+        }
+    }
+
+    /// The checkpoints held outside the log: the signer's kept one and every witness's.
+    private func vouched(_ pinned: GatewayPublicKey?) throws -> [AuditRequirements.Vouched] {
+        var out: [AuditRequirements.Vouched] = []
+        var keptPath = signerCheckpoint
+        if keptPath == nil, export == nil, !database.path.contains("://") {
+            let beside = StoreLocation.baseDirectory(of: database.path).appendingPathComponent("gateway.key.checkpoint").path
+            if FileManager.default.fileExists(atPath: beside) { keptPath = beside }
+        }
+        if let keptPath {
+            guard let kept = try SignerCheckpointFile(path: keptPath).load() else {
+                throw AuditError(.badKey, "there is no kept checkpoint at \(keptPath)")
+            }
+            try requireSigned(kept, pinned, what: "the signer's kept checkpoint \(keptPath)")
+            out.append(.init(kept, holder: "the signer (\(keptPath))"))
+        }
+        let pinnedWitnesses = try witnessKey.map(parsePublicKey)
+        for file in witness {
+            guard let data = FileManager.default.contents(atPath: file) else { throw AuditError(.badExport, "cannot read \(file)") }
+            let cosignatures: [Cosignature]
+            do throws(AuditError) { cosignatures = try Cosignature.parseFile(Array(data)) } catch {
+                throw AuditError(error.code, "\(file): \(error.message)")
+            }
+            if cosignatures.isEmpty { throw AuditError(.badExport, "\(file) holds no cosignature") }
+            for c in cosignatures {
+                let who = "witness \(c.witnessKey.hex.prefix(16))… (\(file))"
+                if !pinnedWitnesses.isEmpty, !pinnedWitnesses.contains(where: { $0.bytes == c.witness }) {
+                    printError("FAILED: \(file) holds a cosignature by \(c.witnessKey), not a witness given with --witness-key")
+                    throw ExitCode(1)
+                }
+                guard c.isValid() else {
+                    printError("FAILED: badSignature: the cosignature by \(who) on the checkpoint at \(c.checkpoint.treeSize) records is invalid")
+                    throw ExitCode(1)
+                }
+                try requireSigned(c.checkpoint, pinned, what: "the checkpoint \(who) cosigned")
+                out.append(.init(c.checkpoint, holder: who))
+            }
+        }
+        return out
+    }
+
+    private func requireSigned(_ c: SignedCheckpoint, _ pinned: GatewayPublicKey?, what: String) throws {
+        guard c.hasValidSignature(pinnedKey: pinned?.bytes) else {
+            printError("FAILED: badSignature: \(what) (\(c.treeSize) records) does not carry a valid signature\(pinned == nil ? "" : " by the given key")")
+            throw ExitCode(1)
+        }
+    }
+
+    func report(_ chain: VerifiedAuditChain, vouched: [AuditRequirements.Vouched]) {
+        print("OK: \(chain.size) records verified (hash chain, Merkle tree, \(chain.checkpoints.count) signed checkpoints).")
+        print("Root: \(chain.root.hex) at tree size \(chain.size)")
+        if let c = chain.latestCheckpoint {
+            let key = Data(c.publicKey).base64EncodedString()
+            print("Latest checkpoint: \(c.treeSize) records at \(c.time), signed by \(key)")
+        } else {
+            print("WARNING: no signed checkpoint: only the hash chain protects these records.")
+        }
+        for v in vouched {
+            print("Held outside the log: \(v.holder) holds the checkpoint at \(v.checkpoint.treeSize) records; the log holds and extends it.")
+        }
+        if !chain.keyWasPinned {
+            print("WARNING: no --key given: signatures were checked against the key named in the log, which proves integrity but not origin.")
+        }
+        if chain.unsignedRecords > 0 {
+            print("NOTE: \(chain.unsignedRecords) record(s) after the last checkpoint are protected by the hash chain only.")
+        }
+    }
+
+    func checkRecordings(_ refs: [RecordingReference], in folder: String) throws -> Bool {
+        var ok = true
+        for r in refs {
+            let path = folder + "/" + URL(fileURLWithPath: r.path).lastPathComponent
+            guard FileManager.default.fileExists(atPath: path) else {
+                printError("MISSING recording \(path) (record \(r.sequence))")
+                ok = false
+                continue
+            }
+            let digest = try AsciicastWriter.sha256(ofFileAt: path)
+            if digest != r.sha256 {
+                printError("FAILED recording \(path): its SHA-256 is \(digest) but record \(r.sequence) says \(r.sha256): the file was changed")
+                ok = false
+            }
+        }
+        if ok { print("Recordings: \(refs.count) checked, all match the log.") }
+        return ok
+    }
+}

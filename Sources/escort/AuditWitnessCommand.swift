@@ -1,0 +1,102 @@
+import ArgumentParser
+import AuditLog
+import EscortCore
+import Foundation
+import Store
+
+/// `escort audit witness`: run by someone other than the gateway's operator. Keeps the latest
+/// checkpoint it cosigned in its own state file, takes the log's newest signed checkpoint (from
+/// the store or an export), checks that it extends the one held (RFC 6962 consistency), cosigns
+/// it with the witness's own Ed25519 key and appends the cosignature to a file that
+/// `escort audit verify --witness FILE` reads.
+struct AuditWitnessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "witness",
+        abstract: "Cosign the log's newest checkpoint if it extends the last one this witness cosigned.",
+        discussion: """
+            The first run (no --state file yet) makes the witness's key (--witness-key, with KEY.pub) \
+            and cosigns the newest checkpoint; later runs cosign only an extension of the checkpoint \
+            held in --state, and report a fork otherwise. Exit status: 0 cosigned (or nothing new), \
+            1 the log is not an extension of what this witness holds (a fork or a rollback) or carries \
+            no checkpoint signed by --key, 2 the input cannot be read.
+            """
+    )
+
+    @OptionGroup var database: AuditDatabaseOptions
+
+    @Option(name: .long, help: "Witness an export file instead of the store.")
+    var export: String?
+
+    @Option(name: .long, help: "The gateway's Ed25519 public key, the one whose checkpoints this witness cosigns (hex, base64, or a file holding it).")
+    var key: String
+
+    @Option(name: .long, help: "The witness's own signing key (made on the first run, with KEY.pub beside it).")
+    var witnessKey: String = "escort-witness.key"
+
+    @Option(name: .long, help: "The witness's state: the last checkpoint it cosigned.")
+    var state: String = "escort-witness.state"
+
+    @Option(name: [.short, .long], help: "The cosignature file: each cosignature is appended as one line (give it to `escort audit verify --witness`).")
+    var output: String = "escort-witness.cosignatures"
+
+    func validate() throws {
+        if export != nil, database.given { throw ValidationError("give either --store or --export, not both") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let gateway = try parsePublicKey(key)
+            let stateFile = SignerCheckpointFile(path: state)
+            let held = try stateFile.load()
+            let signer: GatewaySigningKey
+            if held == nil, !FileManager.default.fileExists(atPath: witnessKey) {
+                signer = try GatewaySigningKey.loadOrCreate(path: witnessKey)
+                print("New witness key \(witnessKey) (public key \(signer.publicKey), in \(witnessKey).pub).")
+            } else {
+                signer = try GatewaySigningKey.load(path: witnessKey)
+            }
+            if let held, !held.hasValidSignature(pinnedKey: gateway.bytes) {
+                throw AuditError(.badKey, "the checkpoint held in \(state) is not signed by --key: this state belongs to another gateway's log")
+            }
+            let (checkpoints, leaves) = try await read()
+            switch AuditWitness.decide(held: held, checkpoints: checkpoints, leaves: leaves, gatewayKey: gateway) {
+            case .failure(let refusal):
+                printError("REFUSED: \(refusal); nothing cosigned\(held.map { " (still holding the checkpoint at \($0.treeSize) records, \($0.time))" } ?? "")")
+                throw ExitCode(1)
+            case .success(let latest):
+                if let held, held == latest {
+                    print("Nothing new: the newest checkpoint (\(latest.treeSize) records, \(latest.time)) is the one this witness holds.")
+                    return
+                }
+                let cosignature = try Cosignature.sign(latest, witnessKey: signer)
+                try append(cosignature.line + [0x0A], to: output)
+                try stateFile.save(latest)
+                let from = held.map { "consistent with the one held at \($0.treeSize) records" } ?? "the first this witness holds"
+                print("Cosigned the checkpoint at \(latest.treeSize) records (\(latest.time), root \(latest.root.hex)), \(from); cosignature appended to \(output).")
+            }
+        }
+    }
+
+    /// The log's checkpoints and leaf hashes, from the export or the store.
+    private func read() async throws -> ([SignedCheckpoint], [AuditHash]) {
+        if let export {
+            guard let data = FileManager.default.contents(atPath: export) else { throw AuditError(.badExport, "cannot read \(export)") }
+            let chain = try AuditExport.parse(Array(data))
+            return (chain.checkpoints.compactMap { try? SignedCheckpoint(stored: $0) }, chain.records.map { MerkleTree.leafHash($0.body) })
+        }
+        return try await database.withStore { store in
+            let checkpoints = try await store.auditCheckpoints().compactMap { try? SignedCheckpoint(stored: $0) }
+            var leaves: [AuditHash] = []
+            try await store.forEachAuditRecord { leaves.append(MerkleTree.leafHash($0.body)) }
+            return (checkpoints, leaves)
+        }
+    }
+
+    private func append(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw AuditError(.badExport, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else { throw AuditError(.badExport, "cannot write \(path)") }
+    }
+}
