@@ -172,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "escort-bench",
             dependencies: [
-                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "EscortTesting", "Gateway", "Policy",
+                "EscortCore", "ShellAnalysis", "Store", "StoreSQLite", "StorePostgres", "AuditLog", "EscortTesting", "Gateway", "Policy", "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

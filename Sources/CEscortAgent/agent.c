@@ -204,6 +204,7 @@ pid_t escort_spawn_clean(char *const argv[], char *const envp[], int in_fd, int 
 int escort_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 #include <sys/ptrace.h>
+#include <sched.h>
 #include <time.h>
 
 int escort_trace_seize(pid_t pid) {
@@ -219,6 +220,7 @@ static long now_ms(void) {
 int escort_trace_await_exec(pid_t pid, int grace_ms) {
     long start = now_ms();
     int interrupted = 0;
+    int spins = 0;
     for (;;) {
         int st = 0;
         pid_t r = waitpid(pid, &st, __WALL | (interrupted ? 0 : WNOHANG));
@@ -229,6 +231,8 @@ int escort_trace_await_exec(pid_t pid, int grace_ms) {
                    next. An exec still under way reports its exec stop first. */
                 if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0) return -1;
                 interrupted = 1;
+            } else if (spins++ < 2000) {
+                sched_yield(); /* an exec usually completes within microseconds */
             } else {
                 usleep(50);
             }

@@ -7,7 +7,7 @@ struct EscortBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escort-bench",
         abstract: "Measure Escort's hot paths (build with -c release).",
-        subcommands: [AnalyseBenchmark.self, AuditBenchmark.self, GatewayBenchmark.self, ClusterBenchmark.self]
+        subcommands: [AnalyseBenchmark.self, AuditBenchmark.self, GatewayBenchmark.self, ClusterBenchmark.self, AgentBenchmark.self]
     )
 
     /// The gateways measured in-process log only warnings and errors, to standard error: their

@@ -57,7 +57,9 @@ struct AgentMediationTests {
         // less's `!cmd` runs $SHELL -c cmd: a program start the agent stops.
         try String(repeating: "a line of notes\n", count: 200).write(toFile: gw.targetHome + "/notes.txt", atomically: true, encoding: .utf8)
         p.send("less notes.txt\r")
-        try await Task.sleep(for: .milliseconds(800))
+        // Keystrokes reach only a program that has the terminal: wait for the pager's page.
+        #expect(await p.waitFor("a line of notes"))
+        try await Task.sleep(for: .milliseconds(200))
         let mark = p.output.count
         p.send("!\(Self.payload(loot))\r")
         #expect(await p.waitFor("held", after: mark), "\(p.output.suffix(400))")

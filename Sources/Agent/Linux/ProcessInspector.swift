@@ -3,6 +3,31 @@ import CEscortAgent
 import Crypto
 import Glibc
 
+/// SHA-256 and head of files by identity: a file is hashed again only when its device, inode, size,
+/// modification or change time differ (a write changes the change time, which no program can set).
+final class HashCache {
+    nonisolated(unsafe) static let shared = HashCache()
+    struct Key: Hashable {
+        var device: UInt64, inode: UInt64, size: Int64, mtime: Int64, mtimeNanos: Int, ctime: Int64, ctimeNanos: Int
+    }
+    var entries: [Key: (String, [UInt8], Bool)] = [:]
+
+    func hash(_ file: String, _ info: stat) -> (String, [UInt8], Bool) {
+        let key = Key(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                      mtime: Int64(info.st_mtim.tv_sec), mtimeNanos: info.st_mtim.tv_nsec,
+                      ctime: Int64(info.st_ctim.tv_sec), ctimeNanos: info.st_ctim.tv_nsec)
+        if let hit = entries[key] { return hit }
+        let value = ProcessInspector.hash(file)
+        // The file may have changed while it was read: keep the value only if it did not.
+        var after = stat()
+        if stat(file, &after) == 0, after.st_ctim.tv_sec == info.st_ctim.tv_sec, after.st_ctim.tv_nsec == info.st_ctim.tv_nsec {
+            if entries.count > 4096 { entries.removeAll() }
+            entries[key] = value
+        }
+        return value
+    }
+}
+
 /// Reads what a stopped exec asks for out of the process itself (`/proc/PID/mem`, `cwd`, `root`,
 /// `fd/N`), and the file it names. Every read is bounded; a string that does not end within its
 /// bound, or memory that cannot be read, makes the exec unreadable (and so refused).
@@ -64,7 +89,7 @@ public enum ProcessInspector {
         var head: [UInt8] = []
         var complete = false
         if exists, (info.st_mode & S_IFMT) == S_IFREG {
-            (sha, head, complete) = hash(file)
+            (sha, head, complete) = HashCache.shared.hash(file, info)
         }
         let isScript = head.count >= 2 && head[0] == 0x23 && head[1] == 0x21
         var interpreter: String?
@@ -108,11 +133,13 @@ public enum ProcessInspector {
         return (hasher.finalize().map { String($0, radix: 16).leftPadded }.joined(), head, total <= ExecReport.scriptLimit)
     }
 
-    /// The parent chain from `/proc`, nearest first, at most eight deep.
+    /// The parent chain from `/proc`, nearest first, at most eight deep, within the session (it
+    /// stops at the agent: what started the agent is not the session's).
     static func parents(of pid: Int32) -> [ExecReport.Ancestor] {
         var out: [ExecReport.Ancestor] = []
         var current = parent(of: pid)
-        while let p = current, p > 1, out.count < 8 {
+        let agent = getpid()
+        while let p = current, p > 1, p != agent, out.count < 8 {
             out.append(.init(pid: p, executable: link("/proc/\(p)/exe") ?? "?", argv: commandLine(of: p)))
             current = parent(of: p)
         }
