@@ -132,6 +132,8 @@ public actor EngineerSession: SessionControl {
         var analysis = context.analyser.analyse(command)
         let unread: [String: String]
         (analysis, unread) = await readScripts(command, analysis)
+        let hooks = ShellHooks(command: command, limits: context.analyser.limits)
+        if !hooks.isEmpty { hooks.judge(&analysis, with: context.analyser) }
         if Self.writesProcessDescriptor(command) {
             analysis.risk = max(analysis.risk, .high)
             analysis.summary = "High risk: writes into another process's open file (/proc/…/fd/…), a way to type into the shell's own command stream."

@@ -21,32 +21,10 @@ struct ExpectedPrograms: Sendable {
     }
 
     mutating func collect(_ script: Script) {
-        for item in script.items {
-            for pipeline in item.andOr.pipelines {
-                for command in pipeline.commands { collect(command) }
-            }
-        }
-    }
-
-    mutating func collect(_ command: Command) {
-        switch command {
-        case .simple(let s):
+        for s in ShellWalk.simpleCommands(in: script) {
             if let first = s.words.first?.literalValue {
                 names.insert(Self.base(first))
                 if first.contains("/") { paths.insert(first) }
-            }
-        case .function(_, let body, _):
-            collect(body)
-        case .compound(let c, _, _):
-            switch c {
-            case .braceGroup(let s), .subshell(let s): collect(s)
-            case .ifClause(let branches, let elseBody):
-                for b in branches { collect(b.condition); collect(b.body) }
-                if let elseBody { collect(elseBody) }
-            case .forClause(_, _, let body), .selectClause(_, _, let body), .arithmeticFor(_, let body): collect(body)
-            case .whileClause(let condition, let body, _): collect(condition); collect(body)
-            case .caseClause(_, let items): for i in items { collect(i.body) }
-            case .arithmetic, .conditional: break
             }
         }
     }
