@@ -210,7 +210,7 @@ enum Interpreter {
     }
 
     /// The first quoted string at or shortly after `from` (skipping blanks, `(`, `[`).
-    static func firstStringLiteral(_ chars: [Character], from: Int) -> String? {
+    static func firstStringLiteral(_ chars: [Character], from: Int, joining: Bool = true) -> String? {
         var i = from
         while i < chars.count, " ([{".contains(chars[i]) { i += 1 }
         guard i < chars.count, chars[i] == "\"" || chars[i] == "'" else { return nil }
@@ -228,13 +228,14 @@ enum Interpreter {
             j += 1
         }
         guard j < chars.count else { return nil }
+        guard joining else { return out }
         // A list form like ["bash", "-c", "cmd"] keeps going: join the literals.
         var k = j + 1
         var pieces = [out]
         while k < chars.count, chars[k] == "," || chars[k] == " " {
             k += 1
             if k < chars.count, chars[k] == "\"" || chars[k] == "'" {
-                if let next = firstStringLiteral(chars, from: k) {
+                if let next = firstStringLiteral(chars, from: k, joining: false) {
                     pieces.append(next)
                     var m = k + 1
                     while m < chars.count, chars[m] != chars[k] { m += 1 }

@@ -278,10 +278,11 @@ extension ShellReader {
             return .dynamic([])
         }
         let line = argv.compactMap(\.text).map { $0.contains(" ") ? "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" : $0 }.joined(separator: " ")
-        var nested = Report()
+        var nested = report.nested()
         let status = PowerShellReader(catalogue: catalogue).read(line, origin: 0, depth: nesting + 1, into: &nested)
         for f in nested.findings { add(f.risk, f.technique, f.reason, range) }
         for e in nested.explanation { explain(e) }
+        if nested.steps > report.steps { report.spend(nested.steps - report.steps) }
         if case .complete = status {} else {
             add(.high, "T1059.001", "PowerShell code Escort could not read completely.", range)
         }

@@ -7,7 +7,7 @@ extension PSInterpreter {
     mutating func postfix() -> PSValue {
         var v = primary()
         var variableName: String? = lastVariable
-        while true {
+        while step() {
             if tok.kind == .member || tok.kind == .staticMember {
                 let isStatic = tok.kind == .staticMember
                 let name = tok.text.lowercased()
@@ -44,7 +44,7 @@ extension PSInterpreter {
         var args: [PSValue] = []
         var names: [String?] = []
         skipNewlines()
-        while !isOp(")") && tok.kind != .end {
+        while !isOp(")") && tok.kind != .end && step() {
             lastVariable = nil
             let bare = tok.kind == .variable && (isOp(",", peek(1)) || isOp(")", peek(1)))
             let name = bare ? tok.text.lowercased() : nil
@@ -118,7 +118,7 @@ extension PSInterpreter {
                 skipNewlines()
                 var v = PSValue.unknown(t.range)
                 var count = 0
-                while !isOp(")") && tok.kind != .end {
+                while !isOp(")") && tok.kind != .end && step() {
                     let before = p
                     if tok.kind == .variable, peek(1).kind == .op, ["=", "+="].contains(peek(1).text) {
                         statement()
