@@ -45,6 +45,7 @@ public struct Analyser: Sendable {
             }
         }
         let whole = SourceRange(0, source.utf8.count)
+        InstanceMetadata.scanText(source, range: whole, into: &report)
         if report.outOfSteps { return Self.couldNotFinish(source, partial: report, catalogue: catalogue) }
         switch status {
         case .complete:

@@ -85,7 +85,8 @@ public struct ProgramEvaluator: Sendable {
         report.explain(Self.sentence(line))
         let baseRisk = subcommand?.risk ?? entry.risk
         let baseTechniques = subcommand?.techniques ?? entry.techniques ?? []
-        if baseRisk > .none || !baseTechniques.isEmpty {
+        let replaced = matched.contains { $0.flag.replacesProgramRisk == true }
+        if !replaced, baseRisk > .none || !baseTechniques.isEmpty {
             let what = subcommand.map { "`\(name) \($0.name)` \($0.summary)" } ?? "`\(name)` \(entry.summary)"
             report.add(baseRisk, techniques: baseTechniques, Self.sentence(what), commandRange)
         }
@@ -152,7 +153,21 @@ public struct ProgramEvaluator: Sendable {
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
         for rule in catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing) {
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
+            // Credentials and key material read: what a later sending would carry out.
+            if !writing, isSecret(rule) { report.noteSecret("\(rule.meaning) (`\(path)`)") }
         }
+    }
+
+    /// Whether a path rule's files hold credentials or key material (a rule of risk medium or
+    /// above whose techniques are credential access, TA0006).
+    func isSecret(_ rule: PathRule) -> Bool {
+        rule.access != "write" && rule.risk >= .medium && (rule.techniques ?? []).contains { catalogue.tactics(of: $0).contains("TA0006") }
+    }
+
+    /// What `path` holds in words with the path ("the hashed passwords of every account
+    /// (`/etc/shadow`)") when it holds credentials or key material, else nil.
+    public func secret(in path: String) -> String? {
+        catalogue.pathRules(for: path, writing: false).first(where: isSecret).map { "\($0.meaning) (`\(path)`)" }
     }
 
     /// The sources and the destination of a copy, move or link, or nil when they cannot be told

