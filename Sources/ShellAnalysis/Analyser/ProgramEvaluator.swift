@@ -108,14 +108,23 @@ public struct ProgramEvaluator: Sendable {
         var roles = Set(entry.roles ?? [])
         roles.formUnion(subcommand?.roles ?? [])
         // Sensitive paths among the operands and flag values.
-        let writes = roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell")
+        let onlyReads = matched.contains { $0.flag.readsOperands == true }
+        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell"))
         var checked = Set<String>()
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }
             checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", into: &report)
         }
         var candidates = operands
-        if writes, entry.destination == "last", let copy = Self.copy(operands, optionValues, entry) {
+        if writes, entry.destination == "first", let archive = operands.first {
+            // An archive made of the other operands (`zip OUT.zip FILES…`): only it is written.
+            if let text = archive.text { check(text, writing: true, archive.range) }
+            for source in operands.dropFirst() {
+                guard let text = source.text, Self.looksLikePath(text) else { continue }
+                check(text, writing: false, source.range)
+            }
+            candidates = []
+        } else if writes, entry.destination == "last", let copy = Self.copy(operands, optionValues, entry) {
             // Sources are read (and changed, for `mv`); the destination is written, both as named
             // and as the file each source becomes inside it when it is a folder (`cp x /etc`).
             for source in copy.sources {

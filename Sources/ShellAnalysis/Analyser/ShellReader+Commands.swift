@@ -144,8 +144,10 @@ extension ShellReader {
                 checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
+            let args = name == "tar" ? Self.tarOptionsWithDash(args) : args
             let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
             checkOutbound(name, args: args, stdin: stdin, range: range)
+            readCommandsInFlags(name, outcome: outcome)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
         }
         if raw.contains("/") {
@@ -165,6 +167,17 @@ extension ShellReader {
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// tar's old style, a first argument of option letters with no dash (`tar czf OUT DIR`), as
+    /// the same options with one (`tar -czf OUT DIR`).
+    static func tarOptionsWithDash(_ args: [Argument]) -> [Argument] {
+        guard let first = args.first, let t = first.text, !t.isEmpty, t.count <= 12,
+            t.allSatisfy({ "ctxrudAzjJaZvfpPkOSWhlmMigGTX".contains($0) }), t.contains(where: { "ctxrudA".contains($0) })
+        else { return args }
+        var out = args
+        out[0] = Argument(text: "-" + t, range: first.range, taint: first.taint)
+        return out
     }
 
     /// `!CMD`, the way `less`, `vi`, `ftp`, `ed`, `gdb`, `mysql` and many other interactive programs

@@ -34,6 +34,22 @@ extension ShellReader {
         judge(out, stdin: stdin, range: range)
     }
 
+    /// Commands a program runs from one of its options (`tar --checkpoint-action=exec=CMD`,
+    /// `zip -TT CMD`, `git -c core.pager=CMD`), read as shell: what they send or change is theirs.
+    mutating func readCommandsInFlags(_ name: String, outcome: ProgramEvaluator.Outcome) {
+        for (flag, value, _) in outcome.flags where flag.runs == "shell" {
+            guard let value, let text = value.text else { continue }
+            var command = Substring(text)
+            if let prefixes = flag.runsAfter {
+                guard let p = prefixes.first(where: { command.lowercased().hasPrefix($0.lowercased()) }) else { continue }
+                command = command.dropFirst(p.count)
+            }
+            guard !command.isEmpty else { continue }
+            explain("`\(name)` runs the command `\(Self.excerpt(String(command)))` from its option `\(flag.names.first ?? "")`; it is read below.")
+            readNested(String(command), range: value.range, hidden: false)
+        }
+    }
+
     /// The data a shell's `/dev/tcp` redirection carries out.
     mutating func checkOutboundRedirect(_ endpoint: String, readSecrets: Bool, stdin: Stream, range: SourceRange) {
         let host = String(endpoint.split(separator: " ").first ?? "")
@@ -145,6 +161,21 @@ extension ShellReader {
             return nil
         case "scp", "rsync":
             return remoteCopy(name, args, texts)
+        case "tar":
+            // `tar -cf HOST:FILE …` writes the archive on another computer (through rsh or ssh).
+            guard let first = texts.first, first.hasPrefix("-"), !first.hasPrefix("--"), first.contains("c") || texts.contains("--create") else { return nil }
+            var archive: String?
+            var sources: [String] = []
+            var i = 0
+            while i < texts.count {
+                let (flag, inline) = split(texts[i])
+                if flag == "--file" { archive = inline ?? (i + 1 < texts.count ? texts[i + 1] : nil); i += inline == nil ? 2 : 1; continue }
+                if flag.hasPrefix("-"), !flag.hasPrefix("--"), flag.hasSuffix("f") { archive = i + 1 < texts.count ? texts[i + 1] : nil; i += 2; continue }
+                if !flag.hasPrefix("-") { sources.append(flag) }
+                i += 1
+            }
+            guard let archive, let host = remoteHost(archive), !sources.isEmpty else { return nil }
+            return Outbound(files: sources, destination: Destination.classify(host), channel: .remoteCopy)
         case "aws", "gsutil", "gcloud", "az", "azcopy", "rclone", "s3cmd", "mc":
             return cloudCopy(name, args, texts)
         case "git":

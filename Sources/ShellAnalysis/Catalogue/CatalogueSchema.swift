@@ -55,6 +55,15 @@ public struct FlagEntry: Sendable, Codable, Hashable {
     /// Whether the flag changes what the program does so much that the program's own risk no
     /// longer applies (`nc -z` only checks whether ports are open): the flag's risk replaces it.
     public var replacesProgramRisk: Bool?
+    /// `shell` when the flag's value is a shell command the program runs (`tar
+    /// --checkpoint-action=exec=CMD`, `zip -TT CMD`, `git -c core.pager=CMD`): it is read as one.
+    public var runs: String?
+    /// With ``runs``: the value runs a command only after one of these prefixes, which are
+    /// removed first (`exec=`, `core.pager=`; matched ignoring case).
+    public var runsAfter: [String]?
+    /// With this flag the program only reads its operands (`tar -c` packs them): they are checked
+    /// for reading, not writing, and the values of its `writes` flags are checked for writing.
+    public var readsOperands: Bool?
 }
 
 public struct SubcommandEntry: Sendable, Codable, Hashable {
