@@ -109,7 +109,10 @@ public struct ProgramEvaluator: Sendable {
         roles.formUnion(subcommand?.roles ?? [])
         // Sensitive paths among the operands and flag values.
         let onlyReads = matched.contains { $0.flag.readsOperands == true }
-        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell"))
+        // A pager (`less`, `more`) can escape to a shell, but what it is given it only reads: the
+        // escape itself is a command typed inside it, judged where it runs.
+        let escapes = roles.contains("escapes-to-shell") && !roles.contains("reader")
+        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes)
         var checked = Set<String>()
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }

@@ -40,6 +40,12 @@ extension ShellReader {
         }
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
+        // `kill`, directly or behind a wrapper (`sudo kill -9 -1`).
+        if let k = argv.prefix(4).firstIndex(where: { $0.text == "kill" || $0.text == "/bin/kill" }), cmd.words.count == argv.count,
+            argv[..<k].allSatisfy({ ["sudo", "doas", "env", "nohup", "command", "exec", "builtin"].contains($0.text ?? "") })
+        {
+            checkKill(Array(cmd.words[k...]), Array(argv[k...]), range: cmd.range)
+        }
         // Data flow: what this command read of credentials, or was fed of them, is in its output
         // and in the files it wrote.
         let readSecrets = report.secrets.count > secretsBefore
@@ -167,6 +173,42 @@ extension ShellReader {
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// Signals to processes: an application's process by number is routine; the shell itself
+    /// (`kill -9 $$`, so bash dies before it saves the session's history) and every process
+    /// (`kill -9 -1`, `kill 1`) are not.
+    mutating func checkKill(_ words: [Word], _ argv: [Argument], range: SourceRange) {
+        let texts = argv.dropFirst().compactMap(\.text)
+        let hard = texts.contains { ["-9", "-KILL", "-SIGKILL", "-s9", "-sKILL"].contains($0) } || zip(texts, texts.dropFirst()).contains { $0 == "-s" && ["9", "KILL", "SIGKILL"].contains($1) }
+        let ownShell = words.dropFirst().contains { w in
+            w.parts.contains { part in
+                let inner = Self.unquoted(part)
+                return inner.contains { if case .parameter(let p) = $0 { return p.name == "$" } else { return false } }
+            }
+        }
+        if ownShell {
+            add(hard ? .high : .medium, "T1070.003", "Kills the shell this command runs in (`$$`)\(hard ? " with SIGKILL, so it dies before it can save the session's command history" : ""): a way to leave no history of what was typed.", range)
+        }
+        // The process ids: what follows the signal (`-9`, `-s KILL`, `-n 9`) and a `--`.
+        var pids: [String] = []
+        var i = 0
+        var options = true
+        while i < texts.count {
+            let t = texts[i]
+            if options, t == "--" { options = false; i += 1; continue }
+            if options, t == "-s" || t == "-n" { i += 2; continue }
+            if options, t.hasPrefix("-"), pids.isEmpty, i == 0 || texts[i - 1] != "--" {
+                // The first dash word is the signal; a second one is a process group (`-1`: all).
+                if i == 0 || (i == 2 && (texts[0] == "-s" || texts[0] == "-n")) { i += 1; continue }
+            }
+            options = false
+            pids.append(t)
+            i += 1
+        }
+        if pids.contains(where: { $0 == "1" || $0 == "-1" }) {
+            add(.high, "T1489", "Signals every process (`-1`) or the system's first process (`1`): the machine stops serving.", range)
+        }
     }
 
     /// tar's old style, a first argument of option letters with no dash (`tar czf OUT DIR`), as
@@ -366,7 +408,11 @@ extension ShellReader {
         case _ where Self.holdsCommand(name):
             // Programs run what these name (`PAGER`, `EDITOR`, `LESSOPEN`, `GIT_SSH_COMMAND`,
             // `RESTIC_PASSWORD_COMMAND`, `PERL5DB`…): setting one to a shell is the GTFOBins escape.
-            if let t = value.text, !t.isEmpty {
+            if var t = value.text, !t.isEmpty {
+                // `LESSOPEN='|cmd %s'`: the `|` says less reads the command's output; `%s` is the file.
+                if name == "LESSOPEN" || name == "LESSCLOSE" {
+                    t = String(t.drop { $0 == "|" || $0 == " " }).replacingOccurrences(of: "%s", with: "FILE")
+                }
                 explain("`\(name)` names a command that programs run: `\(Self.excerpt(t, limit: 100))`.")
                 if Self.handsOverShell(t) || shellPayloads.contains(PathPattern.normalise(t)) {
                     add(.high, "T1059.004", "Sets `\(name)` to a command that starts a shell: the program that runs it hands over a shell, a known way to escape restrictions.", range)

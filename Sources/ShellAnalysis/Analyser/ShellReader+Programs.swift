@@ -299,6 +299,9 @@ extension ShellReader {
         "rsyslog", "syslog", "syslog-ng", "systemd-journald", "journald", "falcon-sensor", "crowdstrike",
         "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
         "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent", "pf", "pflog",
+        "falco", "auditbeat", "filebeat", "elastic-agent", "tetragon", "suricata", "snort", "zeek", "splunkd",
+        "splunkforwarder", "nxlog", "fluentd", "fluent-bit", "td-agent", "datadog-agent", "qualys-cloud-agent",
+        "ir_agent", "taniumclient", "sophos-spl", "eset_rtp",
     ]
 
     /// Data sent (`curl -F file=@…`, `-d`, `-T`, `wget --post-file`) to a webhook, paste site or
@@ -330,6 +333,9 @@ extension ShellReader {
         add(.high, "T1518.001", "Looks for several security products at once (\(products.sorted().prefix(4).joined(separator: ", "))): the check attackers make to learn what will see them.", range)
     }
 
+    /// Database services: taking one down for good is an impact on the application.
+    static let databaseServices = ["postgresql", "mysql", "mysqld", "mariadb", "mongod", "mongodb", "redis", "redis-server", "mssql-server", "oracle-xe", "elasticsearch", "cassandra", "couchdb", "influxdb", "etcd"]
+
     /// Stopping, disabling or masking a security service (firewall, audit, logging, EDR).
     mutating func checkServiceControl(_ name: String, outcome: ProgramEvaluator.Outcome, args: [Argument], range: SourceRange) {
         let texts = args.compactMap(\.text).map { $0.lowercased() }
@@ -339,6 +345,12 @@ extension ShellReader {
         case "systemctl": acts = texts.contains { verbs.contains($0) }
         case "service", "rc-service", "chkconfig", "update-rc.d", "launchctl": acts = texts.contains { verbs.contains($0) || $0 == "off" || $0 == "remove" || $0 == "unload" }
         default: return
+        }
+        // A database kept from starting again (`mask`, `disable`) is the application taken down.
+        if name == "systemctl", texts.contains("mask") || texts.contains("disable"),
+            let db = texts.first(where: { t in Self.databaseServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } })
+        {
+            add(.high, "T1489", "Stops `\(db)`, a database, and keeps it from starting again: the application that uses it is down until someone notices.", range)
         }
         guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
         let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent", "pf"].contains { svc.hasPrefix($0) }
