@@ -21,7 +21,7 @@ public struct ProgramEvaluator: Sendable {
     /// Evaluates `entry` run with `args`. `name` is what was typed (for the explanation).
     public func evaluate(
         entry: ProgramEntry, name: String, args: [Argument], commandRange: SourceRange, windows: Bool,
-        into report: inout Report
+        programRiskReplaced: Bool = false, into report: inout Report
     ) -> Outcome {
         let flagTable = catalogue.flagTable(for: entry, subcommand: nil, windows: windows)
         var subcommand: SubcommandEntry? = nil
@@ -85,7 +85,7 @@ public struct ProgramEvaluator: Sendable {
         report.explain(Self.sentence(line))
         let baseRisk = subcommand?.risk ?? entry.risk
         let baseTechniques = subcommand?.techniques ?? entry.techniques ?? []
-        let replaced = matched.contains { $0.flag.replacesProgramRisk == true }
+        let replaced = programRiskReplaced || matched.contains { $0.flag.replacesProgramRisk == true }
         if !replaced, baseRisk > .none || !baseTechniques.isEmpty {
             let what = subcommand.map { "`\(name) \($0.name)` \($0.summary)" } ?? "`\(name)` \(entry.summary)"
             report.add(baseRisk, techniques: baseTechniques, Self.sentence(what), commandRange)

@@ -151,7 +151,14 @@ extension ShellReader {
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
             let args = name == "tar" ? Self.tarOptionsWithDash(args) : args
-            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
+            // What a database client runs, read as statements: reads need no more than low.
+            let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
+            let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads, into: &report)
+            for v in statements ?? [] {
+                explain(v.reason)
+                if v.risk > .low { add(v.risk, v.technique, v.reason, range) }
+            }
             checkOutbound(name, args: args, stdin: stdin, range: range)
             readCommandsInFlags(name, outcome: outcome)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
