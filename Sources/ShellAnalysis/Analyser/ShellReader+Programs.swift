@@ -26,14 +26,49 @@ extension ShellReader {
                 let trimmed = t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
                 if Self.systemFolders.contains(trimmed) || Self.systemFolders.contains(PathPattern.normalise(trimmed)) {
                     add(recursive || name == "shred" ? .critical : .high, "T1485", "Deletes `\(t)`, a whole system folder: this destroys the machine's data or operating system.", op.range)
+                } else if let kind = catalogue.resource(of: PathPattern.normalise(trimmed)), kind.risk >= .high {
+                    // What is destroyed, from the resource catalogue: application data, databases…
+                    let wipes = recursive || name != "rm" && name != "unlink"
+                    add(wipes ? .high : .medium, "T1485", "Destroys `\(t)` (\(kind.meaning)): it is gone unless there is a backup.", op.range)
+                }
+                if encryptedFiles.contains(PathPattern.normalise(t)) {
+                    add(.high, "T1486", "Deletes `\(t)` after encrypting it, so only the encrypted copy is left: what ransomware does.", op.range)
                 }
             }
             if texts.contains("--no-preserve-root") {
                 add(.critical, "T1485", "Turns off `rm`'s protection against deleting the whole system (`--no-preserve-root`).", range)
             }
-            if recursive, operands.contains(where: { ($0.text ?? "").contains("*") && ($0.text ?? "").hasPrefix("/") }) {
+            // A wildcard under a system path, unless the folder holds only caches or temporary files.
+            if recursive, operands.contains(where: { op in
+                guard let t = op.text, t.contains("*"), t.hasPrefix("/") else { return false }
+                let folder = String(t.prefix { $0 != "*" }).split(separator: "/").joined(separator: "/")
+                return catalogue.resource(of: "/" + folder)?.risk != .low
+            }) {
                 add(.high, "T1485", "Deletes, recursively, everything matching a wildcard under a system path.", range)
             }
+        case "openssl", "gpg", "gpg2", "age", "ccrypt", "7z", "zip":
+            // Encrypting: remember the inputs, whose deletion then leaves only the encrypted copy.
+            let encrypts: Bool
+            var inputs: [String] = []
+            switch name {
+            case "openssl":
+                // (`-pbkdf2` is no `-d`: openssl's options are whole words.)
+                encrypts = (texts.first == "enc" || texts.first?.hasPrefix("-aes") == true) && !texts.contains("-d") && !texts.contains("-decrypt")
+                if let i = texts.firstIndex(of: "-in"), i + 1 < texts.count { inputs.append(texts[i + 1]) }
+                if encrypts, let i = texts.firstIndex(of: "-in"), let o = texts.firstIndex(of: "-out"), i + 1 < texts.count, o + 1 < texts.count, texts[i + 1] == texts[o + 1] {
+                    add(.high, "T1486", "Encrypts `\(texts[i + 1])` over itself: only whoever holds the key can read it again.", range)
+                }
+            case "gpg", "gpg2":
+                encrypts = texts.contains { ["-c", "--symmetric", "-e", "--encrypt"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("c") || $0.contains("e"))) } && !texts.contains("-d") && !texts.contains("--decrypt")
+                inputs = operands.compactMap(\.text)
+            case "7z", "zip":
+                encrypts = texts.contains { $0.hasPrefix("-p") || $0 == "-P" || $0 == "-e" || $0 == "--encrypt" || $0 == "--password" }
+                inputs = Array(operands.compactMap(\.text).dropFirst(name == "7z" ? 2 : 1))
+            default:
+                encrypts = true
+                inputs = operands.compactMap(\.text)
+            }
+            if encrypts { for f in inputs { encryptedFiles.insert(PathPattern.normalise(f)) } }
         case "dd":
             for a in args {
                 guard let t = a.text else { continue }

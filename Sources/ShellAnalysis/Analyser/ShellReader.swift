@@ -19,6 +19,9 @@ struct ShellReader {
     /// Files this input filled with credentials it read (`tar czf /tmp/k.tgz ~/.ssh`), by
     /// normalised path, with what they hold: sending one out is sending the credentials.
     var secretFiles: [String: String] = [:]
+    /// Files this input encrypted (`openssl enc -in F`, `gpg -c F`), by normalised path: deleting
+    /// one afterwards leaves only the encrypted copy, which is what ransomware does.
+    var encryptedFiles: Set<String> = []
     /// Functions defined in the input.
     var functions: [String: Command] = [:]
     /// How many payloads deep the reader is.

@@ -133,10 +133,11 @@ public struct Catalogue: Sendable {
         techniques[id]?.name ?? id.firstIndex(of: ".").flatMap { techniques[String(id[..<$0])]?.name }
     }
 
-    /// What the data at `path` is: the most significant resource rule it matches, or nil when it
-    /// is in no place the resource catalogue names (a relative path: the user's own files).
+    /// What the data at `path` is: the most specific resource rule it matches (the longest
+    /// pattern: `/var/lib/apt/lists/**` before `/var/lib/*/**`), or nil when it is in no place the
+    /// resource catalogue names (a relative path: the user's own files).
     public func resource(of path: String) -> PathRule? {
-        resourceRules.rules(matching: PathPattern.Prepared(path)).max { $0.risk < $1.risk }
+        resourceRules.rules(matching: PathPattern.Prepared(path)).max { $0.pattern.count < $1.pattern.count }
     }
 
     /// The path rules that match `path` for the given access.
