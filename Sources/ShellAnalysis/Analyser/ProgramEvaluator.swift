@@ -112,7 +112,8 @@ public struct ProgramEvaluator: Sendable {
         // A pager (`less`, `more`) can escape to a shell, but what it is given it only reads: the
         // escape itself is a command typed inside it, judged where it runs.
         let escapes = roles.contains("escapes-to-shell") && !roles.contains("reader")
-        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes)
+        let editsInPlace = matched.contains { $0.flag.writesOperands == true }
+        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes || editsInPlace)
         var checked = Set<String>()
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }

@@ -150,7 +150,7 @@ extension ShellReader {
                 checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
-            let args = name == "tar" ? Self.tarOptionsWithDash(args) : args
+            let args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
             // What a database client runs, read as statements: reads need no more than low.
             let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
             let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
@@ -215,6 +215,15 @@ extension ShellReader {
         }
         if pids.contains(where: { $0 == "1" || $0 == "-1" }) {
             add(.high, "T1489", "Signals every process (`-1`) or the system's first process (`1`): the machine stops serving.", range)
+        }
+    }
+
+    /// `sed -i.bak` and `--in-place=.bak` as `-i`: the suffix names the backup, the file is still
+    /// changed in place.
+    static func sedInPlaceWithoutSuffix(_ args: [Argument]) -> [Argument] {
+        args.map { a in
+            guard let t = a.text, t.count > 2, t.hasPrefix("-i") || t.hasPrefix("--in-place=") else { return a }
+            return Argument(text: t.hasPrefix("--") ? "--in-place" : "-i", range: a.range, taint: a.taint)
         }
     }
 

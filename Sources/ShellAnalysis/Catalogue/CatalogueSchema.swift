@@ -64,6 +64,9 @@ public struct FlagEntry: Sendable, Codable, Hashable {
     /// With this flag the program only reads its operands (`tar -c` packs them): they are checked
     /// for reading, not writing, and the values of its `writes` flags are checked for writing.
     public var readsOperands: Bool?
+    /// With this flag the program changes the files it is given (`sed -i`, `perl -i`): they are
+    /// checked against the path rules for writing.
+    public var writesOperands: Bool?
 }
 
 public struct SubcommandEntry: Sendable, Codable, Hashable {
