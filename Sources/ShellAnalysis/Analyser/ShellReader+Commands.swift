@@ -154,7 +154,12 @@ extension ShellReader {
             // What a database client runs, read as statements: reads need no more than low.
             let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
             let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
-            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads, into: &report)
+            // A control-plane call is judged by what it changes; a read-only one is low.
+            let control = catalogue.controlPlane.judge(name, args.map { $0.text ?? "" })
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly, into: &report)
+            for rule in control.hits {
+                add(rule.risk, techniques: rule.techniques, ProgramEvaluator.sentence("`\(name) \(rule.words.joined(separator: " "))` \(rule.meaning)"), range)
+            }
             for v in statements ?? [] {
                 explain(v.reason)
                 if v.risk > .low { add(v.risk, v.technique, v.reason, range) }

@@ -13,6 +13,8 @@ public struct Catalogue: Sendable {
     let writeRules: PathRuleIndex
     /// What the data in each place is (see ``ResourceCatalogueFile``).
     let resourceRules: PathRuleIndex
+    /// What calls to cloud and cluster control planes change.
+    public let controlPlane: ControlPlaneCatalogue
     /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
     let flagTables: [String: FlagTable]
 
@@ -50,10 +52,14 @@ public struct Catalogue: Sendable {
         let paths = try read("paths.json", as: PathCatalogueFile.self)
         let techniques = try read("techniques.json", as: TechniqueCatalogue.self)
         let resources = try read("resources.json", as: ResourceCatalogueFile.self)
-        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques, resources: resources.resources)
+        let controlPlane = try read("controlplane.json", as: ControlPlaneCatalogue.self)
+        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques, resources: resources.resources, controlPlane: controlPlane)
     }
 
-    public init(unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue, resources: [PathRule] = []) {
+    public init(
+        unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue, resources: [PathRule] = [],
+        controlPlane: ControlPlaneCatalogue = ControlPlaneCatalogue()
+    ) {
         var u: [String: ProgramEntry] = [:]
         for p in unix {
             u[p.name] = u[p.name] ?? p
@@ -81,6 +87,7 @@ public struct Catalogue: Sendable {
         self.readRules = PathRuleIndex(paths.filter { $0.access != "write" })
         self.writeRules = PathRuleIndex(paths.filter { $0.access != "read" })
         self.resourceRules = PathRuleIndex(resources)
+        self.controlPlane = controlPlane
         var t = techniques.techniques
         // Make every alias resolvable to a name and tactics.
         for (id, entry) in techniques.techniques {
