@@ -59,3 +59,26 @@ import Testing
         #expect(a.techniques.contains(technique), "`\(command)`: \(a.techniques)")
     }
 }
+
+/// Windows: stopping or disabling a security tool by name is high; the application's own services
+/// and processes are routine.
+@Suite struct WindowsServiceRulesTests {
+    @Test(arguments: [
+        ("Stop-Service -Name Sysmon64 -Force", ShellDialect.powershell),
+        ("Set-Service -Name WinDefend -StartupType Disabled", .powershell),
+        ("sc stop WinDefend", .cmd),
+        ("sc config sysmon64 start= disabled", .cmd),
+        ("taskkill /f /im MsMpEng.exe", .cmd),
+    ])
+    func stoppingSecurityToolsIsHigh(_ command: String, _ dialect: ShellDialect) throws {
+        let a = try Analyser.bundled().get().analyse(command, dialect: dialect)
+        #expect(a.risk >= .high, "`\(command)` was \(a.risk): \(a.summary)")
+        #expect(a.techniques.contains("T1562.001"), "`\(command)`: \(a.techniques)")
+    }
+
+    @Test(arguments: [("Stop-Service -Name W3SVC", ShellDialect.powershell), ("sc stop Spooler", .cmd), ("taskkill /pid 4412", .cmd)])
+    func stoppingTheApplicationIsNot(_ command: String, _ dialect: ShellDialect) throws {
+        let a = try Analyser.bundled().get().analyse(command, dialect: dialect)
+        #expect(a.risk <= .medium, "`\(command)` was \(a.risk): \(a.summary)")
+    }
+}

@@ -184,7 +184,22 @@ enum PowerShellRules {
         return BrowserData.search(name, holds: holds)
     }
 
-    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging, browserDataSearch]
+    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging, browserDataSearch, stopsSecurityTool]
+
+    /// Stopping or disabling a security or logging tool by name (`Stop-Service Sysmon64`,
+    /// `Set-Service WinDefend -StartupType Disabled`, `sc stop Sense`, `net stop`, `taskkill /im`).
+    static func stopsSecurityTool(_ f: Facts) -> Hit? {
+        let stops: Bool
+        switch f.name {
+        case "stop-service", "spsv", "stop-process", "spps", "kill", "taskkill": stops = true
+        case "set-service": stops = f.has("disabled") || f.has("stopped")
+        case "sc", "sc.exe": stops = f.arg("stop") || f.arg("delete") || (f.arg("config") && f.has("disabled"))
+        case "net", "net1": stops = f.arg("stop")
+        default: stops = false
+        }
+        guard stops, let product = securityProductsNamed(in: f.joined).sorted().first else { return nil }
+        return (.high, ["T1562.001"], "stops or disables `\(product)`, a security or logging tool: what happens next may go unseen.")
+    }
 
     /// Applies the per-command rules to one resolved command.
     static func checkCommand(_ name: String, args: [Argument], range: SourceRange, into report: inout Report) {
