@@ -141,16 +141,9 @@ enum Interpreter {
     /// `fopen('F', 'w')` and `file_put_contents('F', …)`, Node's `fs.writeFileSync('F', …)` and
     /// `appendFileSync`, Ruby's `File.write('F', …)`.
     static func openedForWriting(_ code: String) -> [String] {
-        let patterns = [
-            #"open\(\s*['"]([^'"]+)['"]\s*,\s*['"][^'"]*[wax+][^'"]*['"]"#,
-            #"open\(\s*[\w$]+\s*,\s*['"](?:>>?|\+<)['"]\s*,\s*['"]([^'"]+)['"]"#,
-            #"open\(\s*[\w$]+\s*,\s*['"]>>?\s*([^'"]+)['"]"#,
-            #"(?:file_put_contents|writeFileSync|appendFileSync|writeFile|appendFile|File\.write|IO\.write)\(\s*['"]([^'"]+)['"]"#,
-        ]
         var out: [String] = []
         let ns = code as NSString
-        for p in patterns {
-            guard let re = try? NSRegularExpression(pattern: p) else { continue }
+        for re in writePatterns {
             for m in re.matches(in: code, range: NSRange(location: 0, length: ns.length)) where m.numberOfRanges > 1 {
                 let r = m.range(at: 1)
                 if r.location != NSNotFound { out.append(ns.substring(with: r)) }
@@ -158,6 +151,17 @@ enum Interpreter {
         }
         return out
     }
+
+    /// The patterns of ``openedForWriting(_:)``, compiled once.
+    static let writePatterns: [NSRegularExpression] = {
+        let patterns = [
+            #"open\(\s*['"]([^'"]+)['"]\s*,\s*['"][^'"]*[wax+][^'"]*['"]"#,
+            #"open\(\s*[\w$]+\s*,\s*['"](?:>>?|\+<)['"]\s*,\s*['"]([^'"]+)['"]"#,
+            #"open\(\s*[\w$]+\s*,\s*['"]>>?\s*([^'"]+)['"]"#,
+            #"(?:file_put_contents|writeFileSync|appendFileSync|writeFile|appendFile|File\.write|IO\.write)\(\s*['"]([^'"]+)['"]"#,
+        ]
+        return patterns.compactMap { try? NSRegularExpression(pattern: $0) }
+    }()
 
     /// The files an awk program writes with `print … > "FILE"` or `printf … >> "FILE"`: awk's
     /// output redirection, which turns a text filter into a file writer.
