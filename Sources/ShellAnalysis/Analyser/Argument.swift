@@ -8,6 +8,8 @@ public struct Taint: OptionSet, Sendable, Hashable {
     public static let decoded = Taint(rawValue: 2)
     /// The output of a command Escort could not evaluate.
     public static let dynamic = Taint(rawValue: 4)
+    /// Holds credentials or key material read in this input (see ``Report/secrets``).
+    public static let secret = Taint(rawValue: 8)
 }
 
 /// One argument of a command as the analyser sees it: its text when that is known before the

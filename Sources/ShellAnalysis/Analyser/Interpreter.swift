@@ -79,7 +79,12 @@ enum Interpreter {
         let evalCode = has(["exec(", "eval(", "compile(", "assert(", "create_function", "function(", "loadstring", "load("])
         let setuid = has(["setuid(0)", "os.setuid(0)", "posix::setuid", "setresuid", "setgid(0)", "process.setuid(0)", "posix_setuid(0)"])
         let listen = has(["bind(", ".listen(", "createserver", "tcpserver", "socket_bind", "stream_socket_server", "serve_forever", "http.server", "simplehttpserver"])
-        if language == .awk { s.writtenFiles = awkWrites(code) }
+        if language == .awk { s.writtenFiles = awkWrites(code) } else if lower.contains("open") || lower.contains("write") || lower.contains("file_put") {
+            s.writtenFiles = openedForWriting(code)
+        }
+        if has(["os.utime(", "file.utime(", "fs.utimessync(", "fs.utimes(", "touch(", "utime("]), code.range(of: #"\d{9,10}"#, options: .regularExpression) != nil {
+            s.findings.append((.high, "T1070.006", "The \(language.rawValue) code sets a file's times to a chosen moment, hiding when it was really changed."))
+        }
         let fileWrite = has(["open(", "fopen(", "file_put_contents", "writefile", "fs.write", "io.open", "print >", "File.write", "syswrite"]) || !s.writtenFiles.isEmpty
         let credentials = has(["/etc/shadow", "id_rsa", "id_ed25519", ".aws/credentials", "getpass", "/etc/sudoers", ".ssh/authorized_keys"])
 
@@ -130,6 +135,33 @@ enum Interpreter {
         }
         return s
     }
+
+    /// Files code opens for writing or appending, where it names them literally: Python's and
+    /// Ruby's `open('F', 'a')`, Perl's `open(FH, '>>', 'F')` and `open(FH, ">F")`, PHP's
+    /// `fopen('F', 'w')` and `file_put_contents('F', …)`, Node's `fs.writeFileSync('F', …)` and
+    /// `appendFileSync`, Ruby's `File.write('F', …)`.
+    static func openedForWriting(_ code: String) -> [String] {
+        var out: [String] = []
+        let ns = code as NSString
+        for re in writePatterns {
+            for m in re.matches(in: code, range: NSRange(location: 0, length: ns.length)) where m.numberOfRanges > 1 {
+                let r = m.range(at: 1)
+                if r.location != NSNotFound { out.append(ns.substring(with: r)) }
+            }
+        }
+        return out
+    }
+
+    /// The patterns of ``openedForWriting(_:)``, compiled once.
+    static let writePatterns: [NSRegularExpression] = {
+        let patterns = [
+            #"open\(\s*['"]([^'"]+)['"]\s*,\s*['"][^'"]*[wax+][^'"]*['"]"#,
+            #"open\(\s*[\w$]+\s*,\s*['"](?:>>?|\+<)['"]\s*,\s*['"]([^'"]+)['"]"#,
+            #"open\(\s*[\w$]+\s*,\s*['"]>>?\s*([^'"]+)['"]"#,
+            #"(?:file_put_contents|writeFileSync|appendFileSync|writeFile|appendFile|File\.write|IO\.write)\(\s*['"]([^'"]+)['"]"#,
+        ]
+        return patterns.compactMap { try? NSRegularExpression(pattern: $0) }
+    }()
 
     /// The files an awk program writes with `print … > "FILE"` or `printf … >> "FILE"`: awk's
     /// output redirection, which turns a text filter into a file writer.
@@ -210,7 +242,7 @@ enum Interpreter {
     }
 
     /// The first quoted string at or shortly after `from` (skipping blanks, `(`, `[`).
-    static func firstStringLiteral(_ chars: [Character], from: Int) -> String? {
+    static func firstStringLiteral(_ chars: [Character], from: Int, joining: Bool = true) -> String? {
         var i = from
         while i < chars.count, " ([{".contains(chars[i]) { i += 1 }
         guard i < chars.count, chars[i] == "\"" || chars[i] == "'" else { return nil }
@@ -228,13 +260,14 @@ enum Interpreter {
             j += 1
         }
         guard j < chars.count else { return nil }
+        guard joining else { return out }
         // A list form like ["bash", "-c", "cmd"] keeps going: join the literals.
         var k = j + 1
         var pieces = [out]
         while k < chars.count, chars[k] == "," || chars[k] == " " {
             k += 1
             if k < chars.count, chars[k] == "\"" || chars[k] == "'" {
-                if let next = firstStringLiteral(chars, from: k) {
+                if let next = firstStringLiteral(chars, from: k, joining: false) {
                     pieces.append(next)
                     var m = k + 1
                     while m < chars.count, chars[m] != chars[k] { m += 1 }

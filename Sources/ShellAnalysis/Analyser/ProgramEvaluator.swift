@@ -21,7 +21,7 @@ public struct ProgramEvaluator: Sendable {
     /// Evaluates `entry` run with `args`. `name` is what was typed (for the explanation).
     public func evaluate(
         entry: ProgramEntry, name: String, args: [Argument], commandRange: SourceRange, windows: Bool,
-        into report: inout Report
+        programRiskReplaced: Bool = false, into report: inout Report
     ) -> Outcome {
         let flagTable = catalogue.flagTable(for: entry, subcommand: nil, windows: windows)
         var subcommand: SubcommandEntry? = nil
@@ -85,7 +85,8 @@ public struct ProgramEvaluator: Sendable {
         report.explain(Self.sentence(line))
         let baseRisk = subcommand?.risk ?? entry.risk
         let baseTechniques = subcommand?.techniques ?? entry.techniques ?? []
-        if baseRisk > .none || !baseTechniques.isEmpty {
+        let replaced = programRiskReplaced || matched.contains { $0.flag.replacesProgramRisk == true }
+        if !replaced, baseRisk > .none || !baseTechniques.isEmpty {
             let what = subcommand.map { "`\(name) \($0.name)` \($0.summary)" } ?? "`\(name)` \(entry.summary)"
             report.add(baseRisk, techniques: baseTechniques, Self.sentence(what), commandRange)
         }
@@ -107,14 +108,27 @@ public struct ProgramEvaluator: Sendable {
         var roles = Set(entry.roles ?? [])
         roles.formUnion(subcommand?.roles ?? [])
         // Sensitive paths among the operands and flag values.
-        let writes = roles.contains("writer") || roles.contains("destructive") || roles.contains("escapes-to-shell")
+        let onlyReads = matched.contains { $0.flag.readsOperands == true }
+        // A pager (`less`, `more`) can escape to a shell, but what it is given it only reads: the
+        // escape itself is a command typed inside it, judged where it runs.
+        let escapes = roles.contains("escapes-to-shell") && !roles.contains("reader")
+        let editsInPlace = matched.contains { $0.flag.writesOperands == true }
+        let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes || editsInPlace)
         var checked = Set<String>()
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }
             checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", into: &report)
         }
         var candidates = operands
-        if writes, entry.destination == "last", let copy = Self.copy(operands, optionValues, entry) {
+        if writes, entry.destination == "first", let archive = operands.first {
+            // An archive made of the other operands (`zip OUT.zip FILES…`): only it is written.
+            if let text = archive.text { check(text, writing: true, archive.range) }
+            for source in operands.dropFirst() {
+                guard let text = source.text, Self.looksLikePath(text) else { continue }
+                check(text, writing: false, source.range)
+            }
+            candidates = []
+        } else if writes, entry.destination == "last", let copy = Self.copy(operands, optionValues, entry) {
             // Sources are read (and changed, for `mv`); the destination is written, both as named
             // and as the file each source becomes inside it when it is a folder (`cp x /etc`).
             for source in copy.sources {
@@ -152,7 +166,21 @@ public struct ProgramEvaluator: Sendable {
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
         for rule in catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing) {
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
+            // Credentials and key material read: what a later sending would carry out.
+            if !writing, isSecret(rule) { report.noteSecret("\(rule.meaning) (`\(path)`)") }
         }
+    }
+
+    /// Whether a path rule's files hold credentials or key material (a rule of risk medium or
+    /// above whose techniques are credential access, TA0006).
+    func isSecret(_ rule: PathRule) -> Bool {
+        rule.access != "write" && rule.risk >= .medium && (rule.techniques ?? []).contains { catalogue.tactics(of: $0).contains("TA0006") }
+    }
+
+    /// What `path` holds in words with the path ("the hashed passwords of every account
+    /// (`/etc/shadow`)") when it holds credentials or key material, else nil.
+    public func secret(in path: String) -> String? {
+        catalogue.pathRules(for: path, writing: false).first(where: isSecret).map { "\($0.meaning) (`\(path)`)" }
     }
 
     /// The sources and the destination of a copy, move or link, or nil when they cannot be told

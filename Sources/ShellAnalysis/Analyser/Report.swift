@@ -8,8 +8,37 @@ public struct Report: Sendable {
     public private(set) var unseenScripts: [String] = []
     /// Whether the input starts an interactive shell or interpreter prompt.
     public var opensPrompt = false
+    /// Credentials and key material read so far, in words with their path ("the hashed passwords
+    /// of every account (`/etc/shadow`)"): what a later sending carries out.
+    public private(set) var secrets: [String] = []
+    /// Reading steps taken so far by every reader of this input (see ``ParserLimits/maxSteps``).
+    public private(set) var steps = 0
+    /// Steps allowed before the readers stop; past it the analysis fails closed.
+    public private(set) var stepLimit = Int.max
 
     public init() {}
+
+    /// A report with a step budget of `limit` steps.
+    public init(stepLimit limit: Int) { stepLimit = limit }
+
+    /// Whether the readers have used up their step budget. Once true it stays true, and every
+    /// reader stops at its next step.
+    public var outOfSteps: Bool { steps > stepLimit }
+
+    /// Takes `n` reading steps from the budget; false once it is spent (the caller must stop).
+    @discardableResult
+    public mutating func spend(_ n: Int = 1) -> Bool {
+        steps &+= n
+        return steps <= stepLimit
+    }
+
+    /// An empty report for text read on behalf of this one (a decoded payload), sharing its step
+    /// budget: ``merge(_:at:)`` carries the steps back.
+    public func nested() -> Report {
+        var r = Report(stepLimit: stepLimit)
+        r.steps = steps
+        return r
+    }
 
     /// Records a finding (duplicates are dropped).
     public mutating func add(_ risk: RiskLevel, _ technique: String?, _ reason: String, _ range: SourceRange) {
@@ -24,6 +53,18 @@ public struct Report: Sendable {
         } else {
             for t in techniques { add(risk, t, reason, range) }
         }
+    }
+
+    /// Records a finding that leads the report among findings of its risk (the summary names
+    /// it): what happens to the data, before the reads that gave it.
+    public mutating func addLeading(_ risk: RiskLevel, _ technique: String?, _ reason: String, _ range: SourceRange) {
+        let f = Finding(risk: risk, technique: technique, reason: reason, range: range)
+        if seenFindings.insert(f).inserted { findings.insert(f, at: 0) }
+    }
+
+    /// Notes credentials or key material read by the input.
+    public mutating func noteSecret(_ what: String) {
+        if !secrets.contains(what) { secrets.append(what) }
     }
 
     /// Adds a sentence to the explanation (duplicates are dropped).

@@ -73,7 +73,8 @@ extension ShellReader {
                 if t == "HISTFILE" {
                     add(.high, "T1562.003", "Unsets `HISTFILE`, so the shell stops saving its command history.", range)
                 }
-                variables[t] = nil
+                // An unset variable expands to nothing: `rm -rf "$D"/*` after `unset D` is `rm -rf /*`.
+                variables[t] = Value(text: "", taint: [])
             }
             return Stream.none
         case "set":

@@ -19,9 +19,13 @@ extension ShellReader {
                 variables[a.name] = Value(text: text, taint: value.taint)
             }
         }
+        let secretsBefore = report.secrets.count
         var argv: [Argument] = []
         for w in cmd.words { argv.append(contentsOf: evaluate(w)) }
-        let io = applyRedirects(cmd.redirects, stdin: stdin, commandName: argv.first?.text)
+        let secretsBeforeRedirects = report.secrets.count
+        var io = applyRedirects(cmd.redirects, stdin: stdin, commandName: argv.first?.text)
+        // A file of credentials given as standard input (`nc host 443 < /etc/shadow`).
+        if report.secrets.count > secretsBeforeRedirects { io.stdin = io.stdin.adding(.secret) }
         var member = PipelineMember(name: argv.first?.text, range: cmd.range)
         guard !argv.isEmpty else {
             if io.interactiveNetwork {
@@ -31,8 +35,31 @@ extension ShellReader {
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
         checkDataInHostName(cmd.words)
+        if !["echo", "printf", ":", "true"].contains(argv[0].text ?? "") {
+            InstanceMetadata.check(argv.compactMap(\.text) + io.network.map { String($0.endpoint.split(separator: " ").first ?? "") }, range: at(cmd.range), into: &report)
+        }
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
+        // `kill`, directly or behind a wrapper (`sudo kill -9 -1`).
+        if let k = argv.prefix(4).firstIndex(where: { $0.text == "kill" || $0.text == "/bin/kill" }), cmd.words.count == argv.count,
+            argv[..<k].allSatisfy({ ["sudo", "doas", "env", "nohup", "command", "exec", "builtin"].contains($0.text ?? "") })
+        {
+            checkKill(Array(cmd.words[k...]), Array(argv[k...]), range: cmd.range)
+        }
+        // Data flow: what this command read of credentials, or was fed of them, is in its output
+        // and in the files it wrote.
+        let readSecrets = report.secrets.count > secretsBefore
+        if readSecrets || io.stdin.taint.contains(.secret) {
+            out = out.adding(.secret)
+            for a in argv.dropFirst() {
+                guard let t = a.text, t.contains("/") || t.contains("."), !t.hasPrefix("-") else { continue }
+                let key = PathPattern.normalise(t)
+                if secretFiles[key] == nil, catalogue.pathRules(for: t, writing: false).isEmpty {
+                    secretFiles[key] = report.secrets.last.map { "a copy of \($0)" }
+                }
+            }
+        }
+        for endpoint in io.network { checkOutboundRedirect(endpoint.endpoint, readSecrets: readSecrets, stdin: io.stdin, range: endpoint.range) }
         if io.interactiveNetwork || (!io.network.isEmpty && member.interactiveShell) {
             add(.critical, "T1059.004", "Connects a shell to a remote computer (a reverse shell): whoever is listening there can run any command here.", cmd.range)
         }
@@ -123,7 +150,22 @@ extension ShellReader {
                 checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
-            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, into: &report)
+            let args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
+            // What a database client runs, read as statements: reads need no more than low.
+            let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
+            let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
+            // A control-plane call is judged by what it changes; a read-only one is low.
+            let control = catalogue.controlPlane.judge(name, args.map { $0.text ?? "" })
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly, into: &report)
+            for rule in control.hits {
+                add(rule.risk, techniques: rule.techniques, ProgramEvaluator.sentence("`\(name) \(rule.words.joined(separator: " "))` \(rule.meaning)"), range)
+            }
+            for v in statements ?? [] {
+                explain(v.reason)
+                if v.risk > .low { add(v.risk, v.technique, v.reason, range) }
+            }
+            checkOutbound(name, args: args, stdin: stdin, range: range)
+            readCommandsInFlags(name, outcome: outcome)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
         }
         if raw.contains("/") {
@@ -143,6 +185,62 @@ extension ShellReader {
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// Signals to processes: an application's process by number is routine; the shell itself
+    /// (`kill -9 $$`, so bash dies before it saves the session's history) and every process
+    /// (`kill -9 -1`, `kill 1`) are not.
+    mutating func checkKill(_ words: [Word], _ argv: [Argument], range: SourceRange) {
+        let texts = argv.dropFirst().compactMap(\.text)
+        let hard = texts.contains { ["-9", "-KILL", "-SIGKILL", "-s9", "-sKILL"].contains($0) } || zip(texts, texts.dropFirst()).contains { $0 == "-s" && ["9", "KILL", "SIGKILL"].contains($1) }
+        let ownShell = words.dropFirst().contains { w in
+            w.parts.contains { part in
+                let inner = Self.unquoted(part)
+                return inner.contains { if case .parameter(let p) = $0 { return p.name == "$" } else { return false } }
+            }
+        }
+        if ownShell {
+            add(hard ? .high : .medium, "T1070.003", "Kills the shell this command runs in (`$$`)\(hard ? " with SIGKILL, so it dies before it can save the session's command history" : ""): a way to leave no history of what was typed.", range)
+        }
+        // The process ids: what follows the signal (`-9`, `-s KILL`, `-n 9`) and a `--`.
+        var pids: [String] = []
+        var i = 0
+        var options = true
+        while i < texts.count {
+            let t = texts[i]
+            if options, t == "--" { options = false; i += 1; continue }
+            if options, t == "-s" || t == "-n" { i += 2; continue }
+            if options, t.hasPrefix("-"), pids.isEmpty, i == 0 || texts[i - 1] != "--" {
+                // The first dash word is the signal; a second one is a process group (`-1`: all).
+                if i == 0 || (i == 2 && (texts[0] == "-s" || texts[0] == "-n")) { i += 1; continue }
+            }
+            options = false
+            pids.append(t)
+            i += 1
+        }
+        if pids.contains(where: { $0 == "1" || $0 == "-1" }) {
+            add(.high, "T1489", "Signals every process (`-1`) or the system's first process (`1`): the machine stops serving.", range)
+        }
+    }
+
+    /// `sed -i.bak` and `--in-place=.bak` as `-i`: the suffix names the backup, the file is still
+    /// changed in place.
+    static func sedInPlaceWithoutSuffix(_ args: [Argument]) -> [Argument] {
+        args.map { a in
+            guard let t = a.text, t.count > 2, t.hasPrefix("-i") || t.hasPrefix("--in-place=") else { return a }
+            return Argument(text: t.hasPrefix("--") ? "--in-place" : "-i", range: a.range, taint: a.taint)
+        }
+    }
+
+    /// tar's old style, a first argument of option letters with no dash (`tar czf OUT DIR`), as
+    /// the same options with one (`tar -czf OUT DIR`).
+    static func tarOptionsWithDash(_ args: [Argument]) -> [Argument] {
+        guard let first = args.first, let t = first.text, !t.isEmpty, t.count <= 12,
+            t.allSatisfy({ "ctxrudAzjJaZvfpPkOSWhlmMigGTX".contains($0) }), t.contains(where: { "ctxrudA".contains($0) })
+        else { return args }
+        var out = args
+        out[0] = Argument(text: "-" + t, range: first.range, taint: first.taint)
+        return out
     }
 
     /// `!CMD`, the way `less`, `vi`, `ftp`, `ed`, `gdb`, `mysql` and many other interactive programs
@@ -278,10 +376,11 @@ extension ShellReader {
             return .dynamic([])
         }
         let line = argv.compactMap(\.text).map { $0.contains(" ") ? "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" : $0 }.joined(separator: " ")
-        var nested = Report()
+        var nested = report.nested()
         let status = PowerShellReader(catalogue: catalogue).read(line, origin: 0, depth: nesting + 1, into: &nested)
         for f in nested.findings { add(f.risk, f.technique, f.reason, range) }
         for e in nested.explanation { explain(e) }
+        if nested.steps > report.steps { report.spend(nested.steps - report.steps) }
         if case .complete = status {} else {
             add(.high, "T1059.001", "PowerShell code Escort could not read completely.", range)
         }
@@ -330,7 +429,11 @@ extension ShellReader {
         case _ where Self.holdsCommand(name):
             // Programs run what these name (`PAGER`, `EDITOR`, `LESSOPEN`, `GIT_SSH_COMMAND`,
             // `RESTIC_PASSWORD_COMMAND`, `PERL5DB`…): setting one to a shell is the GTFOBins escape.
-            if let t = value.text, !t.isEmpty {
+            if var t = value.text, !t.isEmpty {
+                // `LESSOPEN='|cmd %s'`: the `|` says less reads the command's output; `%s` is the file.
+                if name == "LESSOPEN" || name == "LESSCLOSE" {
+                    t = String(t.drop { $0 == "|" || $0 == " " }).replacingOccurrences(of: "%s", with: "FILE")
+                }
                 explain("`\(name)` names a command that programs run: `\(Self.excerpt(t, limit: 100))`.")
                 if Self.handsOverShell(t) || shellPayloads.contains(PathPattern.normalise(t)) {
                     add(.high, "T1059.004", "Sets `\(name)` to a command that starts a shell: the program that runs it hands over a shell, a known way to escape restrictions.", range)

@@ -26,14 +26,49 @@ extension ShellReader {
                 let trimmed = t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
                 if Self.systemFolders.contains(trimmed) || Self.systemFolders.contains(PathPattern.normalise(trimmed)) {
                     add(recursive || name == "shred" ? .critical : .high, "T1485", "Deletes `\(t)`, a whole system folder: this destroys the machine's data or operating system.", op.range)
+                } else if let kind = catalogue.resource(of: PathPattern.normalise(trimmed)), kind.risk >= .high {
+                    // What is destroyed, from the resource catalogue: application data, databases…
+                    let wipes = recursive || name != "rm" && name != "unlink"
+                    add(wipes ? .high : .medium, "T1485", "Destroys `\(t)` (\(kind.meaning)): it is gone unless there is a backup.", op.range)
+                }
+                if encryptedFiles.contains(PathPattern.normalise(t)) {
+                    add(.high, "T1486", "Deletes `\(t)` after encrypting it, so only the encrypted copy is left: what ransomware does.", op.range)
                 }
             }
             if texts.contains("--no-preserve-root") {
                 add(.critical, "T1485", "Turns off `rm`'s protection against deleting the whole system (`--no-preserve-root`).", range)
             }
-            if recursive, operands.contains(where: { ($0.text ?? "").contains("*") && ($0.text ?? "").hasPrefix("/") }) {
+            // A wildcard under a system path, unless the folder holds only caches or temporary files.
+            if recursive, operands.contains(where: { op in
+                guard let t = op.text, t.contains("*"), t.hasPrefix("/") else { return false }
+                let folder = String(t.prefix { $0 != "*" }).split(separator: "/").joined(separator: "/")
+                return catalogue.resource(of: "/" + folder)?.risk != .low
+            }) {
                 add(.high, "T1485", "Deletes, recursively, everything matching a wildcard under a system path.", range)
             }
+        case "openssl", "gpg", "gpg2", "age", "ccrypt", "7z", "zip":
+            // Encrypting: remember the inputs, whose deletion then leaves only the encrypted copy.
+            let encrypts: Bool
+            var inputs: [String] = []
+            switch name {
+            case "openssl":
+                // (`-pbkdf2` is no `-d`: openssl's options are whole words.)
+                encrypts = (texts.first == "enc" || texts.first?.hasPrefix("-aes") == true) && !texts.contains("-d") && !texts.contains("-decrypt")
+                if let i = texts.firstIndex(of: "-in"), i + 1 < texts.count { inputs.append(texts[i + 1]) }
+                if encrypts, let i = texts.firstIndex(of: "-in"), let o = texts.firstIndex(of: "-out"), i + 1 < texts.count, o + 1 < texts.count, texts[i + 1] == texts[o + 1] {
+                    add(.high, "T1486", "Encrypts `\(texts[i + 1])` over itself: only whoever holds the key can read it again.", range)
+                }
+            case "gpg", "gpg2":
+                encrypts = texts.contains { ["-c", "--symmetric", "-e", "--encrypt"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("c") || $0.contains("e"))) } && !texts.contains("-d") && !texts.contains("--decrypt")
+                inputs = operands.compactMap(\.text)
+            case "7z", "zip":
+                encrypts = texts.contains { $0.hasPrefix("-p") || $0 == "-P" || $0 == "-e" || $0 == "--encrypt" || $0 == "--password" }
+                inputs = Array(operands.compactMap(\.text).dropFirst(name == "7z" ? 2 : 1))
+            default:
+                encrypts = true
+                inputs = operands.compactMap(\.text)
+            }
+            if encrypts { for f in inputs { encryptedFiles.insert(PathPattern.normalise(f)) } }
         case "dd":
             for a in args {
                 guard let t = a.text else { continue }
@@ -158,6 +193,14 @@ extension ShellReader {
             if let target = operands.compactMap(\.text).first(where: { $0.contains("@") && !$0.hasSuffix("@") }) {
                 add(.medium, "T1048", "Sends `\(target.prefix { $0 != "@" })` to the finger service of `\(target.drop { $0 != "@" }.dropFirst())`, another computer: a way to carry text out.", range)
             }
+        case "nc", "netcat", "ncat", "nc.openbsd", "nc.traditional":
+            // `nc -z HOST PORT` checks one service; a range or a list of ports is a port scan.
+            if texts.contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("z") }) {
+                let ports = operands.compactMap(\.text).dropFirst()
+                if ports.count > 1 || ports.contains(where: { $0.contains("-") || $0.contains(",") }) {
+                    add(.medium, "T1046", "Scans `\(operands.first?.text ?? "a computer")` for open ports (\(ports.joined(separator: " "))): mapping what it runs.", range)
+                }
+            }
         case "pgrep", "pidof":
             checkSecuritySoftwareSearch(name, args: args, range: range)
         case "pkill", "killall":
@@ -170,7 +213,7 @@ extension ShellReader {
         }
         if outcome.roles.contains("network-tool") {
             member.roles.insert("network-tool")
-            if case .none = stdin {} else if stdin.text != nil || stdin.taint.isEmpty {
+            if case .none = stdin {} else if stdin.text != nil || stdin.taint.subtracting(.secret).isEmpty {
                 add(.high, "T1048", "Sends data to another computer over a raw network connection.", range)
             }
             return .dynamic([.network])
@@ -291,6 +334,9 @@ extension ShellReader {
         "rsyslog", "syslog", "syslog-ng", "systemd-journald", "journald", "falcon-sensor", "crowdstrike",
         "osqueryd", "wazuh-agent", "ossec", "clamav-daemon", "clamd", "aide", "fail2ban", "sysmon", "auoms",
         "mdatp", "sentinelone", "cbagentd", "amazon-cloudwatch-agent", "google-cloud-ops-agent", "pf", "pflog",
+        "falco", "auditbeat", "filebeat", "elastic-agent", "tetragon", "suricata", "snort", "zeek", "splunkd",
+        "splunkforwarder", "nxlog", "fluentd", "fluent-bit", "td-agent", "datadog-agent", "qualys-cloud-agent",
+        "ir_agent", "taniumclient", "sophos-spl", "eset_rtp",
     ]
 
     /// Data sent (`curl -F file=@…`, `-d`, `-T`, `wget --post-file`) to a webhook, paste site or
@@ -322,6 +368,9 @@ extension ShellReader {
         add(.high, "T1518.001", "Looks for several security products at once (\(products.sorted().prefix(4).joined(separator: ", "))): the check attackers make to learn what will see them.", range)
     }
 
+    /// Database services: taking one down for good is an impact on the application.
+    static let databaseServices = ["postgresql", "mysql", "mysqld", "mariadb", "mongod", "mongodb", "redis", "redis-server", "mssql-server", "oracle-xe", "elasticsearch", "cassandra", "couchdb", "influxdb", "etcd"]
+
     /// Stopping, disabling or masking a security service (firewall, audit, logging, EDR).
     mutating func checkServiceControl(_ name: String, outcome: ProgramEvaluator.Outcome, args: [Argument], range: SourceRange) {
         let texts = args.compactMap(\.text).map { $0.lowercased() }
@@ -331,6 +380,12 @@ extension ShellReader {
         case "systemctl": acts = texts.contains { verbs.contains($0) }
         case "service", "rc-service", "chkconfig", "update-rc.d", "launchctl": acts = texts.contains { verbs.contains($0) || $0 == "off" || $0 == "remove" || $0 == "unload" }
         default: return
+        }
+        // A database kept from starting again (`mask`, `disable`) is the application taken down.
+        if name == "systemctl", texts.contains("mask") || texts.contains("disable"),
+            let db = texts.first(where: { t in Self.databaseServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } })
+        {
+            add(.high, "T1489", "Stops `\(db)`, a database, and keeps it from starting again: the application that uses it is down until someone notices.", range)
         }
         guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
         let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent", "pf"].contains { svc.hasPrefix($0) }

@@ -93,6 +93,13 @@ extension ShellReader {
 
     mutating func runInterpreter(_ language: Interpreter.Language, name: String, entry: ProgramEntry, args: [Argument], stdin: Stream, range: SourceRange, via: String?, member: inout PipelineMember) -> Stream {
         let codeFlags = language.codeFlags
+        // `perl -pi -e CODE FILE…`, `ruby -i`: the files are edited in place, so they are written.
+        if name == "perl" || name == "ruby", args.contains(where: { ($0.text ?? "").range(of: #"^-[a-zA-Z]*i"#, options: .regularExpression) != nil }) {
+            for a in args {
+                guard let t = a.text, t.hasPrefix("/") || t.hasPrefix("~") || t.hasPrefix("./") else { continue }
+                evaluator.checkPath(t, writing: true, range: at(a.range), verb: "changes", into: &report)
+            }
+        }
         var i = 0
         var code: Argument? = nil
         var own: [Argument] = []

@@ -139,7 +139,17 @@ extension ShellReader {
             add(.medium, "T1053.006", "Runs a command as a background service, which can keep running or run on a schedule.", range)
         }
         if name == "nsenter" {
-            add(.medium, "T1611", "Enters another process's namespaces, for example to act inside a container or on the host from one.", range)
+            // Process 1 is the host's init: entering its namespaces from a container is being on the host.
+            let texts = args.compactMap(\.text)
+            let hostInit = zip(texts, texts.dropFirst()).contains { ["-t", "--target"].contains($0.0) && $0.1 == "1" } || texts.contains("--target=1") || texts.contains("-t1")
+            add(hostInit ? .high : .medium, "T1611", hostInit
+                ? "Enters the namespaces of process 1, the host's own init: from a container this is an escape onto the host, with its rights."
+                : "Enters another process's namespaces, for example to act inside a container or on the host from one.", range)
+        }
+        if name == "chroot", let root = args.compactMap(\.text).first(where: { !$0.hasPrefix("-") }),
+            (root.hasPrefix("/proc/") && root.hasSuffix("/root")) || ["/host", "/mnt/host", "/hostfs", "/rootfs", "/host-root"].contains(root)
+        {
+            add(.high, "T1611", "Changes root into `\(root)`, the host's own file system seen from a container: an escape onto the host.", range)
         }
         if name == "strace" || name == "ltrace", flags.contains("-p") {
             add(.high, "T1056", "Attaches to a running program to watch what it reads and writes (which can include passwords).", range)
@@ -234,6 +244,9 @@ extension ShellReader {
         {
             add(.medium, "T1548.001", "Looks for programs that run with their owner's rights (set-user-ID), the usual first step to becoming root.", range)
         }
+        if texts.contains("-delete") || execs.contains(where: { ["rm", "shred", "unlink"].contains($0.1.first?.text ?? "") }) {
+            checkFindDeletes(texts, range: range)
+        }
         let nameTests: Set<String> = ["-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename"]
         checkBrowserDataSearch("find", searched: zip(texts, texts.dropFirst()).filter { nameTests.contains($0.0) }.map(\.1), range: range)
         for (flag, inner) in execs where !inner.isEmpty {
@@ -243,6 +256,26 @@ extension ShellReader {
             if m.interactiveShell { member.interactiveShell = true }
         }
         return .dynamic([])
+    }
+
+    /// `find ROOT … -delete` (or `-exec rm`): judged by what is under the roots. Old rotated logs
+    /// (`-mtime +30`) are cleanup; the journal or the audit log deleted outright is evidence
+    /// destroyed (T1070.002); application data and databases are destroyed data (T1485).
+    mutating func checkFindDeletes(_ texts: [String], range: SourceRange) {
+        let roots = texts.prefix { !$0.hasPrefix("-") && $0 != "(" && $0 != "!" }
+        let byAge = zip(texts, texts.dropFirst()).contains { ["-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin"].contains($0.0) && $0.1.hasPrefix("+") }
+        // Tests that pick some files (a name, a size, an owner, an age) make it a clean-up;
+        // without them (`-type f` at most) everything under the root goes.
+        let everything = !texts.contains { $0.hasPrefix("-") && !["-type", "-delete", "-exec", "-execdir", "-ok", "-okdir", "-depth", "-mindepth", "-maxdepth", "-xdev", "-mount", "-print", "-print0", "-L", "-H", "-P", "-O3"].contains($0) }
+        for root in roots {
+            let path = PathPattern.normalise(root)
+            guard let kind = catalogue.resource(of: path) else { continue }
+            if path.hasPrefix("/var/log") {
+                if !byAge { add(.high, "T1070.002", "Deletes the logs under `\(root)` whatever their age: the record of what happened on this machine goes with them.", range) }
+            } else if kind.risk >= .high, everything, path.split(separator: "/").count >= 2 || path.hasPrefix("/srv") || path.hasPrefix("/opt") {
+                add(.high, "T1485", "Deletes files under `\(root)` (\(kind.meaning)): they are gone unless there is a backup.", range)
+            }
+        }
     }
 
     mutating func runSSH(_ args: [Argument], range: SourceRange, member: inout PipelineMember) -> Stream? {

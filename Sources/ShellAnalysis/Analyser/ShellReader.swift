@@ -16,6 +16,12 @@ struct ShellReader {
     /// Files this input filled with text that starts a shell (`echo 'exec /bin/sh' > f`), by
     /// normalised path: handing one to a program that runs what it is given is the GTFOBins escape.
     var shellPayloads: Set<String> = []
+    /// Files this input filled with credentials it read (`tar czf /tmp/k.tgz ~/.ssh`), by
+    /// normalised path, with what they hold: sending one out is sending the credentials.
+    var secretFiles: [String: String] = [:]
+    /// Files this input encrypted (`openssl enc -in F`, `gpg -c F`), by normalised path: deleting
+    /// one afterwards leaves only the encrypted copy, which is what ransomware does.
+    var encryptedFiles: Set<String> = []
     /// Functions defined in the input.
     var functions: [String: Command] = [:]
     /// How many payloads deep the reader is.
@@ -78,6 +84,8 @@ struct ShellReader {
     /// Reads shell text that another command will run (`sh -c`, `eval`, a decoded payload, a
     /// script written earlier). Findings point at `range` in the outer text.
     mutating func readNested(_ source: String, range: SourceRange, hidden isHidden: Bool) {
+        // Parsing costs about one step per few bytes; past the budget nothing more is read.
+        guard report.spend(1 + source.utf8.count / 8) else { return }
         guard nesting < Self.maxNesting else {
             add(.high, "T1027", "Commands are nested or encoded more than \(Self.maxNesting) levels deep; Escort stops reading and holds the command.", range)
             return
@@ -142,6 +150,9 @@ struct ShellReader {
     }
 
     mutating func run(_ command: Command, stdin: Stream) -> CommandOutput {
+        // Every command read takes a step; past the budget the rest is not read (the analysis
+        // fails closed: see `Analyser.analyse`).
+        guard report.spend() else { return CommandOutput(stdout: .dynamic([]), member: PipelineMember(name: nil, range: command.range)) }
         switch command {
         case .simple(let simple):
             return runSimple(simple, stdin: stdin)

@@ -15,6 +15,15 @@ enum Stream {
         }
     }
 
+    /// The same data, also marked with `taint`.
+    func adding(_ extra: Taint) -> Stream {
+        switch self {
+        case .none: .none
+        case .text(let s, let t, let r): .text(s, t.union(extra), r)
+        case .dynamic(let t): .dynamic(t.union(extra))
+        }
+    }
+
     var text: String? {
         if case .text(let s, _, _) = self { return s }
         return nil

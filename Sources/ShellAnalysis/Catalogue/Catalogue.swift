@@ -11,6 +11,10 @@ public struct Catalogue: Sendable {
     /// The path rules that apply to reading and to writing.
     let readRules: PathRuleIndex
     let writeRules: PathRuleIndex
+    /// What the data in each place is (see ``ResourceCatalogueFile``).
+    let resourceRules: PathRuleIndex
+    /// What calls to cloud and cluster control planes change.
+    public let controlPlane: ControlPlaneCatalogue
     /// Flag tables built once per program and sub-command (keyed by platform, name, sub-command).
     let flagTables: [String: FlagTable]
 
@@ -47,10 +51,15 @@ public struct Catalogue: Sendable {
         let windows = try read("programs-windows.json", as: ProgramCatalogueFile.self)
         let paths = try read("paths.json", as: PathCatalogueFile.self)
         let techniques = try read("techniques.json", as: TechniqueCatalogue.self)
-        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques)
+        let resources = try read("resources.json", as: ResourceCatalogueFile.self)
+        let controlPlane = try read("controlplane.json", as: ControlPlaneCatalogue.self)
+        return Catalogue(unix: unix.programs, windows: windows.programs, paths: paths.paths, techniques: techniques, resources: resources.resources, controlPlane: controlPlane)
     }
 
-    public init(unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue) {
+    public init(
+        unix: [ProgramEntry], windows: [ProgramEntry], paths: [PathRule], techniques: TechniqueCatalogue, resources: [PathRule] = [],
+        controlPlane: ControlPlaneCatalogue = ControlPlaneCatalogue()
+    ) {
         var u: [String: ProgramEntry] = [:]
         for p in unix {
             u[p.name] = u[p.name] ?? p
@@ -77,6 +86,8 @@ public struct Catalogue: Sendable {
         self.paths = paths
         self.readRules = PathRuleIndex(paths.filter { $0.access != "write" })
         self.writeRules = PathRuleIndex(paths.filter { $0.access != "read" })
+        self.resourceRules = PathRuleIndex(resources)
+        self.controlPlane = controlPlane
         var t = techniques.techniques
         // Make every alias resolvable to a name and tactics.
         for (id, entry) in techniques.techniques {
@@ -127,6 +138,13 @@ public struct Catalogue: Sendable {
 
     public func techniqueName(_ id: String) -> String? {
         techniques[id]?.name ?? id.firstIndex(of: ".").flatMap { techniques[String(id[..<$0])]?.name }
+    }
+
+    /// What the data at `path` is: the most specific resource rule it matches (the longest
+    /// pattern: `/var/lib/apt/lists/**` before `/var/lib/*/**`), or nil when it is in no place the
+    /// resource catalogue names (a relative path: the user's own files).
+    public func resource(of path: String) -> PathRule? {
+        resourceRules.rules(matching: PathPattern.Prepared(path)).max { $0.pattern.count < $1.pattern.count }
     }
 
     /// The path rules that match `path` for the given access.

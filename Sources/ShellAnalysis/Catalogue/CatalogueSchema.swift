@@ -52,6 +52,21 @@ public struct FlagEntry: Sendable, Codable, Hashable {
     /// Whether the flag's value is a file the program writes (`sort -o FILE`, `find -fprintf FILE`),
     /// so it is checked against the path rules for writing even when the program is not a writer.
     public var writes: Bool?
+    /// Whether the flag changes what the program does so much that the program's own risk no
+    /// longer applies (`nc -z` only checks whether ports are open): the flag's risk replaces it.
+    public var replacesProgramRisk: Bool?
+    /// `shell` when the flag's value is a shell command the program runs (`tar
+    /// --checkpoint-action=exec=CMD`, `zip -TT CMD`, `git -c core.pager=CMD`): it is read as one.
+    public var runs: String?
+    /// With ``runs``: the value runs a command only after one of these prefixes, which are
+    /// removed first (`exec=`, `core.pager=`; matched ignoring case).
+    public var runsAfter: [String]?
+    /// With this flag the program only reads its operands (`tar -c` packs them): they are checked
+    /// for reading, not writing, and the values of its `writes` flags are checked for writing.
+    public var readsOperands: Bool?
+    /// With this flag the program changes the files it is given (`sed -i`, `perl -i`): they are
+    /// checked against the path rules for writing.
+    public var writesOperands: Bool?
 }
 
 public struct SubcommandEntry: Sendable, Codable, Hashable {
@@ -97,6 +112,13 @@ public struct ProgramCatalogueFile: Sendable, Codable {
 
 public struct PathCatalogueFile: Sendable, Codable {
     public var paths: [PathRule]
+}
+
+/// `resources.json`: what the data in a place is (application data, databases, configuration,
+/// users' files, logs, temporary files), as path rules whose `risk` says how much it matters when
+/// the data leaves the machine or is destroyed. `access` is `any`; techniques are not used.
+public struct ResourceCatalogueFile: Sendable, Codable {
+    public var resources: [PathRule]
 }
 
 /// The roles the analyser's code gives meaning to. Unknown roles in the data are ignored.

@@ -19,7 +19,9 @@ extension CmdMachine {
                 if !quoted {
                     if CmdParser.delimiters.contains(c) || c == "/" { break }
                     // `echo.` and `echo(` end the word of a built-in.
-                    if c == "(" || (c == "." && word.text.lowercased() == "echo") { break }
+                    // (The word is compared only when it has echo's length: building its text for
+                    // every `.` made a word of dots quadratic.)
+                    if c == "(" || (c == "." && word.count == 4 && word.text.lowercased() == "echo") { break }
                 }
                 word.append(s[k])
                 k += 1

@@ -51,7 +51,7 @@ struct CmdMachine {
 
     mutating func run(_ node: CmdNode, depth: Int, stdin: [String]?) {
         steps += 1
-        if steps > Self.maxSteps {
+        if steps > Self.maxSteps || !report.spend() {
             if case .tooComplex = status { return }
             tooComplex("the command loops too many times to follow", nil)
             return

@@ -64,6 +64,7 @@ extension Report {
     mutating func merge(_ nested: Report, at range: SourceRange?) {
         for f in nested.findings { add(f.risk, f.technique, f.reason, range ?? f.range) }
         for line in nested.explanation { explain(line) }
+        if nested.steps > steps { spend(nested.steps - steps) }
     }
 }
 

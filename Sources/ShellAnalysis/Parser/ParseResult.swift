@@ -23,10 +23,25 @@ public struct ParserLimits: Sendable, Hashable {
     public var maxBytes: Int = 4 << 20
     /// Deepest nesting of commands, substitutions and quotes. Default 100.
     public var maxDepth: Int = 100
+    /// Reading steps every analysis may take whatever its size (each command, loop turn or nested
+    /// text read is a step). Past its budget an analysis stops and fails closed
+    /// (``Analyser/couldNotFinish(_:)``). Default 250,000.
+    public var maxSteps: Int = 250_000
+    /// Further steps allowed per byte of input, so that long scripts are read in full. Default 64.
+    public var stepsPerByte: Int = 64
 
-    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 100) {
+    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 100, maxSteps: Int = 250_000, stepsPerByte: Int = 64) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
+        self.maxSteps = maxSteps
+        self.stepsPerByte = stepsPerByte
+    }
+
+    /// The step budget of an analysis of `byteCount` bytes.
+    public func stepBudget(byteCount: Int) -> Int {
+        let (perByte, o1) = stepsPerByte.multipliedReportingOverflow(by: max(0, byteCount))
+        let (total, o2) = maxSteps.addingReportingOverflow(perByte)
+        return o1 || o2 ? Int.max : total
     }
 }
 

@@ -194,7 +194,7 @@ extension PSInterpreter {
             report.add(.medium, "T1059.001", "Runs PowerShell code given as text (\(how)).", r)
         }
         report.explain("\(how) runs this code: \(quoted(code)).")
-        var nested = Report()
+        var nested = report.nested()
         let status = PowerShellReader(catalogue: catalogue).read(code, origin: 0, depth: depth + 1, into: &nested)
         report.merge(nested, at: r)
         if case .tooComplex = status { self.status = status }
@@ -204,7 +204,7 @@ extension PSInterpreter {
     mutating func arguments() -> ([Argument], [PSValue]) {
         var args: [Argument] = []
         var values: [PSValue] = []
-        while !atTerminator {
+        while !atTerminator && step() {
             if isOp(",") { advance(); continue }
             if isOp(">") || isOp(">>") || isOp("*>") || isOp("2>") {
                 advance()
@@ -249,7 +249,7 @@ extension PSInterpreter {
             default:
                 parts.append(postfix())
             }
-        } while !atTerminator && !tok.spaceBefore && !isOp(",")
+        } while !atTerminator && !tok.spaceBefore && !isOp(",") && step()
         if parts.count == 1 { return parts[0] }
         let texts = parts.compactMap(\.string)
         let range = parts.dropFirst().reduce(parts[0].range) { $0.union($1.range) }

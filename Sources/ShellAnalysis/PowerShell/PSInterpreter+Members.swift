@@ -7,7 +7,7 @@ extension PSInterpreter {
     mutating func postfix() -> PSValue {
         var v = primary()
         var variableName: String? = lastVariable
-        while true {
+        while step() {
             if tok.kind == .member || tok.kind == .staticMember {
                 let isStatic = tok.kind == .staticMember
                 let name = tok.text.lowercased()
@@ -44,7 +44,7 @@ extension PSInterpreter {
         var args: [PSValue] = []
         var names: [String?] = []
         skipNewlines()
-        while !isOp(")") && tok.kind != .end {
+        while !isOp(")") && tok.kind != .end && step() {
             lastVariable = nil
             let bare = tok.kind == .variable && (isOp(",", peek(1)) || isOp(")", peek(1)))
             let name = bare ? tok.text.lowercased() : nil
@@ -118,7 +118,7 @@ extension PSInterpreter {
                 skipNewlines()
                 var v = PSValue.unknown(t.range)
                 var count = 0
-                while !isOp(")") && tok.kind != .end {
+                while !isOp(")") && tok.kind != .end && step() {
                     let before = p
                     if tok.kind == .variable, peek(1).kind == .op, ["=", "+="].contains(peek(1).text) {
                         statement()
@@ -137,7 +137,9 @@ extension PSInterpreter {
                 v.range = t.range.union(end)
                 if t.text == "@(", case .array = v.kind {} else if t.text == "@(" { v = PSValue(kind: .array(v.elements), range: v.range, taint: v.taint, built: v.built) }
                 return count > 1 ? .unknown(v.range, v.taint.union(.dynamic)) : v
-            case "{", "@{":
+            case "@{":
+                return hashtable(t)
+            case "{":
                 advance()
                 statements()
                 let end = tok.range
@@ -158,6 +160,41 @@ extension PSInterpreter {
             advance()
             return .unknown(t.range)
         }
+    }
+
+    /// `@{ Key = value; … }`: the keys are names, not commands (`@{Name='x'; Expression={…}}`);
+    /// each value is read as an expression (a script block in it is read as code).
+    mutating func hashtable(_ open: PSToken) -> PSValue {
+        advance()
+        while step() {
+            skipNewlines()
+            if tok.kind == .end || isOp("}") { break }
+            let before = p
+            var keyed = false
+            if tok.kind == .word, tok.text.hasSuffix("="), tok.text.count > 1 {
+                advance()
+                keyed = true
+            } else if isOp("=", peek(1)) {
+                switch tok.kind {
+                case .word, .literal, .expandable, .number, .variable:
+                    advance()
+                    advance()
+                    keyed = true
+                default:
+                    break
+                }
+            }
+            if keyed {
+                skipNewlines()
+                if !isOp("}") && !isOp(";") { _ = pipeline() }
+            } else {
+                statement()
+            }
+            if p == before { advance() }
+        }
+        let end = tok.range
+        if isOp("}") { advance() }
+        return PSValue(kind: .unknown, range: open.range.union(end))
     }
 
     /// Automatic variables whose values obfuscators slice letters out of.

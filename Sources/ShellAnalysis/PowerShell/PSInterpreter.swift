@@ -26,10 +26,26 @@ struct PSInterpreter {
         self.tokens = tokens
     }
 
-    var tok: PSToken { tokens[min(p, tokens.count - 1)] }
-    func peek(_ k: Int) -> PSToken { tokens[min(p + k, tokens.count - 1)] }
+    /// Set when the step budget is spent: from then on every token reads as the end of input, so
+    /// every loop, which stops at the end, stops.
+    var exhausted = false
+
+    var tok: PSToken { exhausted ? tokens[tokens.count - 1] : tokens[min(p, tokens.count - 1)] }
+    func peek(_ k: Int) -> PSToken { exhausted ? tokens[tokens.count - 1] : tokens[min(p + k, tokens.count - 1)] }
     func isOp(_ s: String, _ t: PSToken? = nil) -> Bool { let t = t ?? tok; return t.kind == .op && t.text == s }
     mutating func advance() { if p < tokens.count - 1 { p += 1 } }
+
+    /// One turn of a loop that may not consume a token: takes a step from the budget and, once it
+    /// is spent, makes the rest of the input read as its end (see ``exhausted``). Every loop of the
+    /// interpreter either advances or calls this, so none can run for ever.
+    @discardableResult
+    mutating func step() -> Bool {
+        if exhausted { return false }
+        if report.spend() { return true }
+        exhausted = true
+        if case .complete = status { status = .tooComplex("Escort could not finish reading this command") }
+        return false
+    }
 
     var atTerminator: Bool {
         switch tok.kind {
@@ -45,7 +61,7 @@ struct PSInterpreter {
 
     /// Statements up to a closing `}` or `)` (not consumed) or the end.
     mutating func statements() {
-        while true {
+        while step() {
             skipNewlines()
             if tok.kind == .end || isOp("}") || isOp(")") { return }
             let before = p
@@ -105,7 +121,14 @@ struct PSInterpreter {
                 if isOp("(") { parenthesised() }
             }
         case "catch":
-            while isOp("[") { _ = typeLiteral(); if isOp(",") { advance() } }
+            // Each turn consumes a type literal or stops: a `[` that starts none (`[⻐x]`, whose
+            // name starts with no letter) once kept this loop at the same token for ever.
+            while isOp("["), step() {
+                let before = p
+                _ = typeLiteral()
+                if p == before { skipBracket() }
+                if isOp(",") { advance() }
+            }
             block()
         case "param":
             if isOp("(") { parenthesised() }
@@ -119,6 +142,15 @@ struct PSInterpreter {
         _ = start
     }
 
+    /// Skips a `[ … ]` that is not a type literal, with what is inside it.
+    mutating func skipBracket() {
+        var depth = 0
+        repeat {
+            if isOp("[") { depth += 1 } else if isOp("]") { depth -= 1 }
+            advance()
+        } while depth > 0 && tok.kind != .end && step()
+    }
+
     /// `( … )` read as statements.
     mutating func parenthesised() {
         advance()
@@ -130,7 +162,7 @@ struct PSInterpreter {
     mutating func pipeline() -> PSValue {
         var input: PSValue? = nil
         var value = PSValue.unknown(tok.range)
-        while true {
+        while step() {
             value = element(input: input)
             if isOp("|") {
                 advance()
@@ -140,6 +172,7 @@ struct PSInterpreter {
             }
             return value
         }
+        return value
     }
 
     mutating func element(input: PSValue?) -> PSValue {

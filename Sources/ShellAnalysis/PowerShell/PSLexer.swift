@@ -131,6 +131,8 @@ struct PSLexer {
                 t.range = range(start, i)
                 tokens[tokens.count - 1] = t
             }
+            // Every turn consumes at least one character, or the lexer stops here.
+            guard i > start else { throw Failure(message: "Escort could not read past `\(String(c))`", range: range(start, s.count)) }
             space = false
         }
         tokens.append(PSToken(kind: .end, text: "", range: range(s.count, s.count), spaceBefore: true))

@@ -153,7 +153,7 @@ struct PowerShellHost: Sendable {
     }
 
     private func nested(_ text: String, range: SourceRange, depth: Int, into report: inout Report) -> ReaderStatus {
-        var sub = Report()
+        var sub = report.nested()
         let status = PowerShellReader(catalogue: catalogue).read(text, origin: 0, depth: depth + 1, into: &sub)
         report.merge(sub, at: range)
         if case .tooComplex = status { return status }

@@ -184,11 +184,59 @@ enum PowerShellRules {
         return BrowserData.search(name, holds: holds)
     }
 
-    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging, browserDataSearch]
+    static let commandRules: [@Sendable (Facts) -> Hit?] = [runKey, defender, clearLogs, inhibitRecovery, lsass, firewallOpened, privilegedGroups, passwordSearch, exfilUpload, iisLogging, browserDataSearch, stopsSecurityTool, uploadsOut]
+
+    /// A file uploaded to a computer outside this network (`Invoke-RestMethod -InFile F -Uri …`,
+    /// `bitsadmin /transfer j /upload URL F`, `Start-BitsTransfer -TransferType Upload`,
+    /// `curl.exe -T F`): judged by where it goes (``Destination``).
+    static func uploadsOut(_ f: Facts) -> Hit? {
+        let file: String?
+        let bits: Bool
+        switch f.name {
+        case "invoke-restmethod", "invoke-webrequest", "irm", "iwr":
+            file = f.args.firstIndex { $0.count >= 3 && "-infile".hasPrefix($0) }.flatMap { $0 + 1 < f.args.count ? f.args[$0 + 1] : nil }
+            bits = false
+        case "curl", "curl.exe":
+            file = f.args.firstIndex { $0 == "-t" || $0 == "--upload-file" }.flatMap { $0 + 1 < f.args.count ? f.args[$0 + 1] : nil }
+            bits = false
+        case "bitsadmin", "bitsadmin.exe":
+            guard f.arg("/upload") else { return nil }
+            file = f.args.last { !$0.hasPrefix("/") && !$0.contains("://") && $0.contains("\\") }
+            bits = true
+        case "start-bitstransfer":
+            guard f.has("upload") else { return nil }
+            file = f.args.firstIndex { $0 == "-source" }.flatMap { $0 + 1 < f.args.count ? f.args[$0 + 1] : nil }
+            bits = true
+        default:
+            return nil
+        }
+        guard let file, !file.isEmpty, let host = f.args.lazy.compactMap(Destination.urlHost).first else { return nil }
+        let d = Destination.classify(host)
+        guard d.leavesNetwork else { return nil }
+        return (.high, bits ? ["T1197", "T1048"] : ["T1567"], "sends `\(file)` to \(d.phrase)")
+    }
+
+    /// Stopping or disabling a security or logging tool by name (`Stop-Service Sysmon64`,
+    /// `Set-Service WinDefend -StartupType Disabled`, `sc stop Sense`, `net stop`, `taskkill /im`).
+    static func stopsSecurityTool(_ f: Facts) -> Hit? {
+        let stops: Bool
+        switch f.name {
+        case "stop-service", "spsv", "stop-process", "spps", "kill", "taskkill": stops = true
+        case "set-service": stops = f.has("disabled") || f.has("stopped")
+        case "sc", "sc.exe": stops = f.arg("stop") || f.arg("delete") || (f.arg("config") && f.has("disabled"))
+        case "net", "net1": stops = f.arg("stop")
+        default: stops = false
+        }
+        guard stops, let product = securityProductsNamed(in: f.joined).sorted().first else { return nil }
+        return (.high, ["T1562.001"], "stops or disables `\(product)`, a security or logging tool: what happens next may go unseen.")
+    }
 
     /// Applies the per-command rules to one resolved command.
     static func checkCommand(_ name: String, args: [Argument], range: SourceRange, into report: inout Report) {
         let lowered = args.map { ($0.text ?? "").lowercased() }
+        if name.lowercased() != "write-host", name.lowercased() != "echo" {
+            InstanceMetadata.check(lowered, range: range, into: &report)
+        }
         let facts = Facts(name: name.lowercased(), args: lowered, joined: lowered.joined(separator: " "))
         for rule in commandRules {
             if let hit = rule(facts) {

@@ -54,7 +54,7 @@ struct WindowsCommandRunner: Sendable {
             return PowerShellHost(catalogue: catalogue).run(name: name, args: args, range: range, depth: depth, stdin: stdin, into: &report)
         case "cmd":
             let line = "cmd " + args.map { Self.requote($0.text ?? "") }.joined(separator: " ")
-            var nested = Report()
+            var nested = report.nested()
             let status = CmdReader(catalogue: catalogue).read(line, origin: 0, depth: depth, into: &nested)
             report.merge(nested, at: range)
             return status
