@@ -36,9 +36,9 @@ extension EngineerSession: MediatedShellDelegate {
             return (true, why)
         }
 
-        var analysis = analyseExec(report)
+        var analysis = await analyseExec(report)
         for (file, text) in shellCode.sorted(by: { $0.key < $1.key }) {
-            var code = context.analyser.analyse(text)
+            var code = await context.analyse(text)
             if code.risk > analysis.risk {
                 code.explanation.insert("\(report.argv.first ?? "The shell") runs the code in \(file):", at: 0)
                 analysis = code
@@ -120,7 +120,7 @@ extension EngineerSession: MediatedShellDelegate {
 
     /// The exec as a command the analyser reads: a shell script's own text (it is what runs), or
     /// the argument vector with any script it names given as the target's file.
-    func analyseExec(_ r: ExecReport) -> Analysis {
+    func analyseExec(_ r: ExecReport) async -> Analysis {
         if r.isScript, let text = r.text, let interp = r.interpreter {
             let words = interp.split(separator: " ").map(String.init)
             let program = ExpectedPrograms.base(words.first ?? "")
@@ -128,12 +128,12 @@ extension EngineerSession: MediatedShellDelegate {
             if ExpectedPrograms.shells.contains(effective) {
                 let args = r.argv.dropFirst().map(ExecReport.quoted).joined(separator: " ")
                 let body = r.textComplete ? text : text + "\n# (the script is longer than Escort read)\n"
-                var a = context.analyser.analyse(body)
+                var a = await context.analyse(body)
                 if !r.textComplete { a.risk = max(a.risk, .high) }
                 if !args.isEmpty { a.explanation.append("Run with arguments: \(args.prefix(300))") }
                 return a
             }
-            return context.analyser.analyse((words + [r.path] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " "),
+            return await context.analyse((words + [r.path] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " "),
                                             targetFiles: [r.path: text])
         }
         var line = r.commandLine
@@ -141,7 +141,7 @@ extension EngineerSession: MediatedShellDelegate {
             // argv[0] is the program's to choose: the analyser reads the file that runs.
             line = ([r.resolved.isEmpty ? r.path : r.resolved] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " ")
         }
-        var a = context.analyser.analyse(line)
+        var a = await context.analyse(line)
         if !ExpectedPrograms.isSystemProgram(r), !r.isScript {
             a.risk = max(a.risk, .medium)
             a.explanation.append("\(r.resolved.isEmpty ? r.path : r.resolved) is not a system program: someone could have placed it there.")

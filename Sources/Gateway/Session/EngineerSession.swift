@@ -129,11 +129,18 @@ public actor EngineerSession: SessionControl {
             await afterCommand(status: 126)
             return
         }
-        var analysis = context.analyser.analyse(command)
+        var analysis = await context.analyse(command)
         let unread: [String: String]
         (analysis, unread) = await readScripts(command, analysis)
         let hooks = ShellHooks(command: command, limits: context.analyser.limits)
-        if !hooks.isEmpty { hooks.judge(&analysis, with: context.analyser) }
+        if !hooks.isEmpty {
+            let current = analysis
+            analysis = await context.bounded(Analyser.couldNotFinish(command)) { analyser in
+                var judged = current
+                hooks.judge(&judged, with: analyser)
+                return judged
+            }
+        }
         if Self.writesProcessDescriptor(command) {
             analysis.risk = max(analysis.risk, .high)
             analysis.summary = "High risk: writes into another process's open file (/proc/…/fd/…), a way to type into the shell's own command stream."
@@ -292,7 +299,7 @@ public actor EngineerSession: SessionControl {
                 recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
             }
             guard added else { break }
-            analysis = context.analyser.analyse(command, targetFiles: files)
+            analysis = await context.analyse(command, targetFiles: files)
         }
         lastScripts = files
         return (analysis, unread)
