@@ -57,6 +57,7 @@ public struct AuditActivity: Sendable {
             case .sessionKilled?:
                 if let i = r.session.flatMap({ current[$0] }) {
                     sessions[i].killedBy = f["by"]?.stringValue ?? r.actor
+                    sessions[i].killedAt = time
                     sessions[i].endReason = f["reason"]?.stringValue ?? "killed"
                 }
             case .sessionEnded?:

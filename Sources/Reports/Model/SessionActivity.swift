@@ -68,6 +68,8 @@ public struct SessionActivity: Sendable, Hashable {
     /// Who killed it, if an escort or admin ended it.
     public var killedBy: String?
     public var paused: Int
+    /// When it was ended by an escort or admin (the `session.killed` record's time).
+    public var killedAt: Date? = nil
     /// The session's ties to countries of concern (the person as recorded at the time, and where
     /// they were), filled in by the report that uses the session.
     public var concernTies: [String] = []
