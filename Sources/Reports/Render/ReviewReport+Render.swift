@@ -10,10 +10,10 @@ extension ReviewReport {
         b.append("<h2 id=\"verification\">Audit log</h2>")
         b.append(HTML.provenance(provenance))
         b.append("<p>Audit log verified over the period: <strong class=\"\(provenance.verified ? "ok" : "bad")\" id=\"verified\">\(provenance.verified ? "yes" : "NO")</strong>, against the signed checkpoint of \(HTML.escape(provenance.time)) at \(provenance.treeSize) records.</p>")
-        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Countries of concern (from the policy): \(HTML.escape(countriesOfConcern.joined(separator: ", "))).</p>")
+        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Countries of concern (from the policy): \(HTML.countries(countriesOfConcern)).</p>")
         if !policyChanges.isEmpty {
             b.append("<h2 id=\"policy-changes\">Policy changes in the period</h2>")
-            b.append(HTML.table(["Time", "Change"], policyChanges.map { [ReportTime.format($0.time), HTML.escape($0.description)] }))
+            b.append(HTML.table(["Time", "Change"], policyChanges.map { [HTML.time($0.time), HTML.escape($0.description)] }))
         }
         for c in contracts {
             b.append("<h2 class=\"contract\">Contract: \(HTML.escape(c.name))</h2>")
@@ -36,7 +36,7 @@ extension ReviewReport {
                     b.append(HTML.table(
                         ["Time", "Kind", "Person", "Session", "What"],
                         t.exceptions.map { e in
-                            [ReportTime.format(e.time), HTML.escape(e.kind), HTML.escape(e.person ?? ""), "<code>\(HTML.escape(e.session ?? ""))</code>", HTML.escape(e.description)]
+                            [HTML.time(e.time), HTML.escape(e.kind), HTML.escape(e.person ?? ""), "<code>\(HTML.escape(e.session ?? ""))</code>", HTML.escape(e.description)]
                         }, caption: "Policy exceptions"))
                 }
                 if t.concernRefusals.isEmpty {
@@ -45,7 +45,7 @@ extension ReviewReport {
                     b.append(HTML.table(
                         ["Time", "Person", "Located", "Reason"],
                         t.concernRefusals.map { s in
-                            [ReportTime.format(s.time), HTML.escape(s.person), HTML.escape(s.effectiveLocation ?? "unknown"), HTML.escape(s.reasons.last ?? "")]
+                            [HTML.time(s.time), HTML.escape(s.person), HTML.countries([s.effectiveLocation ?? "unknown"]), HTML.escape(s.reasons.last ?? "")]
                         }, caption: "Refused connections from countries of concern"))
                 }
             }
