@@ -24,6 +24,9 @@ import StoreSQLite
 public enum ReportFixture {
     public static let from = "2026-11-01"
     public static let to = "2026-11-14"
+    /// The `body_sha256` of the review the fixture records as run on the 9th: `report.generated`
+    /// records without it are the tests' own.
+    public static let seededReportSHA256 = String(repeating: "1", count: 64)
 
     static func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s)! }
 
@@ -141,7 +144,7 @@ public enum ReportFixture {
         try await w.add(AuditEvent(
             code: .reportGenerated, actor: "ada", time: date("2026-11-09T12:00:00Z"),
             fields: [
-                "report": "review", "format": "html", "body_sha256": .string(String(repeating: "1", count: 64)),
+                "report": "review", "format": "html", "body_sha256": .string(seededReportSHA256),
                 "file_sha256": .string(String(repeating: "2", count: 64)), "bytes": 1000, "checkpoint_size": 40,
                 "checkpoint_root": .string(String(repeating: "3", count: 64)), "verified": true, "parameters": [:], "output": .null,
             ]))
@@ -211,6 +214,8 @@ public enum ReportFixture {
                 fields: [
                     "target": .string(s.target), "impact_level": .string(s.level), "mode": .string(decision),
                     "engineer": .string(s.person), "profile": "test", "source": source.map { .string($0) } ?? .null,
+                    // IL5 targets run their sessions under escort-agent; the rest agentless.
+                    "execution": .string(s.level == "IL5" ? "mediated" : "agentless"),
                 ]))
         }
 

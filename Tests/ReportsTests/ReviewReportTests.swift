@@ -25,6 +25,16 @@ struct ReviewReportTests {
         #expect(alice.basis[1].hasPrefix("ticket T-ALICE001 (CHG-100, granted by root) valid 2026-11-01T00:00:00Z") && alice.basis[1].hasSuffix(", used"))
         let priya = db.access[1]
         #expect(priya.basis[0] == "escorted under rule \"il4-il5-escorted\" (1 session)" && priya.escortedSessions == 1 && priya.commandsRun == 1)
+        // Both execution modes are counted, against the export's session.started records.
+        let started = s.evidence.records.filter { $0.code == "ESC-1001" }
+        let mediated = Set(started.filter { $0.fields["execution"] == "mediated" }.compactMap(\.session))
+        #expect(alice.mediatedSessions == 1 && priya.mediatedSessions == 1 && mediated == ["S1", "S2"], "\(mediated)")
+        let all = try ReviewReport(evidence: s.evidence, registry: s.registry, period: try Seeded.november, contract: nil, countriesOfConcern: Seeded.concern)
+        let holders = all.contracts.flatMap(\.targets).flatMap(\.access)
+        let inPeriod = started.filter { ($0.session.map { ["S1", "S2", "S5", "S7"].contains($0) }) ?? false }
+        #expect(holders.reduce(0) { $0 + $1.mediatedSessions } == inPeriod.filter { $0.fields["execution"] == "mediated" }.count)
+        #expect(holders.reduce(0) { $0 + $1.agentlessSessions } == inPeriod.filter { $0.fields["execution"] == "agentless" }.count)
+        #expect(holders.reduce(0) { $0 + $1.agentlessSessions } == 2)
         // Issue 19: the refused attempts are exceptions too (priya's, by the policy and by the escort).
         #expect(db.exceptions.map(\.kind) == ["approved-hold", "refused-by-policy", "refused-by-escort"], "\(db.exceptions)")
         #expect(db.exceptions[0].kind == "approved-hold" && db.exceptions[0].description.contains("cat /etc/shadow | head -1") && db.exceptions[0].description.hasSuffix("approved by bob"))

@@ -15,6 +15,10 @@ public struct AccessHolder: Sendable, Hashable {
     public var escortedSessions: Int
     public var refusedConnections: Int
     public var commandsRun: Int
+    /// Admitted sessions by how they ran: under escort-agent, or agentless (the gateway reads
+    /// only what the engineer types). Sessions whose start record names neither are in neither.
+    public var mediatedSessions: Int = 0
+    public var agentlessSessions: Int = 0
     /// Escorts who watched this person's sessions.
     public var escorts: [String]
 }
@@ -141,6 +145,8 @@ public struct ReviewReport: Sendable {
                         escortedSessions: theirs.filter { $0.decision == "escorted" }.count,
                         refusedConnections: theirs.filter { !$0.wasAdmitted }.count,
                         commandsRun: theirs.reduce(0) { $0 + $1.count(.ran) },
+                        mediatedSessions: theirs.filter { $0.execution == "mediated" }.count,
+                        agentlessSessions: theirs.filter { $0.execution == "agentless" }.count,
                         escorts: Array(Set(theirs.flatMap(\.escorts))).sorted()))
                 }
                 var exceptions: [PolicyException] = []

@@ -22,12 +22,13 @@ extension ReviewReport {
             for t in c.targets {
                 b.append("<h3 class=\"target\">\(HTML.escape(t.target)) (\(HTML.escape(t.impactLevel?.rawValue ?? "unknown level")))</h3>")
                 b.append(HTML.table(
-                    ["Person", "Citizenship and residence", "Basis", "#Direct", "#Escorted", "#Refused", "#Commands run", "Escorts"],
+                    ["Person", "Citizenship and residence", "Basis", "#Direct", "#Escorted", "#Refused", "#Mediated (escort-agent)", "#Agentless", "#Commands run", "Escorts"],
                     t.access.map { a in
                         [
                             "\(HTML.escape(a.displayName)) (<code>\(HTML.escape(a.person))</code>)", HTML.escape(a.profile),
                             a.basis.map(HTML.escape).joined(separator: "<br>"), "\(a.directSessions)", "\(a.escortedSessions)",
-                            "\(a.refusedConnections)", "\(a.commandsRun)", HTML.escape(a.escorts.joined(separator: ", ")),
+                            "\(a.refusedConnections)", "\(a.mediatedSessions)", "\(a.agentlessSessions)", "\(a.commandsRun)",
+                            HTML.escape(a.escorts.joined(separator: ", ")),
                         ]
                     }, caption: "Who had access"))
                 if t.exceptions.isEmpty {
@@ -86,6 +87,7 @@ extension ReviewReport {
                                     "basis": strings(a.basis), "direct_sessions": .integer(Int64(a.directSessions)),
                                     "escorted_sessions": .integer(Int64(a.escortedSessions)),
                                     "refused_connections": .integer(Int64(a.refusedConnections)),
+                                    "mediated_sessions": .integer(Int64(a.mediatedSessions)), "agentless_sessions": .integer(Int64(a.agentlessSessions)),
                                     "commands_run": .integer(Int64(a.commandsRun)), "escorts": strings(a.escorts),
                                 ])
                             }),
