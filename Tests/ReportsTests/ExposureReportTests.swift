@@ -217,7 +217,7 @@ struct ExposureReportTests {
         // The front page names employer and prime beside each person; countries carry their names.
         #expect(html.contains(", employed by "), "the front page and the tree name the employer")
         #expect(html.contains("under prime contractor CloudCo"))
-        #expect(html.contains("CN (China)"))
+        #expect(html.contains("CN (China)") && html.contains("(address in CN (China))") && html.contains("RU (Russia)"))
         #expect(!html.contains("<td>2026-11-0"), "times in HTML are for people (the ISO value stays in the datetime attribute)")
         let json = String(decoding: r.json(generatedAt: Date()).bytes, as: UTF8.self)
         #expect(json.contains("\"escort_training\"") && json.contains("\"standing\": \"date-set-by-admin\""))

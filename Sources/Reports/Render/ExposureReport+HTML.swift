@@ -84,7 +84,7 @@ extension ExposureReport {
                             }
                             return [
                                 "<code>\(HTML.escape(s.id))</code>", HTML.time(s.time), how,
-                                HTML.escape(s.effectiveLocation ?? "unknown") + (s.sourceCountry.map { " (address in \(HTML.escape($0)))" } ?? ""),
+                                HTML.countries([s.effectiveLocation ?? "unknown"]) + (s.sourceCountry.map { " (address in \(HTML.countries([$0])))" } ?? ""),
                                 HTML.escape((s.escorts + s.reviewers.map { "\($0) (reviewer)" }).joined(separator: ", ")),
                                 commands.isEmpty ? "none" : commands.joined(separator: "<br>"),
                             ]
