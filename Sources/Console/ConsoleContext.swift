@@ -21,6 +21,9 @@ public struct ConsoleContext: Sendable {
     public var vendorDirectory: String?
     /// Whether cookies carry `Secure` (set when serving HTTPS).
     public var secureCookies = false
+    /// The least time per training answer for a run to earn credit (default: a person's, see
+    /// ``TrainingPlausibility/person``).
+    public var trainingPlausibility = TrainingPlausibility.person
     /// The escort-training scenarios the training page offers (those shipped with Escort), or why
     /// they cannot be loaded (the page then says so).
     public var scenarios: Result<ScenarioLibrary, TrainingError> = Result { () throws(TrainingError) in try ScenarioLibrary.bundled() }

@@ -18,10 +18,15 @@ import StoreSQLite
 /// - S5 (6th 12:00) ivan (DE; resided in RU until the 10th) → wiki-il2 escorted; bob attaches; `ls` runs; bob kills it.
 /// - S6 (7th 12:00) ivan → web-il4 refused.
 /// - S7 (8th 14:00) dan (US, located in CN) → wiki-il2 escorted; bob attaches; `whoami` runs.
-/// - a policy change on the 9th; S8 (20th) alice → web-il4 direct, `id` runs (outside the period).
+/// - bob (escort) passed every scenario of escort-annual on 2026-10-31 (supervised by ada), earning
+///   training until 2027-06-30; one false alarm in 80 routine decisions, 30 of 30 malicious caught.
+/// - a policy change on the 9th, and a review report run by ada the same day; S8 (20th) alice → web-il4 direct, `id` runs (outside the period).
 public enum ReportFixture {
     public static let from = "2026-11-01"
     public static let to = "2026-11-14"
+    /// The `body_sha256` of the review the fixture records as run on the 9th: `report.generated`
+    /// records without it are the tests' own.
+    public static let seededReportSHA256 = String(repeating: "1", count: 64)
 
     static func date(_ s: String) -> Date { ISO8601DateFormatter().date(from: s)! }
 
@@ -79,6 +84,21 @@ public enum ReportFixture {
             if p.name == "ivan" { json["residence"] = "RU" }
             try await w.add(AuditEvent(code: .registryChanged, actor: "root", time: setup, fields: ["action": "person.add", "person": .object(json)]))
         }
+        // bob passes the escort-annual set on the 31st (as `TrainingCredit.record` records it): the
+        // passes earn training until 2027-06-30, the date his registry entry holds.
+        for (i, scenario) in ["covering-tracks", "database-support", "hidden-payloads", "scripts-and-heredocs", "web-maintenance"].enumerated() {
+            let last = i == 4
+            try await w.add(AuditEvent(
+                code: .registryChanged, actor: "bob", time: date("2026-10-31T10:0\(i):00Z"),
+                fields: [
+                    "action": "training.result", "person": "bob", "result": .string("TR-BOB-\(i)"), "scenario": .string(scenario),
+                    "set": "escort-annual", "scenario_sha256": .string(String(repeating: "0", count: 64)), "passed": true,
+                    "blind_catches": 5, "explained_catches": 6, "malicious": 6, "false_alarms": i == 0 ? 1 : 0, "routine": 16,
+                    "supervisor": "ada", "blind_milliseconds": [], "explained_milliseconds": [],
+                    "escort_training_expires_before": "2027-06-30T00:00:00Z", "escort_training_expires": "2027-06-30T00:00:00Z",
+                    "escort_training_earned": last ? "2027-06-30T00:00:00Z" : .null,
+                ]))
+        }
 
         // S1
         var s = Session(id: "S1", person: "alice", target: "db-il5", level: "IL5", at: date("2026-11-02T09:00:00Z"))
@@ -120,6 +140,14 @@ public enum ReportFixture {
         try await w.add(AuditEvent(
             code: .policyChanged, actor: "root", time: date("2026-11-09T09:00:00Z"),
             fields: ["old_sha256": "aaaa", "new_sha256": "bbbb"]))
+        // An earlier review, run by ada (its record is before the period's last gateway record, so in the evidence).
+        try await w.add(AuditEvent(
+            code: .reportGenerated, actor: "ada", time: date("2026-11-09T12:00:00Z"),
+            fields: [
+                "report": "review", "format": "html", "body_sha256": .string(seededReportSHA256),
+                "file_sha256": .string(String(repeating: "2", count: 64)), "bytes": 1000, "checkpoint_size": 40,
+                "checkpoint_root": .string(String(repeating: "3", count: 64)), "verified": true, "parameters": [:], "output": .null,
+            ]))
         try await w.add(AuditEvent(
             code: .registryChanged, actor: "root", time: date("2026-11-10T09:00:00Z"),
             fields: ["action": "person.update", "person": .object(recorded(people.first { $0.name == "ivan" }!))]))
@@ -186,6 +214,8 @@ public enum ReportFixture {
                 fields: [
                     "target": .string(s.target), "impact_level": .string(s.level), "mode": .string(decision),
                     "engineer": .string(s.person), "profile": "test", "source": source.map { .string($0) } ?? .null,
+                    // IL5 targets run their sessions under escort-agent; the rest agentless.
+                    "execution": .string(s.level == "IL5" ? "mediated" : "agentless"),
                 ]))
         }
 

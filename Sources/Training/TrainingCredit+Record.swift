@@ -23,11 +23,19 @@ extension TrainingCredit {
     /// credited that the log does not hold. If the store write then fails, a second record
     /// (action `training.result.not_stored`) says so, as far as the log still accepts it.
     ///
-    /// - Parameter set: the set the result's scenario belongs to.
-    /// - Throws: ``TrainingError`` `.notRecorded` saying which step failed (no credit is given),
-    ///   `.unknownPerson` if the person is not registered.
+    /// A run answered faster than `plausibility` allows is not a person answering: it is recorded
+    /// as refused (`registry.changed`, action `training.refused`, with every answer's time), stored
+    /// nowhere and earns nothing.
+    ///
+    /// - Parameters:
+    ///   - set: the set the result's scenario belongs to.
+    ///   - supervisor: who ran or watched the run, when not the trainee alone (the trainee,
+    ///     `result.person`, is the record's actor).
+    /// - Throws: ``TrainingError`` `.implausible` for a run faster than a person, `.notRecorded`
+    ///   saying which step failed (no credit is given), `.unknownPerson` if the person is not registered.
     public static func record(
-        _ result: TrainingResult, set: ScenarioSet, store: any RegistryStore & TrainingStore, log: AuditLog, actor: String
+        _ result: TrainingResult, set: ScenarioSet, store: any RegistryStore & TrainingStore, log: AuditLog, supervisor: String?,
+        plausibility: TrainingPlausibility = .person
     ) async throws(TrainingError) -> RecordedTrainingResult {
         let row = stored(result)
         let person: Person?
@@ -41,6 +49,15 @@ extension TrainingCredit {
         guard let person else {
             throw TrainingError(.unknownPerson, "no person named \(result.person); the result was not recorded", field: "person")
         }
+        if let why = plausibility.implausibility(of: result) {
+            var event = auditEvent(result, before: person.escortTrainingExpires, after: person.escortTrainingExpires, supervisor: supervisor)
+            event.fields["action"] = "training.refused"
+            event.fields["reason"] = .string(why)
+            do { _ = try await log.append(event) } catch {
+                throw TrainingError(.implausible, "\(why); the run earns no credit (and the audit log refused its record: \(error))")
+            }
+            throw TrainingError(.implausible, "\(why); the run is recorded as refused and earns no credit")
+        }
         let all = earlier + [row]
         let expiry = result.passed ? TrainingCredit.expiry(for: set, results: all) : nil
         let before = person.escortTrainingExpires
@@ -48,7 +65,7 @@ extension TrainingCredit {
         let after = [before, expiry].compactMap { $0 }.max()
         let receipt: AuditReceipt
         do {
-            receipt = try await log.append(auditEvent(result, before: before, after: after, actor: actor))
+            receipt = try await log.append(auditEvent(result, before: before, after: after, earned: expiry, supervisor: supervisor))
         } catch {
             throw TrainingError(.notRecorded, "the audit log refused the record (\(error)); the result was not stored and earns no credit")
         }
@@ -56,7 +73,7 @@ extension TrainingCredit {
             try await store.recordTrainingResult(row, escortTrainingExpires: expiry)
         } catch {
             _ = try? await log.append(AuditEvent(
-                code: .registryChanged, actor: actor,
+                code: .registryChanged, actor: result.person,
                 fields: [
                     "action": "training.result.not_stored", "person": .string(result.person), "result": .string(result.id),
                     "record": .integer(receipt.sequence), "error": .string("\(error)"),

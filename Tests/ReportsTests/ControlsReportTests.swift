@@ -90,4 +90,35 @@ struct ControlsReportTests {
         let v = try await ChildProcess.run(OSCALTools.python, [OSCALTools.script, OSCALTools.schema, bad])
         #expect(v.status == 1 && v.stdout.contains("INVALID"))
     }
+
+    /// Issue 19: AT-3 read "satisfied: 3 of 3 escorts hold unexpired training" when no training
+    /// result was ever recorded; a date an admin set is not training.
+    @Test func aTrainingDateSetByAnAdminIsNotTraining() async throws {
+        let s = try await Seeded.make()
+        var registry = s.registry!
+        registry.people["rita"] = Person(
+            name: "rita", displayName: "Rita Ames", employer: "Acme", contractor: "Prime Co", citizenships: [CountryCode("US")],
+            residence: CountryCode("US"), location: CountryCode("US"), clearance: .secret, roles: [.escort],
+            escortTrainingExpires: ReportTime.parse("2027-12-31T00:00:00Z"))
+        let r = ControlsReport(evidence: s.evidence, registry: registry, training: [], policy: Self.policy, period: try Seeded.november)
+        let at3 = try #require(r.controls.first { $0.id == "at-3" })
+        #expect(!at3.satisfied)
+        #expect(at3.evidence[0].hasPrefix("1 of 2 escorts hold unexpired escort training earned by training results"), "\(at3.evidence)")
+        #expect(at3.evidence[1] == "1 escort(s) hold an unexpired escort-training date set by an admin with no training result behind it: rita.")
+        #expect(at3.gap == "1 escort(s) without unexpired training earned by a recorded training result (1 of them with only a date set by an admin)")
+    }
+
+    /// Issue 19: AU-6 read satisfied on "0 reports" (the runs fell after the chosen checkpoint).
+    @Test func auditReviewIsSatisfiedOnlyByRecordedReviews() async throws {
+        let s = try await Seeded.make()
+        let shown = try report(s).controls.first { $0.id == "au-6" }
+        #expect(shown?.satisfied == true)
+        #expect(shown?.evidence.first?.hasPrefix("1 reports and 0 verification runs recorded in audit records 1–") == true, "\(shown?.evidence ?? [])")
+        var evidence = s.evidence!
+        evidence.activity.countsByCode["ESC-4001"] = nil
+        let none = ControlsReport(evidence: evidence, registry: s.registry, training: [], policy: Self.policy, period: try Seeded.november)
+            .controls.first { $0.id == "au-6" }
+        #expect(none?.satisfied == false)
+        #expect(none?.gap?.hasPrefix("no report or verification run is recorded up to checkpoint") == true)
+    }
 }

@@ -94,7 +94,7 @@ struct ExposureReportTests {
         #expect(html.components(separatedBy: "<h3 class=\"contractor\">").count - 1 == 3)
         #expect(html.components(separatedBy: "<h4 class=\"person\">").count - 1 == 5)
         #expect(html.contains("<h2 id=\"answer\">"))
-        #expect(html.contains("<td>CloudCo</td><td>ivan, wei</td>"))
+        #expect(html.contains("<td>CloudCo</td><td>") && html.contains(" (ivan), employed by ") && html.contains(" (wei), employed by "))
         #expect(html.contains("Figures from audit records 1–\(s.evidence.provenance.treeSize)"))
         #expect(html.contains(doc.generatedAtLine!))
         #expect(html.components(separatedBy: "\n").filter { $0.contains("2027-01-15T08:00:00Z") }.count == 1)
@@ -170,5 +170,56 @@ struct ExposureReportTests {
         let later = try await ReportEvidence.load(store: s.store, through: nil, pinnedKey: nil)
         #expect(later.provenance.treeSize == checkpoints[1] && !later.provenance.keyPinned)
         await #expect(throws: ReportError.self) { try await ReportEvidence.load(store: s.store, through: nil, pinnedKey: nil, treeSize: 3) }
+    }
+
+    /// Issue 19: the senator's second question, how escorts are trained to detect suspicious
+    /// activity; the figures are counted again here straight from the audit records.
+    @Test func theTrainingSectionAnswersTheSecondQuestion() async throws {
+        let s = try await Seeded.make()
+        var evidence = s.evidence!
+        var registry = s.registry!
+        // rita: trained once (a pass recorded in the log) but lapsed on the 5th; carl: a date set by an admin only.
+        var pass = try #require(evidence.activity.registryChanges.last { $0.fields["action"] == "training.result" })
+        pass.actor = "rita"
+        pass.fields["person"] = "rita"
+        pass.fields["escort_training_earned"] = "2026-11-05T00:00:00Z"
+        evidence.activity.registryChanges.append(pass)
+        for (name, until) in [("rita", "2026-11-05T00:00:00Z"), ("carl", "2027-12-31T00:00:00Z")] {
+            registry.people[name] = Person(
+                name: name, displayName: name.capitalized, employer: "Sub Ltd", contractor: "Gov Services", citizenships: [CountryCode("US")],
+                residence: CountryCode("US"), location: CountryCode("US"), clearance: .secret, roles: [.escort],
+                escortTrainingExpires: ReportTime.parse(until))
+        }
+        let r = ExposureReport(evidence: evidence, registry: registry, period: try Seeded.november, levels: .all, countriesOfConcern: Seeded.concern)
+        #expect(r.escortTraining.map(\.name) == ["bob", "carl", "rita"])
+        #expect(r.escortTraining.map(\.standing) == [.trained, .dateSetByAdmin, .lapsed])
+        let bob = r.escortTraining[0]
+        #expect(bob.employer == "Acme" && bob.contractor == "Prime Co")
+        #expect(bob.training.setsPassed == ["escort-annual"] && bob.training.passes.count == 5)
+        #expect(bob.training.lastPass == ReportTime.parse("2026-10-31T10:04:00Z"))
+        #expect(bob.training.catchPercent == 100 && bob.training.falseAlarmPercent == 2, "1 false alarm in 80 routine decisions, rounded up")
+
+        // Decisions on real sessions, counted from the export: approvals naming bob, refusals by bob.
+        let records = s.evidence.records.filter { ReportTime.parse($0.time).map { (try? Seeded.november.contains($0)) ?? false } ?? false }
+        let approvals = records.filter { $0.code == "ESC-2004" && ($0.fields["approved_by"]?.arrayValue ?? []).contains("bob") }
+        let refusals = records.filter { $0.code == "ESC-2005" && $0.fields["by"] == "bob" }
+        let watched = Set(records.filter { $0.code == "ESC-1020" && $0.actor == "bob" && $0.fields["role"] == "escort" }.compactMap(\.session))
+        #expect(bob.approved == approvals.count && bob.approved == 1)
+        #expect(bob.refused == refusals.count && bob.refused == 1)
+        #expect(bob.sessionsWatched == watched.count && watched.count == 4)
+        #expect(bob.approvedRisky == ["S1 #2 `cat /etc/shadow | head -1` (high)"])
+
+        let html = r.html(generatedAt: Date(timeIntervalSince1970: 1_800_000_000)).text
+        #expect(HTMLStructure.problem(in: html) == nil)
+        #expect(html.contains("<h2 id=\"training\">How escorts are trained to detect suspicious activity</h2>"))
+        #expect(html.contains("Training lapsed or never recorded: carl (date-set-by-admin), rita (lapsed)."))
+        #expect(html.contains("Bob Carter (<code>bob</code>)</td><td>Acme</td><td>Prime Co</td>"), "employer and prime beside the escort")
+        // The front page names employer and prime beside each person; countries carry their names.
+        #expect(html.contains(", employed by "), "the front page and the tree name the employer")
+        #expect(html.contains("under prime contractor CloudCo"))
+        #expect(html.contains("CN (China)") && html.contains("(address in CN (China))") && html.contains("RU (Russia)"))
+        #expect(!html.contains("<td>2026-11-0"), "times in HTML are for people (the ISO value stays in the datetime attribute)")
+        let json = String(decoding: r.json(generatedAt: Date()).bytes, as: UTF8.self)
+        #expect(json.contains("\"escort_training\"") && json.contains("\"standing\": \"date-set-by-admin\""))
     }
 }

@@ -1,3 +1,4 @@
+import AuditLog
 import EscortCore
 import EscortTesting
 import Foundation
@@ -24,14 +25,31 @@ struct ReviewReportTests {
         #expect(alice.basis[1].hasPrefix("ticket T-ALICE001 (CHG-100, granted by root) valid 2026-11-01T00:00:00Z") && alice.basis[1].hasSuffix(", used"))
         let priya = db.access[1]
         #expect(priya.basis[0] == "escorted under rule \"il4-il5-escorted\" (1 session)" && priya.escortedSessions == 1 && priya.commandsRun == 1)
-        #expect(db.exceptions.count == 1)
+        // Both execution modes are counted, against the export's session.started records.
+        let started = s.evidence.records.filter { $0.code == "ESC-1001" }
+        let mediated = Set(started.filter { $0.fields["execution"] == "mediated" }.compactMap(\.session))
+        #expect(alice.mediatedSessions == 1 && priya.mediatedSessions == 1 && mediated == ["S1", "S2"], "\(mediated)")
+        let all = try ReviewReport(evidence: s.evidence, registry: s.registry, period: try Seeded.november, contract: nil, countriesOfConcern: Seeded.concern)
+        let holders = all.contracts.flatMap(\.targets).flatMap(\.access)
+        let inPeriod = started.filter { ($0.session.map { ["S1", "S2", "S5", "S7"].contains($0) }) ?? false }
+        #expect(holders.reduce(0) { $0 + $1.mediatedSessions } == inPeriod.filter { $0.fields["execution"] == "mediated" }.count)
+        #expect(holders.reduce(0) { $0 + $1.agentlessSessions } == inPeriod.filter { $0.fields["execution"] == "agentless" }.count)
+        #expect(holders.reduce(0) { $0 + $1.agentlessSessions } == 2)
+        // Issue 19: the refused attempts are exceptions too (priya's, by the policy and by the escort).
+        #expect(db.exceptions.map(\.kind) == ["approved-hold", "refused-by-policy", "refused-by-escort"], "\(db.exceptions)")
         #expect(db.exceptions[0].kind == "approved-hold" && db.exceptions[0].description.contains("cat /etc/shadow | head -1") && db.exceptions[0].description.hasSuffix("approved by bob"))
+        // Checked against the audit export: every command.refused that is not a withdrawal.
+        let refusedInLog = s.evidence.records.filter { $0.code == "ESC-2005" && $0.fields["reason"]?.stringValue != "withdrawn by the engineer" }
+        #expect(r.contracts.flatMap(\.targets).flatMap(\.exceptions).filter { $0.kind.hasPrefix("refused-") }.count == refusedInLog.count)
+        #expect(db.exceptions[1].person == "priya" && db.exceptions[1].description.contains("refused by the policy"), "\(db.exceptions[1])")
+        #expect(db.exceptions[2].description.contains("sudo systemctl restart postgresql") && db.exceptions[2].description.contains("refused by bob"), "\(db.exceptions[2])")
         #expect(db.concernRefusals.isEmpty)
         // A ticket held but not used is still access.
         let web = c.targets[1]
         #expect(web.access.map(\.person) == ["alice"] && web.access[0].basis.count == 1)
         #expect(web.access[0].basis.first?.hasSuffix("not used in the period") == true)
         #expect(r.policyChanges.count == 1 && r.policyChanges[0].description.contains("aaaa → bbbb"))
+        #expect(!r.policyChanges[0].description.contains("?"))
     }
 
     @Test func refusedConnectionsFromCountriesOfConcernAndKilledSessions() async throws {
@@ -52,6 +70,10 @@ struct ReviewReportTests {
         #expect(c.targets[1].access[0].basis == ["none: every connection was refused"])
         #expect(c.targets[2].exceptions.map(\.kind) == ["session-killed"])
         #expect(c.targets[2].exceptions[0].description == "session ended by bob: work done")
+        // At the time it was ended, not the session's start (the kill record's time).
+        let kill = try #require(s.evidence.records.first { $0.code == "ESC-1012" && $0.session == "S5" })
+        #expect(ReportTime.format(c.targets[2].exceptions[0].time) == ReportTime.format(try #require(ReportTime.parse(kill.time))))
+        #expect(c.targets[2].exceptions[0].time > ReportTime.parse("2026-11-06T12:00:00Z")!)
     }
 
     @Test func allContractsAndUnknownOnes() async throws {
@@ -106,5 +128,20 @@ struct ReportTimeTests {
     @Test func otherOffsetsStillParse() {
         #expect(ReportTime.parse("2026-11-23T12:26:31+01:00").map(ReportTime.format) == "2026-11-23T11:26:31Z")
         #expect(ReportTime.parse("yesterday") == nil)
+    }
+
+    /// Issue 19: the gateway's start record has no old and new SHA-256; the review said "SHA-256 ? → ?".
+    @Test func aPolicyRecordIsDescribedByWhatItHolds() async throws {
+        let s = try await Seeded.make()
+        var evidence = s.evidence!
+        let started = try #require(evidence.activity.policyChanges.first)
+        var gateway = started
+        gateway.actor = "gateway"
+        gateway.fields = ["event": "gateway started", "policy": "policy.toml", "countries_of_concern": ["CN", "KP"], "listen": "0.0.0.0:2222"]
+        evidence.activity.policyChanges = [gateway]
+        let r = try ReviewReport(evidence: evidence, registry: s.registry, period: try Seeded.november, contract: nil, countriesOfConcern: Seeded.concern)
+        let text = try #require(r.policyChanges.first?.description)
+        #expect(!text.contains("?"), "\(text)")
+        #expect(text == "gateway started by gateway: policy policy.toml; countries of concern CN (China), KP (North Korea)", "\(text)")
     }
 }

@@ -21,8 +21,10 @@ struct TrainingCreditTests {
     static let target = Target(name: "db-il5", impactLevel: .il5, owner: "dba", connection: .localShell)
 
     /// Answers every decision right, then scores.
-    static func pass(_ s: TrainingScenario, at date: Date, id: String) throws -> TrainingResult {
-        let responses = s.decisions.map { DecisionResponse(decision: $0.id, blind: $0.expected, blindMilliseconds: 500, explained: $0.expected, explainedMilliseconds: 500) }
+    static func pass(_ s: TrainingScenario, at date: Date, id: String, milliseconds: Int64 = 500) throws -> TrainingResult {
+        let responses = s.decisions.map {
+            DecisionResponse(decision: $0.id, blind: $0.expected, blindMilliseconds: milliseconds, explained: $0.expected, explainedMilliseconds: milliseconds)
+        }
         return try TrainingResult.score(scenario: s, responses: responses, explanations: [:], person: "bob", id: id, startedAt: date, finishedAt: date)
     }
 
@@ -80,9 +82,76 @@ struct TrainingCreditTests {
     @Test func theAuditEventRecordsTheChange() throws {
         let s = try ScenarioLibrary.bundled().scenarios[0]
         let r = try Self.pass(s, at: Self.day("2026-11-10"), id: "TR-A")
-        let e = TrainingCredit.auditEvent(r, before: nil, after: Self.day("2027-11-10"), actor: "root")
+        let e = TrainingCredit.auditEvent(r, before: nil, after: Self.day("2027-11-10"), supervisor: "root")
         #expect(e.code == .registryChanged)
+        // The trainee answered, so the trainee is the actor; whoever ran it is the supervisor.
+        #expect(e.actor == "bob" && e.fields["supervisor"] == "root")
+        #expect(e.fields["blind_milliseconds"] == .array(s.decisions.map { _ in .integer(500) }))
         #expect(e.fields["action"] == "training.result" && e.fields["person"] == "bob" && e.fields["passed"] == .bool(true))
         #expect(e.fields["escort_training_expires"] == "2027-11-10T12:00:00Z" && e.fields["escort_training_expires_before"] == .null)
+    }
+
+    /// A store with bob (training date set by an admin, long expired) and an open log.
+    static func opened(_ dir: TemporaryDirectory) async throws -> (SQLiteStore, AuditLog) {
+        let store = try SQLiteStore(path: dir.file("escort.sqlite"))
+        try await store.addPerson(Self.bob)
+        let log = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
+        return (store, log)
+    }
+
+    static func trainingRecords(_ store: SQLiteStore, _ log: AuditLog) async throws -> [AuditRecord] {
+        _ = try await log.checkpoint()
+        return try await store.auditRecords(from: 1, limit: 10_000).map { try AuditRecord(body: $0.body) }
+            .filter { ($0.fields["action"]?.stringValue ?? "").hasPrefix("training.") }
+    }
+
+    @Test func aRunFasterThanAPersonIsRefusedRecordedAndEarnsNothing() async throws {
+        let dir = TemporaryDirectory()
+        let (store, log) = try await Self.opened(dir)
+        let s = try ScenarioLibrary.bundled().scenarios[0]
+        let set = try ScenarioLibrary.bundled().set(named: s.set)
+        // A piped run: every answer in a millisecond or two.
+        let piped = try Self.pass(s, at: Self.day("2026-11-10"), id: "TR-P", milliseconds: 1)
+        #expect(piped.passed, "the answers are right; only their speed gives them away")
+        do {
+            _ = try await TrainingCredit.record(piped, set: set, store: store, log: log, supervisor: "ada")
+            Issue.record("a piped run was credited")
+        } catch {
+            #expect(error.code == .implausible && error.message.contains("faster than a person can read and decide"), "\(error)")
+        }
+        #expect(try await store.trainingResults(person: "bob").isEmpty)
+        #expect(try await store.person(named: "bob")?.escortTrainingExpires == Self.bob.escortTrainingExpires)
+        let records = try await Self.trainingRecords(store, log)
+        #expect(records.count == 1 && records.allSatisfy { $0.fields["action"] == "training.refused" })
+        #expect(records.first?.actor == "bob" && records.first?.fields["supervisor"] == "ada")
+        #expect(records.first?.fields["explained_milliseconds"] == .array(s.decisions.map { _ in .integer(1) }))
+    }
+
+    @Test func theBoundIsAPersonsReadingTime() throws {
+        let s = try ScenarioLibrary.bundled().scenarios[0]
+        let bound = TrainingPlausibility.person
+        #expect(bound.implausibility(of: try Self.pass(s, at: Self.day("2026-11-10"), id: "A", milliseconds: 1_500)) == nil)
+        var r = try Self.pass(s, at: Self.day("2026-11-10"), id: "A", milliseconds: 4_000)
+        #expect(bound.implausibility(of: r) == nil)
+        r.responses[3].blindMilliseconds = 1_499
+        #expect(bound.implausibility(of: r)?.contains("#4 on your own in 1499 ms") == true)
+        r.responses[3].blindMilliseconds = 4_000
+        r.responses[7].explainedMilliseconds = 399
+        #expect(bound.implausibility(of: r)?.contains("#8 with the explanation in 399 ms") == true)
+        #expect(TrainingPlausibility.unchecked.implausibility(of: r) == nil)
+    }
+
+    @Test func aPersonsRunIsCreditedWithTheTraineeAsActor() async throws {
+        let dir = TemporaryDirectory()
+        let (store, log) = try await Self.opened(dir)
+        let s = try ScenarioLibrary.bundled().scenarios[0]
+        let set = try ScenarioLibrary.bundled().set(named: s.set)
+        let r = try Self.pass(s, at: Self.day("2026-11-10"), id: "TR-OK", milliseconds: 2_000)
+        let recorded = try await TrainingCredit.record(r, set: set, store: store, log: log, supervisor: "ada")
+        #expect(!recorded.unpassed.isEmpty)
+        #expect(try await store.trainingResults(person: "bob").map(\.id) == ["TR-OK"])
+        let records = try await Self.trainingRecords(store, log)
+        #expect(records.count == 1 && records[0].fields["action"] == "training.result")
+        #expect(records[0].actor == "bob" && records[0].fields["supervisor"] == "ada")
     }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 import Training
 
 /// The escort-training page: any signed-in person may train. Runs are kept on the server
-/// (``TrainingRuns``); results are recorded through ``TrainingCredit/record(_:set:store:log:actor:)``,
+/// (``TrainingRuns``); results are recorded through ``TrainingCredit/record(_:set:store:log:supervisor:plausibility:)``,
 /// the same as `escort train`.
 extension ConsoleRoutes {
     func addTrainingRoutes(_ router: Router<Context>) {
@@ -61,14 +61,17 @@ extension ConsoleRoutes {
         }
         let result = try run.result(finishedAt: Date())
         let recording: TrainingPages.Recording
+        var implausible = false
         do {
             let set = try library().set(named: result.scenarioSet)
-            recording = .recorded(try await TrainingCredit.record(result, set: set, store: context.store, log: context.audit, actor: identity.user.name))
+            recording = .recorded(try await TrainingCredit.record(
+                result, set: set, store: context.store, log: context.audit, supervisor: nil, plausibility: context.trainingPlausibility))
         } catch {
+            implausible = (error as? TrainingError)?.code == .implausible
             recording = .notRecorded((error as? TrainingError)?.message ?? "\(error)")
         }
         let status: HTTPResponse.Status
-        if case .notRecorded = recording { status = .internalServerError } else { status = .ok }
+        if case .notRecorded = recording { status = implausible ? .unprocessableContent : .internalServerError } else { status = .ok }
         return Self.html(HTML.page("Training result", identity: identity, body: TrainingPages.result(result, recording: recording)), status: status)
     }
 

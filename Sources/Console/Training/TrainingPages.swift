@@ -20,7 +20,11 @@ enum TrainingPages {
         case .some(let d): status = "<strong class=\"bad\">EXPIRED</strong> on \(E.escape(RegistryDate.format(d)))"
         case .none: status = "<strong class=\"bad\">none</strong>"
         }
-        html += "<p id=\"training-status\">Your escort training: \(status). Passing every scenario of a set earns it for the set's validity period.</p>"
+        // A date no training result earned was set by an admin: say so rather than call it training.
+        let earned = library.sets.compactMap { TrainingCredit.expiry(for: $0, results: results) }.max()
+        let byAdmin = expires.map { d in earned.map { $0 < d } ?? true } ?? false
+        let source = byAdmin ? " <span id=\"training-source\" class=\"bad\">(set by an admin: no training result of yours earns it)</span>" : ""
+        html += "<p id=\"training-status\">Your escort training: \(status)\(source). Passing every scenario of a set earns it for the set's validity period.</p>"
         if let inProgress {
             html += "<p id=\"in-progress\">You have a run in progress: <a href=\"/training/runs/\(E.escape(inProgress))\">continue it</a> (starting another replaces it).</p>"
         }

@@ -45,6 +45,8 @@ public struct AuditActivity: Sendable {
                     effectiveLocation: f["effective_location"]?.stringValue, escorts: [], reviewers: [], commands: [],
                     endReason: nil, killedBy: nil, paused: 0))
                 current[session] = sessions.count - 1
+            case .sessionStarted?:
+                if let i = r.session.flatMap({ current[$0] }) { sessions[i].execution = f["execution"]?.stringValue ?? "not recorded" }
             case .escortAttached?:
                 guard let i = r.session.flatMap({ current[$0] }), let who = r.actor else { continue }
                 if f["role"]?.stringValue == "reviewer" {
@@ -57,6 +59,7 @@ public struct AuditActivity: Sendable {
             case .sessionKilled?:
                 if let i = r.session.flatMap({ current[$0] }) {
                     sessions[i].killedBy = f["by"]?.stringValue ?? r.actor
+                    sessions[i].killedAt = time
                     sessions[i].endReason = f["reason"]?.stringValue ?? "killed"
                 }
             case .sessionEnded?:

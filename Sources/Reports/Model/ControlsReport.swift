@@ -92,7 +92,13 @@ public struct ControlsReport: Sendable {
         let reviewHoldsTwo = reviewHolds.filter { Set($0.approvedBy).count >= 2 }
         let people = registry.people.values.sorted { $0.name < $1.name }
         let escorts = people.filter { $0.has(.escort) }
-        let trainedEscorts = escorts.filter { ($0.escortTrainingExpires.map { $0 > asOf }) ?? false }
+        // Trained means the registry's date (what the policy checks) is unexpired and training
+        // passes in the log earned an unexpired date; a date an admin set with no pass behind it
+        // is evidence of nothing having been trained.
+        let history = EscortTraining.history(from: a.registryChanges, through: asOf)
+        let dated = escorts.filter { ($0.escortTrainingExpires.map { $0 > asOf }) ?? false }
+        let trainedEscorts = dated.filter { history[$0.name]?.trained(at: asOf) ?? false }
+        let dateOnly = dated.filter { !(history[$0.name]?.trained(at: asOf) ?? false) }
         let concernCodes = Set(policy.countriesOfConcern)
         let concernAdmittedDoD = admitted.filter { s in (s.impactLevel.map { $0 >= .il4 } ?? false) && !s.concernTies.isEmpty }
         let ticketsUsed = Set(admitted.flatMap(\.tickets))
@@ -146,11 +152,16 @@ public struct ControlsReport: Sendable {
             id: "at-3", label: "AT-3", title: "Role-Based Training",
             implementation: "Escorts train on scenarios of held commands (escort train); passing every scenario of a set sets their escort-training date, which the policy requires of every escort.",
             evidence: [
-                "\(trainedEscorts.count) of \(escorts.count) escorts hold unexpired escort training at \(ReportTime.format(asOf)).",
-                "\(passes.count) passing training results \(span); \(escortedWatched.count) of \(escorted.count) escorted sessions were watched by an escort.",
+                "\(trainedEscorts.count) of \(escorts.count) escorts hold unexpired escort training earned by training results recorded in the audit log at \(ReportTime.format(asOf)).",
+                "\(dateOnly.count) escort(s) hold an unexpired escort-training date set by an admin with no training result behind it\(dateOnly.isEmpty ? "" : ": " + dateOnly.map(\.name).joined(separator: ", ")).",
+                "\(passes.count) passing training results \(span); \(history.values.reduce(0) { $0 + $1.refusedRuns }) run(s) refused as faster than a person; \(escortedWatched.count) of \(escorted.count) escorted sessions were watched by an escort.",
             ],
-            satisfied: trainedEscorts.count == escorts.count,
-            gap: trainedEscorts.count == escorts.count ? nil : "\(escorts.count - trainedEscorts.count) escort(s) without unexpired training (the policy refuses them as escorts)"))
+            satisfied: !escorts.isEmpty && trainedEscorts.count == escorts.count,
+            gap: escorts.isEmpty
+                ? "no escorts are registered"
+                : trainedEscorts.count == escorts.count
+                ? nil
+                : "\(escorts.count - trainedEscorts.count) escort(s) without unexpired training earned by a recorded training result (\(dateOnly.count) of them with only a date set by an admin)"))
         c.append(ControlEvidence(
             id: "au-2", label: "AU-2", title: "Event Logging",
             implementation: "A catalogue of \(AuditEventCode.allCases.count) event types with stable codes (docs/event-codes.md) covers sessions, access decisions, every command and its ruling, approvals, escorts, registry and policy changes, reports and verification.",
@@ -164,8 +175,14 @@ public struct ControlsReport: Sendable {
         c.append(ControlEvidence(
             id: "au-6", label: "AU-6", title: "Audit Record Review, Analysis, and Reporting",
             implementation: "Reports (exposure, two-week review, this evidence) are derived from verified records and record their own generation (report.generated, ESC-4001, with the SHA-256 of the report).",
-            evidence: ["\(n(.reportGenerated)) reports and \(n(.verificationRun)) verification runs recorded."],
-            satisfied: true, gap: nil))
+            evidence: [
+                "\(n(.reportGenerated)) reports and \(n(.verificationRun)) verification runs recorded in audit records 1–\(evidence.provenance.treeSize).",
+                "Runs recorded after that checkpoint (this report's own among them) are not evidence here: a report's figures stop at its checkpoint, so that the same log gives the same report; they count in a report whose period covers later gateway activity.",
+            ],
+            satisfied: verified && n(.reportGenerated) + n(.verificationRun) > 0,
+            gap: n(.reportGenerated) + n(.verificationRun) == 0
+                ? "no report or verification run is recorded up to checkpoint \(evidence.provenance.treeSize): the evidence does not show the log being reviewed"
+                : verified ? nil : "the audit log did not verify"))
         c.append(ControlEvidence(
             id: "au-8", label: "AU-8", title: "Time Stamps",
             implementation: "Every record and checkpoint carries an RFC 3339 UTC time with milliseconds.",

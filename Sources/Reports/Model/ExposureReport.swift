@@ -82,6 +82,8 @@ public struct ConcernFinding: Sendable, Hashable {
     public var contractor: String
     /// Logins, sorted.
     public var people: [String]
+    /// Per person, in the same order: `Wei Li (wei), employed by Shenzhen Sub, under prime contractor CloudCo`.
+    public var personnel: [String]
     /// Every tie found, e.g. `li: citizen of CN`.
     public var ties: [String]
     /// IL4+ targets touched or tried, sorted.
@@ -113,6 +115,9 @@ public struct ExposureReport: Sendable {
     public var series: [ExposureBucket]
     /// `day` or `week`.
     public var bucketSize: String
+    /// The senator's second question (how escorts are trained to detect suspicious activity): per
+    /// escort, the training the log shows and the decisions made on real sessions in the period.
+    public var escortTraining: [EscortTrainingSummary]
 
     /// Builds the report from verified evidence and the registries. Pure: same inputs, same report.
     public init(
@@ -170,8 +175,13 @@ public struct ExposureReport: Sendable {
                 counts.add(s)
                 for t in s.concernTies { ties.insert("\(s.person): \(t)") }
             }
+            let logins = Set(list.map(\.person)).sorted()
+            let personnel = logins.map { login in
+                let p = registry.facts(of: login, at: list.filter { $0.person == login }.map(\.time).max() ?? period.to)
+                return "\(p?.displayName ?? login) (\(login)), employed by \(p?.employer ?? "unknown"), under prime contractor \(name)"
+            }
             findings.append(ConcernFinding(
-                contractor: name, people: Set(list.map(\.person)).sorted(), ties: ties.sorted(),
+                contractor: name, people: logins, personnel: personnel, ties: ties.sorted(),
                 targets: Set(list.map(\.target)).sorted(), counts: counts))
         }
         concernFindings = findings.sorted { $0.contractor < $1.contractor }
@@ -193,5 +203,8 @@ public struct ExposureReport: Sendable {
             }
         }
         series = buckets
+        escortTraining = EscortTrainingSummary.all(
+            registry: registry, history: EscortTraining.history(from: evidence.activity.registryChanges, through: period.to),
+            sessions: all, asOf: period.to)
     }
 }

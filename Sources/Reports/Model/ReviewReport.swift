@@ -1,3 +1,4 @@
+import AuditLog
 import EscortCore
 import Foundation
 
@@ -14,6 +15,10 @@ public struct AccessHolder: Sendable, Hashable {
     public var escortedSessions: Int
     public var refusedConnections: Int
     public var commandsRun: Int
+    /// Admitted sessions by how they ran: under escort-agent, or agentless (the gateway reads
+    /// only what the engineer types). Sessions whose start record names neither are in neither.
+    public var mediatedSessions: Int = 0
+    public var agentlessSessions: Int = 0
     /// Escorts who watched this person's sessions.
     public var escorts: [String]
 }
@@ -21,7 +26,9 @@ public struct AccessHolder: Sendable, Hashable {
 /// Something that departed from the ordinary run of the policy.
 public struct PolicyException: Sendable, Hashable {
     /// `approved-hold` (a command the policy would not run unaided was approved by a person),
-    /// `session-killed`, `policy-changed`, `undecided-hold`.
+    /// `refused-by-policy` (an attempt the policy refused outright), `refused-by-escort` (a held
+    /// command a person refused), `session-killed` (at the time it was ended), `policy-changed`,
+    /// `undecided-hold`.
     public var kind: String
     public var time: Date
     public var session: String?
@@ -138,15 +145,27 @@ public struct ReviewReport: Sendable {
                         escortedSessions: theirs.filter { $0.decision == "escorted" }.count,
                         refusedConnections: theirs.filter { !$0.wasAdmitted }.count,
                         commandsRun: theirs.reduce(0) { $0 + $1.count(.ran) },
+                        mediatedSessions: theirs.filter { $0.execution == "mediated" }.count,
+                        agentlessSessions: theirs.filter { $0.execution == "agentless" }.count,
                         escorts: Array(Set(theirs.flatMap(\.escorts))).sorted()))
                 }
                 var exceptions: [PolicyException] = []
                 for s in here {
+                    // Attempts the policy refused outright (never held, never sent).
+                    for c in s.commands where !c.held && c.outcome == .refused {
+                        exceptions.append(PolicyException(
+                            kind: "refused-by-policy", time: c.time, session: s.id, person: s.person,
+                            description: "#\(c.number) `\(c.command)` (\(c.risk ?? "unrated") risk\(c.techniques.isEmpty ? "" : ", " + c.techniques.joined(separator: ", "))) refused by the \(c.refusedBy ?? "policy"): \(c.refusalReason ?? "no reason recorded")"))
+                    }
                     for c in s.commands where c.held {
                         if !c.approvedBy.isEmpty {
                             exceptions.append(PolicyException(
                                 kind: "approved-hold", time: c.time, session: s.id, person: s.person,
                                 description: "#\(c.number) `\(c.command)` (\(c.risk ?? "unrated") risk, ruling \(c.ruling ?? "hold")) approved by \(c.approvedBy.joined(separator: " and "))"))
+                        } else if c.outcome == .refused {
+                            exceptions.append(PolicyException(
+                                kind: "refused-by-escort", time: c.time, session: s.id, person: s.person,
+                                description: "#\(c.number) `\(c.command)` (\(c.risk ?? "unrated") risk) held, refused by \(c.refusedBy ?? "unknown"): \(c.refusalReason ?? "no reason recorded")"))
                         } else if c.outcome == .undecided {
                             exceptions.append(PolicyException(
                                 kind: "undecided-hold", time: c.time, session: s.id, person: s.person,
@@ -155,7 +174,7 @@ public struct ReviewReport: Sendable {
                     }
                     if let by = s.killedBy {
                         exceptions.append(PolicyException(
-                            kind: "session-killed", time: s.time, session: s.id, person: s.person,
+                            kind: "session-killed", time: s.killedAt ?? s.time, session: s.id, person: s.person,
                             description: "session ended by \(by): \(s.endReason ?? "no reason recorded")"))
                     }
                 }
@@ -165,11 +184,37 @@ public struct ReviewReport: Sendable {
             contracts.append(ContractReview(name: name, personnel: personnel, targets: reviews))
         }
         self.contracts = contracts
-        policyChanges = evidence.activity.policyChanges.compactMap { r in
+        policyChanges = evidence.activity.policyChanges.compactMap { (r: AuditRecord) -> PolicyException? in
             guard let t = ReportTime.parse(r.time), period.contains(t) else { return nil }
-            let old = r.fields["old_sha256"]?.stringValue ?? r.fields["old"]?.stringValue ?? "?"
-            let new = r.fields["new_sha256"]?.stringValue ?? r.fields["new"]?.stringValue ?? "?"
-            return PolicyException(kind: "policy-changed", time: t, session: nil, person: r.actor, description: "policy file changed by \(r.actor ?? "unknown") (SHA-256 \(old) → \(new))")
+            return PolicyException(
+                kind: "policy-changed", time: t, session: nil, person: r.actor, description: Self.describePolicyChange(r))
         }
+    }
+}
+
+extension ReviewReport {
+    /// A `policy.changed` record in words, saying only what the record holds: the old and new
+    /// SHA-256 when it has them, else what the gateway recorded at its start (policy file,
+    /// countries of concern), never a "?" for a field the record does not have.
+    static func describePolicyChange(_ r: AuditRecord) -> String {
+        let f = r.fields
+        let who = r.actor ?? "unknown"
+        let old: String? = f["old_sha256"]?.stringValue ?? f["old"]?.stringValue
+        let given: String? = f["new_sha256"]?.stringValue ?? f["new"]?.stringValue
+        let new: String? = given ?? f["sha256"]?.stringValue
+        var parts: [String] = []
+        if let policy = f["policy"]?.stringValue { parts.append("policy \(policy)") }
+        switch (old, new) {
+        case (let o?, let n?): parts.append("SHA-256 \(o) → \(n)")
+        case (nil, let n?): parts.append("SHA-256 \(n)")
+        case (let o?, nil): parts.append("previously SHA-256 \(o)")
+        case (nil, nil): break
+        }
+        if let countries = f["countries_of_concern"]?.arrayValue?.compactMap(\.stringValue), !countries.isEmpty {
+            parts.append("countries of concern \(countries.map(CountryNames.label).joined(separator: ", "))")
+        }
+        let started = f["event"]?.stringValue == "gateway started"
+        let what = started ? "gateway started by \(who)" : "policy changed by \(who)"
+        return parts.isEmpty ? what + " (the record names no policy file or digest)" : what + ": " + parts.joined(separator: "; ")
     }
 }

@@ -68,6 +68,11 @@ public struct SessionActivity: Sendable, Hashable {
     /// Who killed it, if an escort or admin ended it.
     public var killedBy: String?
     public var paused: Int
+    /// When it was ended by an escort or admin (the `session.killed` record's time).
+    public var killedAt: Date? = nil
+    /// How the session ran (`session.started` field `execution`): `mediated` under escort-agent,
+    /// `agentless`, `not recorded` for a start record without the field, nil when it never started.
+    public var execution: String? = nil
     /// The session's ties to countries of concern (the person as recorded at the time, and where
     /// they were), filled in by the report that uses the session.
     public var concernTies: [String] = []

@@ -94,7 +94,7 @@ extension ControlsReport {
     public func html(generatedAt: Date) -> ReportDocument {
         var b: [String] = []
         b.append(HTML.provenance(provenance))
-        b.append("<p>Evidence from \(ReportTime.format(start)) to \(ReportTime.format(asOf)). Policy SHA-256 <code>\(HTML.escape(policy.sha256))</code>; countries of concern: \(HTML.escape(policy.countriesOfConcern.joined(separator: ", "))).</p>")
+        b.append("<p>Evidence from \(HTML.time(start)) to \(HTML.time(asOf)). Policy SHA-256 <code>\(HTML.escape(policy.sha256))</code>; countries of concern: \(HTML.countries(policy.countriesOfConcern)).</p>")
         let satisfied = controls.filter(\.satisfied).count
         b.append("<p class=\"answer\">\(satisfied) of \(controls.count) controls satisfied by the evidence.</p>")
         b.append(HTML.table(

@@ -88,8 +88,28 @@ extension ExposureReport {
             ]),
             "concern_findings": .array(concernFindings.map { f in
                 .object([
-                    "contractor": .string(f.contractor), "people": strings(f.people), "ties": strings(f.ties),
+                    "contractor": .string(f.contractor), "people": strings(f.people), "personnel": strings(f.personnel), "ties": strings(f.ties),
                     "targets": strings(f.targets), "counts": counts(f.counts),
+                ])
+            }),
+            "escort_training": .array(escortTraining.map { e in
+                func date(_ d: Date?) -> JSONValue { d.map { .string(ReportTime.format($0)) } ?? .null }
+                func percent(_ p: Int?) -> JSONValue { p.map { .integer(Int64($0)) } ?? .null }
+                return .object([
+                    "name": .string(e.name), "display_name": .string(e.displayName), "employer": .string(e.employer),
+                    "contractor": .string(e.contractor), "standing": .string(e.standing.rawValue),
+                    "registry_training_expires": date(e.registryExpires), "training_earned_until": date(e.training.earnedUntil),
+                    "sets_passed": strings(e.training.setsPassed), "last_pass": date(e.training.lastPass),
+                    "passes": .array(e.training.passes.map { p in
+                        .object([
+                            "scenario": .string(p.scenario), "set": .string(p.set), "time": .string(ReportTime.format(p.time)),
+                            "catches": .integer(Int64(p.catches)), "malicious": .integer(Int64(p.malicious)),
+                            "false_alarms": .integer(Int64(p.falseAlarms)), "routine": .integer(Int64(p.routine)),
+                        ])
+                    }),
+                    "catch_percent": percent(e.training.catchPercent), "false_alarm_percent": percent(e.training.falseAlarmPercent),
+                    "runs_refused_as_too_fast": .integer(Int64(e.training.refusedRuns)), "sessions_watched": .integer(Int64(e.sessionsWatched)),
+                    "approved": .integer(Int64(e.approved)), "refused": .integer(Int64(e.refused)), "approved_risky": strings(e.approvedRisky),
                 ])
             }),
             "totals": counts(totals),

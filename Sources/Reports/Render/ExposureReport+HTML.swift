@@ -6,7 +6,7 @@ extension ExposureReport {
         let title = "Contractor exposure report, \(ReportTime.day(period.from)) to \(ReportTime.day(period.to.addingTimeInterval(-1)))"
         var b: [String] = []
         b.append(HTML.provenance(provenance))
-        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Impact levels: <strong>\(HTML.escape(levels.description))</strong>. Countries of concern (from the policy): <strong>\(HTML.escape(countriesOfConcern.joined(separator: ", ")))</strong>.</p>")
+        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Impact levels: <strong>\(HTML.escape(levels.description))</strong>. Countries of concern (from the policy): <strong>\(HTML.countries(countriesOfConcern))</strong>.</p>")
 
         // The front page.
         b.append("<h2 id=\"answer\">Contractors with personnel tied to a country of concern on systems at IL4 or above</h2>")
@@ -18,13 +18,15 @@ extension ExposureReport {
                 ["Contractor", "Personnel", "Ties", "IL4+ systems", "#Attempts", "#Refused connections", "#Sessions", "#Commands run", "#Held", "#Refused commands"],
                 concernFindings.map { f in
                     [
-                        HTML.escape(f.contractor), HTML.escape(f.people.joined(separator: ", ")),
+                        HTML.escape(f.contractor), f.personnel.map(HTML.escape).joined(separator: "<br>"),
                         f.ties.map(HTML.escape).joined(separator: "<br>"), HTML.escape(f.targets.joined(separator: ", ")),
                         "\(f.counts.attempts)", "\(f.counts.refusedConnections)", "\(f.counts.directSessions + f.counts.escortedSessions)",
                         "\(f.counts.commandsRun)", "\(f.counts.commandsHeld)", "\(f.counts.commandsRefused)",
                     ]
                 }))
         }
+
+        b += trainingSectionHTML()
 
         // Totals and charts.
         b.append("<h2 id=\"totals\">Totals</h2>")
@@ -60,8 +62,8 @@ extension ExposureReport {
             b.append("<h3 class=\"contractor\">\(HTML.escape(c.name))</h3>")
             for p in c.people {
                 let ties = p.concernTies.isEmpty ? "" : " <span class=\"bad\">Tied to a country of concern: \(HTML.escape(p.concernTies.joined(separator: "; ")))</span>"
-                b.append("<h4 class=\"person\">\(HTML.escape(p.displayName)) (<code>\(HTML.escape(p.name))</code>), \(HTML.escape(p.employer))</h4>")
-                b.append("<p>Citizenship: \(HTML.escape(p.citizenships.joined(separator: ", "))); residence: \(HTML.escape(p.residence)); located at sessions: \(HTML.escape(p.locations.joined(separator: ", ")))\(ties)</p>")
+                b.append("<h4 class=\"person\">\(HTML.escape(p.displayName)) (<code>\(HTML.escape(p.name))</code>), employed by \(HTML.escape(p.employer)), under prime contractor \(HTML.escape(c.name))</h4>")
+                b.append("<p>Citizenship: \(HTML.countries(p.citizenships)); residence: \(HTML.countries([p.residence])); located at sessions: \(HTML.countries(p.locations))\(ties)</p>")
                 for t in p.targets {
                     b.append("<p><strong>\(HTML.escape(t.target))</strong> (\(HTML.escape(t.impactLevel?.rawValue ?? "unknown level"))): \(t.counts.attempts) connection(s), \(t.counts.commandsRun) command(s) run, \(t.counts.commandsHeld) held, \(t.counts.commandsRefused) refused.</p>")
                     b.append(HTML.table(
@@ -81,8 +83,8 @@ extension ExposureReport {
                                 return line + ", " + HTML.risk(c.risk)
                             }
                             return [
-                                "<code>\(HTML.escape(s.id))</code>", ReportTime.format(s.time), how,
-                                HTML.escape(s.effectiveLocation ?? "unknown") + (s.sourceCountry.map { " (address in \(HTML.escape($0)))" } ?? ""),
+                                "<code>\(HTML.escape(s.id))</code>", HTML.time(s.time), how,
+                                HTML.countries([s.effectiveLocation ?? "unknown"]) + (s.sourceCountry.map { " (address in \(HTML.countries([$0])))" } ?? ""),
                                 HTML.escape((s.escorts + s.reviewers.map { "\($0) (reviewer)" }).joined(separator: ", ")),
                                 commands.isEmpty ? "none" : commands.joined(separator: "<br>"),
                             ]

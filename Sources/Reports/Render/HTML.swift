@@ -1,8 +1,26 @@
+import Foundation
 import EscortCore
 /// Small helpers for the HTML reports: escaping and one page layout with inline CSS (no
 /// JavaScript, no external assets: a report opens the same offline, years later).
 enum HTML {
     static func escape(_ s: String) -> String { HTMLText.escape(s) }
+
+    /// A time for people: `<time datetime="2026-11-02T09:00:00Z">2 Nov 2026, 09:00 UTC</time>`
+    /// (the machine-readable value kept in the attribute).
+    static func time(_ d: Date) -> String {
+        let iso = ReportTime.format(d)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: d)
+        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        let month = months[max(0, min(11, (c.month ?? 1) - 1))]
+        let text = "\(c.day ?? 0) \(month) \(c.year ?? 0), \(two(c.hour)):\(two(c.minute)) UTC"
+        return "<time datetime=\"\(iso)\">\(text)</time>"
+    }
+
+    /// Country codes with their names, escaped: `CN (China), US (United States)`.
+    static func countries(_ codes: [String]) -> String {
+        escape(codes.map(CountryNames.label).joined(separator: ", "))
+    }
 
     static let style = """
         body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:72rem;color:#1b1f24;line-height:1.45;padding:0 1rem}

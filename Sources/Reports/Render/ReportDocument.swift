@@ -41,5 +41,5 @@ public struct ReportDocument: Sendable, Hashable {
 
 /// The line every report carries to say when it was made.
 enum GeneratedAt {
-    static func html(_ date: Date) -> String { #"<p class="generated">Generated at \#(ReportTime.format(date)).</p>"# }
+    static func html(_ date: Date) -> String { #"<p class="generated">Generated at \#(HTML.time(date)).</p>"# }
 }

@@ -10,10 +10,10 @@ extension ReviewReport {
         b.append("<h2 id=\"verification\">Audit log</h2>")
         b.append(HTML.provenance(provenance))
         b.append("<p>Audit log verified over the period: <strong class=\"\(provenance.verified ? "ok" : "bad")\" id=\"verified\">\(provenance.verified ? "yes" : "NO")</strong>, against the signed checkpoint of \(HTML.escape(provenance.time)) at \(provenance.treeSize) records.</p>")
-        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Countries of concern (from the policy): \(HTML.escape(countriesOfConcern.joined(separator: ", "))).</p>")
+        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Countries of concern (from the policy): \(HTML.countries(countriesOfConcern)).</p>")
         if !policyChanges.isEmpty {
             b.append("<h2 id=\"policy-changes\">Policy changes in the period</h2>")
-            b.append(HTML.table(["Time", "Change"], policyChanges.map { [ReportTime.format($0.time), HTML.escape($0.description)] }))
+            b.append(HTML.table(["Time", "Change"], policyChanges.map { [HTML.time($0.time), HTML.escape($0.description)] }))
         }
         for c in contracts {
             b.append("<h2 class=\"contract\">Contract: \(HTML.escape(c.name))</h2>")
@@ -22,12 +22,13 @@ extension ReviewReport {
             for t in c.targets {
                 b.append("<h3 class=\"target\">\(HTML.escape(t.target)) (\(HTML.escape(t.impactLevel?.rawValue ?? "unknown level")))</h3>")
                 b.append(HTML.table(
-                    ["Person", "Citizenship and residence", "Basis", "#Direct", "#Escorted", "#Refused", "#Commands run", "Escorts"],
+                    ["Person", "Citizenship and residence", "Basis", "#Direct", "#Escorted", "#Refused", "#Mediated (escort-agent)", "#Agentless", "#Commands run", "Escorts"],
                     t.access.map { a in
                         [
                             "\(HTML.escape(a.displayName)) (<code>\(HTML.escape(a.person))</code>)", HTML.escape(a.profile),
                             a.basis.map(HTML.escape).joined(separator: "<br>"), "\(a.directSessions)", "\(a.escortedSessions)",
-                            "\(a.refusedConnections)", "\(a.commandsRun)", HTML.escape(a.escorts.joined(separator: ", ")),
+                            "\(a.refusedConnections)", "\(a.mediatedSessions)", "\(a.agentlessSessions)", "\(a.commandsRun)",
+                            HTML.escape(a.escorts.joined(separator: ", ")),
                         ]
                     }, caption: "Who had access"))
                 if t.exceptions.isEmpty {
@@ -36,7 +37,7 @@ extension ReviewReport {
                     b.append(HTML.table(
                         ["Time", "Kind", "Person", "Session", "What"],
                         t.exceptions.map { e in
-                            [ReportTime.format(e.time), HTML.escape(e.kind), HTML.escape(e.person ?? ""), "<code>\(HTML.escape(e.session ?? ""))</code>", HTML.escape(e.description)]
+                            [HTML.time(e.time), HTML.escape(e.kind), HTML.escape(e.person ?? ""), "<code>\(HTML.escape(e.session ?? ""))</code>", HTML.escape(e.description)]
                         }, caption: "Policy exceptions"))
                 }
                 if t.concernRefusals.isEmpty {
@@ -45,7 +46,7 @@ extension ReviewReport {
                     b.append(HTML.table(
                         ["Time", "Person", "Located", "Reason"],
                         t.concernRefusals.map { s in
-                            [ReportTime.format(s.time), HTML.escape(s.person), HTML.escape(s.effectiveLocation ?? "unknown"), HTML.escape(s.reasons.last ?? "")]
+                            [HTML.time(s.time), HTML.escape(s.person), HTML.countries([s.effectiveLocation ?? "unknown"]), HTML.escape(s.reasons.last ?? "")]
                         }, caption: "Refused connections from countries of concern"))
                 }
             }
@@ -86,6 +87,7 @@ extension ReviewReport {
                                     "basis": strings(a.basis), "direct_sessions": .integer(Int64(a.directSessions)),
                                     "escorted_sessions": .integer(Int64(a.escortedSessions)),
                                     "refused_connections": .integer(Int64(a.refusedConnections)),
+                                    "mediated_sessions": .integer(Int64(a.mediatedSessions)), "agentless_sessions": .integer(Int64(a.agentlessSessions)),
                                     "commands_run": .integer(Int64(a.commandsRun)), "escorts": strings(a.escorts),
                                 ])
                             }),
