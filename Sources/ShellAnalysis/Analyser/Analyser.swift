@@ -44,6 +44,11 @@ public struct Analyser: Sendable {
             }
         }
         let whole = SourceRange(0, source.utf8.count)
+        // Text that reads as something else is never below medium, whatever it does.
+        let disguise = DisguisedText(source)
+        if let first = disguise.marks.first {
+            for warning in disguise.warnings { report.add(.medium, "T1036", warning, first.range) }
+        }
         switch status {
         case .complete:
             return report.analysis(status: .complete, catalogue: catalogue)
