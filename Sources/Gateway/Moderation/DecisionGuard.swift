@@ -6,8 +6,9 @@ import Foundation
 ///
 /// - A decision names the hold's number and the ``HeldCommand/cardDigest`` of the card the
 ///   escort saw; any other hold, or the same number with other content, is refused.
-/// - For ``settle`` after a decision, no other hold is accepted: a second key press meant for the
-///   card just decided cannot land on the card that replaced it.
+/// - For ``settle`` after a decision, and after a card that arrived since, no other hold is
+///   accepted: a second key press meant for the card just decided cannot land on the card that
+///   replaced it.
 /// - Approving a high or critical hold needs its number typed as a confirmation.
 ///
 /// A refusal never runs anything, so it needs no confirmation; it must still name the card.
@@ -31,7 +32,9 @@ public struct DecisionGuard: Sendable {
         guard let holdID, holdID == held.id, let digest, digest == held.cardDigest else {
             throw ModerationError("The command changed: read it again (#\(held.id) is waiting).")
         }
-        if let last, last.hold != held.id, now.timeIntervalSince(last.at) < Self.settle {
+        // Settled from the later of the decision and the card's arrival (a clock ahead of this one,
+        // on another node, counts as now).
+        if let last, last.hold != held.id, now.timeIntervalSince(max(last.at, min(held.heldAt, now))) < Self.settle {
             throw ModerationError("#\(held.id) arrived just after your last decision: read it again before deciding.")
         }
         if approve, held.needsConfirmation {
