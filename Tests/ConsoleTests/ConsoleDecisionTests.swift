@@ -76,12 +76,18 @@ struct ConsoleDecisionTests {
                 // The next card arrives at once; a second press right after the first is refused.
                 let (second, next) = try await Self.hold(f, "cat /root/.ssh/id_rsa")
                 let (soon, why) = try await Self.post(client, bob, path, "hold=\(next.id)&digest=\(next.cardDigest)&confirm=\(next.id)")
-                #expect(soon == .conflict && why.contains("read it again"), "\(soon) \(why)")
-                #expect(await f.hub.summary("s-1")?.held?.id == next.id, "the second card was decided within the settle time")
-                try await Task.sleep(for: .milliseconds(1600))
-                let (later, _) = try await Self.post(client, bob, "/sessions/s-1/refuse", "hold=\(next.id)&digest=\(next.cardDigest)&reason=not+today")
-                #expect(later == .ok)
-                #expect(await second.value == .refused(by: "bob", reason: "not today"))
+                // On a machine so loaded that the request took longer than the settle time, its
+                // acceptance proves nothing either way (DecisionGuardTests has the rule on plain values).
+                if Date().timeIntervalSince(next.heldAt) < DecisionGuard.settle {
+                    #expect(soon == .conflict && why.contains("read it again"), "\(soon) \(why)")
+                    #expect(await f.hub.summary("s-1")?.held?.id == next.id, "the second card was decided within the settle time")
+                }
+                if soon == .conflict {
+                    try await Task.sleep(for: .milliseconds(1600))
+                    let (later, _) = try await Self.post(client, bob, "/sessions/s-1/refuse", "hold=\(next.id)&digest=\(next.cardDigest)&reason=not+today")
+                    #expect(later == .ok)
+                    #expect(await second.value == .refused(by: "bob", reason: "not today"))
+                }
             }
         }
         #expect(await first.value == .approved(by: ["bob"]))
