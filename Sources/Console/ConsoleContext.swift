@@ -41,18 +41,36 @@ public struct ConsoleContext: Sendable {
     }
 }
 
-/// Which hub attachment belongs to which signed-in browser and session: decisions made over HTTP
-/// act through the attachment the page's live connection made.
+/// Which hub attachments belong to which signed-in browser and session (one per open tab): decisions
+/// made over HTTP act through one of them, and each browser session keeps one ``DecisionGuard``
+/// per live session (so a second tab cannot skip the settle time).
 actor Attachments {
-    var tokens: [String: UUID] = [:]
+    var tokens: [String: [UUID]] = [:]
+    var guards: [String: DecisionGuard] = [:]
 
     static func key(_ identity: WebIdentity, _ session: String) -> String { identity.token + "|" + session }
 
-    func set(_ token: UUID?, for identity: WebIdentity, session: String) {
-        tokens[Self.key(identity, session)] = token
+    func add(_ token: UUID, for identity: WebIdentity, session: String) {
+        tokens[Self.key(identity, session), default: []].append(token)
     }
 
+    /// Forgets one tab's attachment; the others stay.
+    func remove(_ token: UUID, for identity: WebIdentity, session: String) {
+        let key = Self.key(identity, session)
+        tokens[key]?.removeAll { $0 == token }
+        if tokens[key]?.isEmpty == true { tokens[key] = nil }
+    }
+
+    /// The newest attachment still open for this browser session.
     func token(for identity: WebIdentity, session: String) -> UUID? {
-        tokens[Self.key(identity, session)]
+        tokens[Self.key(identity, session)]?.last
+    }
+
+    func decisionGuard(for identity: WebIdentity, session: String) -> DecisionGuard {
+        guards[Self.key(identity, session)] ?? DecisionGuard()
+    }
+
+    func decided(_ hold: Int, for identity: WebIdentity, session: String, at now: Date) {
+        guards[Self.key(identity, session), default: DecisionGuard()].decided(hold, at: now)
     }
 }

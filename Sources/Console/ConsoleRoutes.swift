@@ -47,14 +47,16 @@ struct ConsoleRoutes: Sendable {
         router.post("/evidence/verify") { request, ctx in try await self.verify(request, ctx) }
         addTrainingRoutes(router)
 
-        router.ws("/ws/queue", shouldUpgrade: { _, ctx in
+        router.ws("/ws/queue", shouldUpgrade: { request, ctx in
+            try self.requireOwnOrigin(request)
             _ = try self.require(ctx)
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, ws in
             guard let identity = ws.requestContext.identity else { return }
             try await Live.queue(self, identity, inbound, outbound)
         })
-        router.ws("/ws/sessions/:id/events", shouldUpgrade: { _, ctx in
+        router.ws("/ws/sessions/:id/events", shouldUpgrade: { request, ctx in
+            try self.requireOwnOrigin(request)
             let identity = try self.require(ctx)
             _ = try await self.eligibleSession(identity, ctx.parameters.require("id"))
             return .upgrade([:])
@@ -63,6 +65,7 @@ struct ConsoleRoutes: Sendable {
             try await Live.events(self, identity, id, inbound, outbound)
         })
         router.ws("/ws/sessions/:id/terminal", shouldUpgrade: { request, ctx in
+            try self.requireOwnOrigin(request)
             let identity = try self.require(ctx)
             _ = try await self.eligibleSession(identity, ctx.parameters.require("id"))
             // asciinema-player offers "v1.alis", "v2.asciicast" and "raw"; the stream is raw
@@ -121,11 +124,9 @@ struct ConsoleRoutes: Sendable {
     func form(_ request: Request, _ ctx: Context, identity: WebIdentity?) async throws -> [String: String] {
         let body = try await request.body.collect(upTo: 64 * 1024)
         let fields = Self.parseForm(String(buffer: body))
-        if let origin = request.headers[.origin] {
-            let host = request.head.authority ?? ""
-            guard !host.isEmpty, origin == "http://\(host)" || origin == "https://\(host)" else {
-                throw HTTPError(.forbidden, message: "Cross-origin request refused.")
-            }
+        // Fail closed: a POST must say where it comes from, and that must be the console itself.
+        guard let origin = request.headers[.origin], Self.isOwnOrigin(origin, of: request) else {
+            throw HTTPError(.forbidden, message: "Cross-origin request refused (or no Origin header).")
         }
         if let identity {
             let token = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? fields["csrf"]
@@ -134,6 +135,28 @@ struct ConsoleRoutes: Sendable {
             }
         }
         return fields
+    }
+
+    /// Whether `origin` is the console's own: the scheme and the host and port the request was sent
+    /// to. `null`, another port or another host of the same site are not.
+    static func isOwnOrigin(_ origin: String, of request: Request) -> Bool {
+        let host = request.head.authority ?? ""
+        return !host.isEmpty && (origin == "http://\(host)" || origin == "https://\(host)")
+    }
+
+    /// Whether a WebSocket upgrade may go ahead: the console's own origin, or a client that is not
+    /// a browser. A browser always names the page's origin (`http(s)://…`), so `ws://`/`wss://`
+    /// come only from other programs, which carry no escort's cookie unless they were given it; a
+    /// missing Origin is refused all the same.
+    static func mayUpgrade(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin] else { return false }
+        if isOwnOrigin(origin, of: request) { return true }
+        return !origin.contains(",") && (origin.hasPrefix("ws://") || origin.hasPrefix("wss://"))
+    }
+
+    /// Refuses a WebSocket from another origin before it reads anything or counts as presence.
+    func requireOwnOrigin(_ request: Request) throws {
+        guard Self.mayUpgrade(request) else { throw HTTPError(.forbidden, message: "Cross-origin WebSocket refused.") }
     }
 
     static func parseForm(_ text: String) -> [String: String] {
@@ -273,8 +296,14 @@ struct ConsoleRoutes: Sendable {
             let message: String
             switch action {
             case "approve", "refuse":
+                // The decision names the card the escort saw; the settle time and the confirmation
+                // of high and critical holds are checked before the hub sees it.
                 let hold = f["hold"].flatMap { Int($0) }
-                message = try await hub.decide(token, session: id, holdID: hold, approve: action == "approve", reason: f["reason"])
+                let approve = action == "approve"
+                let check = await attachments.decisionGuard(for: identity, session: id)
+                try check.check(held: summary.held, holdID: hold, digest: f["digest"], approve: approve, confirmation: f["confirm"], now: Date())
+                message = try await hub.decide(token, session: id, holdID: hold, approve: approve, reason: f["reason"])
+                if let hold { await attachments.decided(hold, for: identity, session: id, at: Date()) }
             case "pause", "resume":
                 // Fail closed: a pause takes effect before its record (it only stops commands);
                 // a resume only after its record is durable.

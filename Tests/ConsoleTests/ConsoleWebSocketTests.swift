@@ -75,12 +75,12 @@ struct ConsoleWebSocketTests {
                 #expect(seen.last?.contains("held") == true, "\(seen)")
                 // While Bob is attached, Eve (an eligible escort who is not attached) cannot decide.
                 let byEve = try await client.execute(uri: "/sessions/s-1/approve", method: .post,
-                                                     headers: [.cookie: eve.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                     headers: [.origin: "http://localhost", .cookie: eve.cookie, .contentType: "application/x-www-form-urlencoded"],
                                                      body: ByteBuffer(string: "hold=1&csrf=\(eve.csrf)"))
                 #expect(byEve.status == .conflict)
                 // With Bob's CSRF token but Eve's cookie: refused.
                 let mixed = try await client.execute(uri: "/sessions/s-1/approve", method: .post,
-                                                     headers: [.cookie: eve.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                     headers: [.origin: "http://localhost", .cookie: eve.cookie, .contentType: "application/x-www-form-urlencoded"],
                                                      body: ByteBuffer(string: "hold=1&csrf=\(bob.csrf)"))
                 #expect(mixed.status == .forbidden)
                 // A decision sent over the WebSocket is not obeyed: the server closes the connection.
@@ -129,9 +129,10 @@ struct ConsoleWebSocketTests {
                     if case .text(let t) = m { seen.append(t) }
                 }
                 #expect(seen.last?.contains("held") == true && seen.last?.contains("/etc/shadow") == true, "\(seen)")
+                let card = try #require(await f.hub.summary("s-a")?.held)
                 let approve = try await client.execute(uri: "/sessions/s-a/approve", method: .post,
-                                                       headers: [.cookie: bob.cookie, .contentType: "application/x-www-form-urlencoded"],
-                                                       body: ByteBuffer(string: "csrf=\(bob.csrf)"))
+                                                       headers: [.origin: "http://localhost", .cookie: bob.cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                       body: ByteBuffer(string: "csrf=\(bob.csrf)&hold=\(card.id)&digest=\(card.cardDigest)&confirm=\(card.id)"))
                 #expect(approve.status == .ok, "\(String(buffer: approve.body))")
                 #expect(String(buffer: approve.body).contains("Approved"), "\(String(buffer: approve.body))")
                 try await outbound.close(.normalClosure, reason: nil)

@@ -22,7 +22,7 @@ struct TrainingPageTests {
 
     static let scenario = try! ScenarioLibrary.bundled().scenario(id: "web-maintenance")
 
-    func post(_ client: some TestClientProtocol, _ uri: String, _ who: Login, _ body: String, origin: String? = nil) async throws -> TestResponse {
+    func post(_ client: some TestClientProtocol, _ uri: String, _ who: Login, _ body: String, origin: String? = "http://localhost") async throws -> TestResponse {
         var headers: HTTPFields = [.cookie: who.cookie, .contentType: "application/x-www-form-urlencoded"]
         if let origin { headers[.origin] = origin }
         return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))

@@ -67,8 +67,20 @@ struct BrowserEndToEndTests {
         #expect(risky.text?.contains("/etc/shadow") == true, "the risky part is highlighted: \(risky)")
         _ = await browser.screenshot(shots + "/session.png")
 
-        // Approved with the keyboard shortcut: the output reaches the engineer and the browser.
+        // One key never approves a high-risk command: A only moves to the confirmation box, and
+        // the command is approved once its number is typed there.
+        let cardText = card.text ?? ""
+        let number = cardText.range(of: "Held command #").map { r in String(cardText[r.upperBound...].prefix { c in c.isNumber }) } ?? ""
+        #expect(!number.isEmpty, "the card names its hold: \(card)")
+        try await Task.sleep(for: .milliseconds(1600))
         _ = await browser.key("a")
+        _ = await browser.key("a")
+        #expect(await !priya.waitFor("approved by bob", after: mark, timeout: 2), "one key approved a high-risk command: \(priya.output)")
+        _ = await browser.fill("#confirm", "9999")
+        _ = await browser.click("#approve")
+        #expect(await !priya.waitFor("approved by bob", after: mark, timeout: 1), "a wrong hold number approved: \(priya.output)")
+        _ = await browser.fill("#confirm", number)
+        _ = await browser.click("#approve")
         #expect(await priya.waitFor("approved by bob", after: mark), "\(priya.output)")
         #expect(await priya.waitFor("root:", after: mark), "\(priya.output)")
         let terminal = await browser.wait("#terminal", shows: "root:")
@@ -81,6 +93,7 @@ struct BrowserEndToEndTests {
         priya.send("head -1 /etc/shadow > \(leak)\r")
         #expect(await priya.waitFor("held for an escort", after: mark), "\(priya.output)")
         #expect(await browser.wait("#held", shows: "leak").text != nil)
+        try await Task.sleep(for: .milliseconds(1600))
         _ = await browser.click("#refuse")
         #expect(await browser.wait("#status", shows: "needs a reason").text != nil, "an empty reason is not accepted")
         _ = await browser.fill("#reason", "no reason to copy the password hashes")
@@ -97,10 +110,15 @@ struct BrowserEndToEndTests {
         // The audit log holds both decisions, made in the web console.
         let store = try SQLiteAuditStore(path: demo.dir.file("escort.sqlite"), create: false)
         var byCode: [String: [[String: JSONValue]]] = [:]
+        var actors: [String: [String]] = [:]
         for r in try await store.auditRecords(from: 1, limit: 100_000) {
             let o = try JSONParser.parse(r.body).objectValue ?? [:]
             byCode[o["code"]?.stringValue ?? "", default: []].append(o["fields"]?.objectValue ?? [:])
+            actors[o["code"]?.stringValue ?? "", default: []].append(o["actor"]?.stringValue ?? "")
         }
+        // The escort who decided is the actor of the decision's record, not the engineer.
+        #expect(actors[AuditEventCode.commandApproved.code] == ["bob"], "\(actors)")
+        #expect(actors[AuditEventCode.commandRefused.code]?.contains("bob") == true, "\(actors)")
         #expect((byCode[AuditEventCode.commandApproved.code] ?? []).contains { $0["approved_by"] == ["bob"] })
         let refusals = byCode[AuditEventCode.commandRefused.code] ?? []
         #expect(refusals.contains { $0["by"] == "bob" && $0["reason"] == "no reason to copy the password hashes" }, "\(refusals)")

@@ -269,25 +269,28 @@ struct AgentMediationTests {
         bob.send("watch 1\r")
         #expect(await bob.waitFor("Attached"))
         var mark = alice.output.count
+        var bobMark = bob.output.count
         alice.send("cd proj && make && ./hello\r")
         if await alice.waitFor("held for an escort", after: mark, timeout: 5) {
-            bob.send("approve\r")
+            _ = await bob.approveHeld(after: bobMark)
         }
         #expect(await alice.waitFor("built-42", after: mark), "\(alice.output.suffix(400))")
         #expect(!alice.output[alice.output.index(alice.output.startIndex, offsetBy: mark)...].contains("program start is held"), "\(alice.output.suffix(400))")
         mark = alice.output.count
+        bobMark = bob.output.count
         alice.send("cd ../repo && git log --oneline\r")
         if await alice.waitFor("held for an escort", after: mark, timeout: 5) {
-            bob.send("approve\r")
+            _ = await bob.approveHeld(after: bobMark)
         }
         #expect(await alice.waitFor("first-commit-me", after: mark), "\(alice.output.suffix(400))")
         mark = alice.output.count
         alice.send("cd ..\r")
         #expect(await alice.waitFor("target-home$", after: mark), "\(alice.output.suffix(300))")
         mark = alice.output.count
+        bobMark = bob.output.count
         alice.send("vi -u NONE -N saved.conf\r")
         if await alice.waitFor("held for an escort", after: mark, timeout: 3) {
-            bob.send("approve\r")
+            _ = await bob.approveHeld(after: bobMark)
         }
         try await Task.sleep(for: .milliseconds(1500))
         alice.send("isetting=on\u{1B}:wq\r")

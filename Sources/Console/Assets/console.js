@@ -55,11 +55,25 @@
       const card = document.getElementById("held");
       if (!card) return;
       const hold = card.dataset.hold;
-      document.getElementById("approve").onclick = () => post("/sessions/" + id + "/approve", { hold: hold }).then((r) => say(r.ok ? r.message : r.error));
+      const digest = card.dataset.digest;
+      // A new card cannot be decided at once: the server refuses for a settle time after a
+      // decision, and the buttons stay disabled while the escort reads it.
+      const buttons = [document.getElementById("approve"), document.getElementById("refuse")];
+      buttons.forEach((b) => { b.disabled = true; });
+      setTimeout(() => buttons.forEach((b) => { b.disabled = false; }), 1500);
+      document.getElementById("approve").onclick = () => {
+        const confirmField = document.getElementById("confirm");
+        const fields = { hold: hold, digest: digest };
+        if (confirmField) {
+          if (confirmField.value.trim() !== hold) { say("Type " + hold + " in the box to approve this command."); confirmField.focus(); return; }
+          fields.confirm = confirmField.value.trim();
+        }
+        post("/sessions/" + id + "/approve", fields).then((r) => say(r.ok ? r.message : r.error));
+      };
       document.getElementById("refuse").onclick = () => {
         const reason = document.getElementById("reason").value.trim();
         if (!reason) { say("A refusal needs a reason."); document.getElementById("reason").focus(); return; }
-        post("/sessions/" + id + "/refuse", { hold: hold, reason: reason }).then((r) => say(r.ok ? r.message : r.error));
+        post("/sessions/" + id + "/refuse", { hold: hold, digest: digest, reason: reason }).then((r) => say(r.ok ? r.message : r.error));
       };
     }
     bindCard();
@@ -70,6 +84,8 @@
     };
     document.addEventListener("keydown", (e) => {
       if (e.target.tagName === "INPUT") return;
+      // One key never approves a high or critical command: A only moves to its confirmation box.
+      if (e.key === "a" && document.getElementById("confirm")) { e.preventDefault(); document.getElementById("confirm").focus(); return; }
       if (e.key === "a" && document.getElementById("approve")) { e.preventDefault(); document.getElementById("approve").click(); }
       if (e.key === "r" && document.getElementById("reason")) { e.preventDefault(); document.getElementById("reason").focus(); }
     });

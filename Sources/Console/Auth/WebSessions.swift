@@ -13,15 +13,20 @@ public struct WebIdentity: Sendable {
 /// Console sign-in sessions (in memory: a restart signs everyone out) and the sign-in rate limit.
 ///
 /// A session lasts at most ``lifetime`` and ends after ``idle`` without a request. Failed
-/// sign-ins are counted per account and per source address; after ``maxFailures`` within
-/// ``failureWindow`` further attempts are refused until the window has passed, whatever the
-/// password (so the limit cannot be used to test passwords).
+/// sign-ins are counted within ``failureWindow`` three ways: for one account from one address
+/// (``maxFailures``, so one escort's typos never lock out the other escorts behind the same
+/// address), for one account from anywhere (``maxAccountFailures``, guessing from many
+/// addresses) and for one address whatever the account (``maxSourceFailures``, spraying). Past a
+/// limit further attempts are refused until the window has passed, whatever the password (so the
+/// limit cannot be used to test passwords).
 public actor WebSessions {
     var sessions: [String: (identity: WebIdentity, created: Date)] = [:]
     var failures: [String: [Date]] = [:]
     let lifetime: TimeInterval = 8 * 3600
     let idle: TimeInterval = 30 * 60
     public let maxFailures = 5
+    public let maxAccountFailures = 20
+    public let maxSourceFailures = 50
     let failureWindow: TimeInterval = 300
     let now: @Sendable () -> Date
 
@@ -60,14 +65,18 @@ public actor WebSessions {
     /// Whether sign-in for `account` from `source` is currently refused.
     public func isLimited(account: String, source: String) -> Bool {
         let cutoff = now().addingTimeInterval(-failureWindow)
-        for key in ["account:\(account)", "source:\(source)"] {
+        for (key, limit) in keys(account: account, source: source) {
             failures[key] = failures[key]?.filter { $0 > cutoff }
-            if (failures[key]?.count ?? 0) >= maxFailures { return true }
+            if (failures[key]?.count ?? 0) >= limit { return true }
         }
         return false
     }
 
     public func recordFailure(account: String, source: String) {
-        for key in ["account:\(account)", "source:\(source)"] { failures[key, default: []].append(now()) }
+        for (key, _) in keys(account: account, source: source) { failures[key, default: []].append(now()) }
+    }
+
+    func keys(account: String, source: String) -> [(String, Int)] {
+        [("pair:\(source)|\(account)", maxFailures), ("account:\(account)", maxAccountFailures), ("source:\(source)", maxSourceFailures)]
     }
 }

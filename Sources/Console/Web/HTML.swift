@@ -44,9 +44,25 @@ enum HTML {
             while j < bytes.count, marked[j] == marked[i] { j += 1 }
             // Keep UTF-8 sequences whole.
             while j < bytes.count, bytes[j] & 0xC0 == 0x80 { j += 1 }
-            let text = escape(String(decoding: bytes[i..<j], as: UTF8.self))
+            let text = visible(String(decoding: bytes[i..<j], as: UTF8.self))
             out += marked[i] ? "<mark>\(text)</mark>" : text
             i = j
+        }
+        return out
+    }
+
+    /// Escaped text with every disguising character (control, bidi, zero-width, look-alike)
+    /// replaced by its named stand-in, marked so the card shows it stands for something else.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let one = String(scalar)
+            let d = DisguisedText(one)
+            if let m = d.marks.first {
+                out += "<span class=\"disguise disguise-\(m.kind.rawValue)\">\(escape(m.shown))</span>"
+            } else {
+                out += escape(one)
+            }
         }
         return out
     }
@@ -57,23 +73,26 @@ enum HTML {
         let risk = a.risk.rawValue
         var findings = ""
         for f in a.findings where f.risk >= .medium {
-            findings += "<li><strong>\(escape(f.risk.rawValue.uppercased()))</strong> \(escape(f.reason))</li>"
+            findings += "<li><strong>\(escape(f.risk.rawValue.uppercased()))</strong> \(visible(f.reason))</li>"
         }
         let techniques = a.techniques.map { t in
             "<li><code>\(escape(t))</code> \(escape(analyser.catalogue.techniqueName(t) ?? ""))</li>"
         }.joined()
-        let explanation = a.explanation.prefix(8).map { "<li>\(escape($0))</li>" }.joined()
+        let explanation = a.explanation.prefix(8).map { "<li>\(visible($0))</li>" }.joined()
         let reasons = held.reasons.map { "<li>\(escape($0))</li>" }.joined()
         let approvals = held.approvals.map { "\(escape($0.name)) (\($0.role.rawValue))" }.joined(separator: ", ")
         return """
-        <section class="card risk-\(risk)" id="held" data-hold="\(held.id)">
+        <section class="card risk-\(risk)" id="held" data-hold="\(held.id)" data-digest="\(held.cardDigest)" data-confirm="\(held.needsConfirmation)">
         <h2>Held command #\(held.id) — <span class="risk-label">\(escape(risk.uppercased())) RISK</span></h2>
         <p class="meta">\(escape(held.engineer)) on \(escape(held.target)), held at \(escape(ISO8601DateFormatter().string(from: held.heldAt)))</p>
         <pre class="command">\(highlighted(held))</pre>
-        <p class="summary">\(escape(a.summary))</p>
+        \(disguises(held))
+        <p class="summary">\(visible(a.summary))</p>
         <p class="needs">Needs \(held.needsReviewer ? "an escort <strong>and</strong> a technical reviewer" : "an escort")\(approvals.isEmpty ? "" : "; approved so far by \(approvals)").</p>
         <div class="decide">
-        <button type="button" id="approve" class="approve" accesskey="a">Approve (A)</button>
+        \(held.needsConfirmation
+            ? #"<input type="text" id="confirm" inputmode="numeric" autocomplete="off" placeholder="Type \#(held.id) to approve" aria-label="Type the hold number, \#(held.id), to approve"><button type="button" id="approve" class="approve">Approve</button>"#
+            : #"<button type="button" id="approve" class="approve" accesskey="a">Approve (A)</button>"#)
         <input type="text" id="reason" placeholder="Reason for refusing" aria-label="Reason for refusing">
         <button type="button" id="refuse" class="refuse" accesskey="r">Refuse (R)</button>
         </div>
@@ -84,5 +103,12 @@ enum HTML {
         \(reasons.isEmpty ? "" : "<h3>Policy</h3><ul>\(reasons)</ul>")
         </section>
         """
+    }
+
+    /// What disguises the command, in words, above everything else the card says.
+    static func disguises(_ held: HeldCommand) -> String {
+        let warnings = DisguisedText(held.command).warnings
+        guard !warnings.isEmpty else { return "" }
+        return #"<ul class="disguises" id="disguises">"# + warnings.map { "<li><strong>Disguised:</strong> \(escape($0))</li>" }.joined() + "</ul>"
     }
 }

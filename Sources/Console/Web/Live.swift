@@ -47,14 +47,14 @@ enum Live {
         let (summary, role) = try await routes.eligibleSession(identity, id)
         let hub = routes.context.hub
         let (token, stream) = try await hub.attach(identity.user, as: role, to: id)
-        await routes.attachments.set(token, for: identity, session: id)
+        await routes.attachments.add(token, for: identity, session: id)
         let fields: [String: JSONValue] = ["role": .string(role.rawValue), "target": .string(summary.target), "via": "web console"]
         do {
             try await routes.audit(.escortAttached, session: id, actor: identity.user.name, fields)
         } catch {
             // Unaudited presence must not count: leave at once.
             await hub.detach(token, from: id)
-            await routes.attachments.set(nil, for: identity, session: id)
+            await routes.attachments.remove(token, for: identity, session: id)
             try await outbound.close(.unexpectedServerError, reason: "the audit log could not record your presence")
             return
         }
@@ -67,7 +67,7 @@ enum Live {
                     case .output:
                         continue
                     case .held(let held):
-                        try await send(outbound, ["type": "held", "id": .integer(Int64(held.id)), "risk": .string(held.analysis.risk.rawValue),
+                        try await send(outbound, ["type": "held", "id": .integer(Int64(held.id)), "risk": .string(held.analysis.risk.rawValue), "digest": .string(held.cardDigest),
                                                   "html": .string(HTML.card(held, analyser: analyser))])
                     case .resolved(let hold, let outcome):
                         try await send(outbound, ["type": "resolved", "id": .integer(Int64(hold)), "outcome": .string(outcome)])
@@ -81,7 +81,7 @@ enum Live {
             }
         } catch {}
         await hub.detach(token, from: id)
-        await routes.attachments.set(nil, for: identity, session: id)
+        await routes.attachments.remove(token, for: identity, session: id)
         try? await routes.audit(.escortDetached, session: id, actor: identity.user.name, fields)
     }
 

@@ -31,7 +31,7 @@ enum Pages {
             var cls = ""
             if let h = o["held"]?.objectValue {
                 let risk = h["risk"]?.stringValue ?? ""
-                waiting = "<span class=\"risk-label risk-\(E.escape(risk))\">\(E.escape(risk.uppercased()))</span> \(E.escape(h["summary"]?.stringValue ?? ""))"
+                waiting = "<span class=\"risk-label risk-\(E.escape(risk))\">\(E.escape(risk.uppercased()))</span> \(HTML.visible(h["summary"]?.stringValue ?? ""))"
                 cls = "held"
             } else if o["waiting_for_escort"]?.boolValue == true {
                 waiting = "Waiting for an escort"

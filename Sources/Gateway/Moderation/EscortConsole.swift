@@ -18,13 +18,19 @@ public actor EscortConsole: TerminalSession {
     var watchTask: Task<Void, Never>?
     var listed: [String] = []
     var closed = false
+    /// The digest of each card this console drew, by hold number: a decision is checked against
+    /// the card the escort read, not the one waiting now.
+    var shown: [Int: String] = [:]
+    /// A high or critical hold whose `approve N` is waiting for `confirm N`.
+    var confirming: Int?
+    var decisions = DecisionGuard()
 
     public static let help = """
         Commands:
           list                 sessions you may escort, and what waits
           watch N              attach to session N as escort (review N: as technical reviewer)
-          approve              approve the held command
-          refuse REASON        refuse it, saying why
+          approve N            approve held command #N (high and critical: then confirm N)
+          refuse REASON        refuse the held command, saying why
           pause | resume       stop or allow commands in the attached session
           end REASON           end the attached session
           leave                detach from the session
@@ -84,7 +90,8 @@ public actor EscortConsole: TerminalSession {
         case "list", "ls": await list()
         case "watch", "attach": await attach(rest, as: user.roles.contains(.escort) ? .escort : .reviewer)
         case "review": await attach(rest, as: .reviewer)
-        case "approve", "a": await decide(approve: true, rest)
+        case "approve", "a": await approve(rest, confirmed: false)
+        case "confirm": await approve(rest, confirmed: true)
         case "refuse", "r": await decide(approve: false, rest)
         case "pause": await pause(true)
         case "resume": await pause(false)
@@ -110,7 +117,7 @@ public actor EscortConsole: TerminalSession {
             if s.waitingForEscort { line += ", WAITING FOR AN ESCORT" }
             if s.paused { line += ", paused" }
             if !s.escorts.isEmpty { line += ", escorts: \(s.escorts.joined(separator: ", "))" }
-            if let held = s.held { line += "\r\n       held #\(held.id): \(Self.excerpt(held.command)) — \(held.analysis.risk.rawValue.uppercased()) risk" }
+            if let held = s.held { line += "\r\n       held #\(held.id): \(Self.excerpt(DisguisedText.visible(held.command))) — \(held.analysis.risk.rawValue.uppercased()) risk" }
             line += "\r\n       \(s.engineer.displayName): \(s.engineer.profile)"
             lines.append(line)
         }
@@ -170,6 +177,7 @@ public actor EscortConsole: TerminalSession {
         case .output(let bytes):
             await terminal.send(bytes)
         case .held(let held):
+            shown[held.id] = held.cardDigest
             await say("\r\n" + card(held))
         case .resolved(let id, let outcome):
             await say("\r\n#\(id) \(outcome).")
@@ -186,8 +194,12 @@ public actor EscortConsole: TerminalSession {
     func card(_ held: HeldCommand) -> String {
         let a = held.analysis
         var lines = ["==== HELD #\(held.id): \(held.engineer) on \(held.target) — \(a.risk.rawValue.uppercased()) RISK ===="]
-        lines.append("  Command: \(held.command.replacingOccurrences(of: "\n", with: "\n           "))")
-        if !held.command.contains("\n") {
+        // The command as it really is: control characters, bidi overrides, zero-width and
+        // look-alike letters shown and named, so the text cannot redraw or disguise the card.
+        let disguise = DisguisedText(held.command)
+        lines.append("  Command: \(disguise.visible.replacingOccurrences(of: "\n", with: "\n           "))")
+        for warning in disguise.warnings { lines.append("  !! \(warning)") }
+        if !held.command.contains("\n"), !disguise.isDisguised {
             // One mark per character, under any character with a risky byte.
             let risky = held.riskyBytes
             var offset = 0
@@ -198,25 +210,67 @@ public actor EscortConsole: TerminalSession {
             })
             if line.contains("^") { lines.append("           \(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))") }
         }
-        lines.append("  What it means: \(a.summary)")
-        for e in a.explanation.prefix(6) { lines.append("    - \(e)") }
+        lines.append("  What it means: \(DisguisedText.visible(a.summary))")
+        for e in a.explanation.prefix(6) { lines.append("    - \(DisguisedText.visible(e))") }
         for f in a.findings where f.risk >= .medium {
-            lines.append("    ! [\(f.risk.rawValue)] \(f.reason)")
+            lines.append("    ! [\(f.risk.rawValue)] \(DisguisedText.visible(f.reason))")
         }
         if !a.techniques.isEmpty {
             let named = a.techniques.map { t in context.analyser.catalogue.techniqueName(t).map { "\(t) \($0)" } ?? t }
             lines.append("  ATT&CK: \(named.joined(separator: "; "))")
         }
-        for r in held.reasons { lines.append("  Policy: \(r)") }
+        for r in held.reasons { lines.append("  Policy: \(DisguisedText.visible(r))") }
         lines.append(held.needsReviewer ? "  Needs: an escort AND a technical reviewer." : "  Needs: an escort.")
-        lines.append("  Type: approve   or   refuse REASON")
+        lines.append(held.needsConfirmation
+            ? "  Type: approve \(held.id)   then   confirm \(held.id)   or   refuse REASON"
+            : "  Type: approve \(held.id)   or   refuse REASON")
         return lines.joined(separator: "\r\n")
     }
 
-    func decide(approve: Bool, _ reason: String) async {
+    /// `approve N`, and for a high or critical hold the `confirm N` that must follow it.
+    func approve(_ which: String, confirmed: Bool) async {
         guard let attached else { await say("Attach to a session first (watch N)."); return }
+        guard let n = Int(which.trimmingCharacters(in: CharacterSet(charactersIn: "# "))) else {
+            await say(confirmed ? "Confirm which command? confirm N (its number on the card)." : "Approve which command? approve N (its number on the card).")
+            return
+        }
+        let held = await context.hub.summary(attached.session)?.held
+        if confirmed, confirming != n {
+            await say("Nothing to confirm: type approve \(n) first.")
+            return
+        }
         do {
-            let result = try await context.hub.decide(attached.token, session: attached.session, holdID: nil, approve: approve, reason: reason)
+            try decisions.check(held: held, holdID: n, digest: shown[n], approve: true, confirmation: confirmed ? String(n) : nil, now: Date())
+        } catch let e as ModerationError {
+            if !confirmed, let held, held.id == n, held.needsConfirmation, shown[n] == held.cardDigest {
+                confirming = n
+                await say("#\(n) is \(held.analysis.risk.rawValue.uppercased()) risk. Read it again; to approve it type: confirm \(n)")
+            } else {
+                confirming = nil
+                await say(e.message)
+            }
+            return
+        } catch {
+            await say("\(error)")
+            return
+        }
+        confirming = nil
+        await decide(n, approve: true, reason: nil)
+    }
+
+    func decide(approve: Bool, _ reason: String) async {
+        guard attached != nil else { await say("Attach to a session first (watch N)."); return }
+        // A refusal runs nothing; it still names the card last drawn, so it cannot refuse (and
+        // report as read) a command this console never showed.
+        guard let n = shown.keys.max() else { await say("No command is waiting for a decision."); return }
+        await decide(n, approve: approve, reason: reason)
+    }
+
+    func decide(_ hold: Int, approve: Bool, reason: String?) async {
+        guard let attached else { return }
+        do {
+            let result = try await context.hub.decide(attached.token, session: attached.session, holdID: hold, approve: approve, reason: reason)
+            decisions.decided(hold, at: Date())
             await say(result)
         } catch {
             await say("\(error)")

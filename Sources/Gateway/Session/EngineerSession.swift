@@ -184,11 +184,11 @@ public actor EngineerSession: SessionControl {
             switch decision {
             case .approved(let by):
                 fields["approved_by"] = .array(by.map { .string($0) })
-                guard await audit(.commandApproved, ["n": .integer(Int64(n)), "approved_by": .array(by.map { .string($0) })]) else { return }
+                guard await audit(.commandApproved, ["n": .integer(Int64(n)), "approved_by": .array(by.map { .string($0) })], actor: by.first) else { return }
                 GatewayTelemetry.command(.approved, risk: analysis.risk.rawValue, session: id, number: n)
                 await say("Escort: approved by \(by.joined(separator: " and ")).", inline: false)
             case .refused(let by, let reason):
-                guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(by), "reason": .string(reason)]) else { return }
+                guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(by), "reason": .string(reason)], actor: by) else { return }
                 GatewayTelemetry.command(.refusedByEscort, risk: analysis.risk.rawValue, session: id, number: n)
                 await say("Escort: refused by \(by): \(reason)", inline: false)
                 await afterCommand(status: 126)

@@ -46,6 +46,11 @@ public struct Analyser: Sendable {
         }
         let whole = SourceRange(0, source.utf8.count)
         InstanceMetadata.scanText(source, range: whole, into: &report)
+        // Text that reads as something else is never below medium, whatever it does.
+        let disguise = DisguisedText(source)
+        if let first = disguise.marks.first {
+            for warning in disguise.warnings { report.add(.medium, "T1036", warning, first.range) }
+        }
         if report.outOfSteps { return Self.couldNotFinish(source, partial: report, catalogue: catalogue) }
         switch status {
         case .complete:
