@@ -43,7 +43,9 @@ extension ConsoleRoutes {
         }
         var decisions = ""
         let wanted: Set<String> = ["command.held", "command.approved", "command.refused", "command.forwarded", "session.paused", "session.resumed", "session.killed", "escort.attached", "escort.detached"]
-        for (sequence, o) in try await context.store.auditRecords(ofSession: id) {
+        let records = try await context.store.auditRecords(ofSession: id)
+        let execs = Self.execTree(records)
+        for (sequence, o) in records {
             guard let event = o["event"]?.stringValue, wanted.contains(event) else { continue }
             let f = o["fields"]?.objectValue ?? [:]
             let detail = ["n", "command", "risk", "approved_by", "by", "reason", "role"].compactMap { k in
@@ -55,9 +57,33 @@ extension ConsoleRoutes {
         <h2>Replay of \(E.escape(id))</h2>
         <div class="columns"><div class="left"><div id="replay" data-src="/recordings/\(E.escape(id)).cast"></div>
         <h3>Commands (click to jump)</h3><ol id="markers">\(markers)</ol></div>
-        <div class="right"><h3>Decisions</h3><ol id="decisions">\(decisions)</ol></div></div>
+        <div class="right"><h3>Decisions</h3><ol id="decisions">\(decisions)</ol>
+        <h3>Programs that ran, under each command (escort-agent)</h3><div id="execs">\(execs.isEmpty ? "<p>None recorded: the session ran agentless, or started no program.</p>" : execs)</div></div></div>
         """
         return Self.html(HTML.page("Replay", identity: identity, body: body))
+    }
+
+    /// The session's program starts (`exec.*` records) grouped under the command that caused
+    /// them, each indented by its depth in the session's process tree: what the escort approved
+    /// beside what actually ran.
+    static func execTree(_ records: [(sequence: Int64, record: [String: JSONValue])]) -> String {
+        var groups: [(key: String, items: [String])] = []
+        for (sequence, o) in records {
+            guard let event = o["event"]?.stringValue, event.hasPrefix("exec.") else { continue }
+            let f = o["fields"]?.objectValue ?? [:]
+            let key = f["n"]?.integerValue.map { "Command #\($0)" } ?? "Outside any command (a background job, a prompt hook)"
+            let argv = f["argv"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "pid \(f["pid"]?.integerValue ?? 0)"
+            let depth = min(f["parents"]?.arrayValue?.count ?? 0, 8)
+            var detail = [event.dropFirst(5).uppercased()]
+            if let r = f["resolved"]?.stringValue, !r.isEmpty { detail.append(r) }
+            if let h = f["sha256"]?.stringValue, !h.isEmpty { detail.append("sha256 \(h.prefix(12))…") }
+            if let b = f["basis"]?.stringValue { detail.append(b) }
+            if let r = f["reason"]?.stringValue { detail.append(r) }
+            if let by = f["approved_by"]?.arrayValue?.compactMap(\.stringValue), !by.isEmpty { detail.append("approved by " + by.joined(separator: ", ")) }
+            let item = "<li class=\"exec \(E.escape(String(event.dropFirst(5))))\" style=\"margin-left:\(depth)em\"><code>#\(sequence)</code> <code>\(E.escape(String(argv.prefix(300))))</code> — \(E.escape(detail.joined(separator: "; ")))</li>"
+            if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].items.append(item) } else { groups.append((key, [item])) }
+        }
+        return groups.map { "<h4>\(E.escape($0.key))</h4><ul class=\"execs\">\($0.items.joined())</ul>" }.joined()
     }
 
     func recording(_ identity: WebIdentity, _ file: String) async throws -> Response {

