@@ -336,6 +336,8 @@ public final class MediatedSession {
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { break }
             if pid == shellPID {
+                // What the shell and its programs printed last comes before the end.
+                drainTerminal()
                 let exited = status & 0x7F == 0
                 send(.exited(status: exited ? (status >> 8) & 0xFF : nil))
                 running = false
