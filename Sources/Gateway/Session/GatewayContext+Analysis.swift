@@ -13,13 +13,14 @@ extension GatewayContext {
         let analyser = self.analyser
         let answered = NIOLockedValueBox(false)
         return await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
-            DispatchQueue.global(qos: .userInitiated).async {
-                let value = work(analyser)
+            // Whichever comes first answers; the other is dropped.
+            let answer: @Sendable (T) -> Void = { value in
                 if answered.withLockedValue({ let first = !$0; $0 = true; return first }) { c.resume(returning: value) }
             }
+            DispatchQueue.global(qos: .userInitiated).async { answer(work(analyser)) }
             Task {
                 try? await Task.sleep(for: Self.analysisDeadline)
-                if answered.withLockedValue({ let first = !$0; $0 = true; return first }) { c.resume(returning: fallback) }
+                answer(fallback)
             }
         }
     }

@@ -29,21 +29,32 @@ public struct LocalShellConnector: TargetConnector {
 
     public var offersAgent: Bool { agent != nil }
 
+    /// The shell's environment: the terminal, a home (the target's folder), a fixed PATH, `extra`,
+    /// then the connector's own variables.
+    func environment(term: String, extra: [String] = []) -> [String] {
+        let home = directory ?? FileManager.default.currentDirectoryPath
+        return ["TERM=\(term)", "HOME=\(home)", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"] + extra + environment
+    }
+
+    /// `fd` (a PTY master or a socket) as an async byte channel on NIO's event loops.
+    static func channel(on fd: Int32) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .takingOwnershipOfDescriptor(inputOutput: fd) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
     public func openShell(columns: Int, rows: Int, term: String, mediated: Bool) async throws -> any TargetShell {
         guard mediated else { return try await openShell(columns: columns, rows: rows, term: term) }
         guard let agent else { throw GatewayError(.targetUnavailable, "escort-agent was not found beside the gateway") }
-        let home = directory ?? FileManager.default.currentDirectoryPath
-        let env = ["TERM=\(term)", "HOME=\(home)", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8", "SHELL=\(shell)"] + environment
+        let env = environment(term: term, extra: ["SHELL=\(shell)"])
         var arguments = [agent, "session", "--cols", String(columns), "--rows", String(rows), "--shell", shell]
         if let directory { arguments += ["--cwd", directory] }
         let (pid, socket) = try LocalProcess.spawnWithSocket(arguments: arguments, environment: env)
         do {
-            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .takingOwnershipOfDescriptor(inputOutput: socket) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
+            let channel = try await Self.channel(on: socket)
             return AgentShell(channel: channel) {
                 kill(pid, SIGTERM)
                 _ = await LocalProcess.waitOffPool(pid)
@@ -57,17 +68,12 @@ public struct LocalShellConnector: TargetConnector {
 
     public func openShell(columns: Int, rows: Int, term: String) async throws -> any TargetShell {
         let home = directory ?? FileManager.default.currentDirectoryPath
-        let env = ["TERM=\(term)", "HOME=\(home)", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"] + environment
+        let env = environment(term: term)
         let pty = try PseudoTerminal.spawn(
             arguments: [shell, "--noediting", "--noprofile", "--norc", "-i"], environment: env,
             directory: directory, columns: columns, rows: rows)
         do {
-            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .takingOwnershipOfDescriptor(inputOutput: pty.master) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
+            let channel = try await Self.channel(on: pty.master)
             return LocalShell(pid: pty.pid, master: pty.master, channel: channel, directory: home)
         } catch {
             kill(pty.pid, SIGKILL)
