@@ -93,13 +93,21 @@ extension EngineerSession: MediatedShellDelegate {
                 await audit(.execRefused, fields)
                 return (false, "another decision is pending")
             }
+            // Counted at once, before any suspension: a second program start arriving while this one
+            // is being recorded must see it (the hub holds one decision per session).
+            execHolds += 1
+            execWithdrawn = false
+            defer {
+                execHolds -= 1
+                execWithdrawn = false
+            }
             guard await audit(.execHeld, fields) else { return (false, "the audit log is unavailable") }
             let parent = report.parents.first.map { ([$0.executable] + $0.argv.dropFirst().prefix(4)).joined(separator: " ") } ?? "?"
             let context = "A program started inside the session (by \(parent)\(commandCount > 0 ? ", while command #\(commandCount) runs" : "")): it is not part of what was approved."
             await say("Escort: a program start is held for an escort: \(report.commandLine.prefix(200))\r\n  \(analysis.summary)", inline: false)
-            execHolds += 1
-            let decision = await self.context.hub.hold(session: id, command: report.commandLine, analysis: analysis, ruling: ruling, reasons: [context] + reasons)
-            execHolds -= 1
+            // Ctrl-C may have come while the hold was being recorded and shown, before the hub had it.
+            let decision: HoldDecision = execWithdrawn ? .withdrawn
+                : await self.context.hub.hold(session: id, command: report.commandLine, analysis: analysis, ruling: ruling, reasons: [context] + reasons)
             switch decision {
             case .approved(let by):
                 guard await audit(.execAllowed, ["pid": .integer(Int64(report.pid)), "approved_by": .array(by.map { .string($0) }), "basis": "approved"], actor: by.first) else {

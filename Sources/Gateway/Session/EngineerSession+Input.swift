@@ -13,7 +13,10 @@ extension EngineerSession {
         switch state {
         case .running(let interactive):
             // Ctrl-C also withdraws a program start that waits for an escort.
-            if execHolds > 0, bytes.contains(0x03) { await context.hub.withdraw(session: id) }
+            if execHolds > 0, bytes.contains(0x03) {
+                execWithdrawn = true
+                await context.hub.withdraw(session: id)
+            }
             if interactive {
                 try? await shell?.write(bytes)
                 return

@@ -62,6 +62,8 @@ public actor EngineerSession: SessionControl {
     var commandCount = 0
     /// Program starts of this session waiting for an escort (at most one).
     var execHolds = 0
+    /// The engineer withdrew the held program start (Ctrl-C), perhaps before the hub had it.
+    var execWithdrawn = false
     /// The session's end was already recorded as a disconnect.
     var disconnectAudited = false
     var lastStatus: Int32 = 0
