@@ -21,7 +21,10 @@ public struct Analyser: Sendable {
     /// - Parameter targetFiles: contents of script files read from the target, keyed by the path
     ///   as the command names it (see ``Analysis/unseenScripts``). A script run by the command is
     ///   then judged by what it contains.
-    public func analyse(_ source: String, dialect: ShellDialect = .sh, targetFiles: [String: String] = [:]) -> Analysis {
+    /// - Parameter context: what the registry knows of the target's workload (its services,
+    ///   application folders, databases, networks); ``TargetContext/none`` assumes nothing.
+    public func analyse(_ source: String, dialect: ShellDialect = .sh, targetFiles: [String: String] = [:],
+                        context: TargetContext = .none) -> Analysis {
         var report = Report(stepLimit: limits.stepBudget(byteCount: source.utf8.count))
         let status: ReaderStatus
         switch dialect {
