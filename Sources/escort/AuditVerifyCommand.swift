@@ -14,6 +14,9 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             Pass the gateway's public key with --key (64 hex digits, base64 of the 32 raw bytes, \
             or a file holding either, such as gateway.key.pub); without it signatures are \
             checked against the key named in the checkpoints, which proves integrity but not origin. \
+            A cluster whose nodes sign with their own keys is verified with --trust ROOT.pub instead: \
+            each checkpoint must be signed by a key the root certified in the log for that time, and \
+            one that is not is named (checkpoint, key fingerprint, node). \
             With --key, a log without checkpoints, more than --max-unsigned records after the last \
             one, or a checkpoint held outside the log that it no longer has (the signer's kept \
             checkpoint, --signer-checkpoint; a witness's cosignature, --witness) fail verification. \
@@ -29,6 +32,9 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The gateway's Ed25519 public key (hex, base64, or a file holding it).")
     var key: String?
 
+    @Option(name: .long, help: "A trust root's public key (ROOT.pub, from `escort audit trust init`): accept checkpoints from exactly the node keys it certified in the log, for their windows. Repeatable (a root being rotated); instead of --key.")
+    var trust: [String] = []
+
     @Option(name: .long, help: "A witness's cosignature file (written by `escort audit witness`): the log must hold and extend every checkpoint in it. Repeatable.")
     var witness: [String] = []
 
@@ -41,27 +47,30 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --key: the most records allowed after the last signed checkpoint (default 1000).")
     var maxUnsigned: Int64 = 1000
 
-    @Option(name: .long, help: "Also check each recording named in the log against its SHA-256 (looked up by file name in this folder).")
-    var recordings: String?
+    @Option(name: .long, help: "Also check each recording named in the log against its SHA-256, looked up by file name in this folder. Repeatable (one folder per node): a recording must be in one of them.")
+    var recordings: [String] = []
 
     func validate() throws {
         if export != nil, database.given { throw ValidationError("give either --store or --export, not both") }
+        if key != nil, !trust.isEmpty { throw ValidationError("give either --key (one gateway key) or --trust (a trust root), not both") }
         if maxUnsigned < 0 { throw ValidationError("--max-unsigned must not be negative") }
     }
 
     func run() async throws {
         try await reportingErrors {
             let pinned = try key.map(parsePublicKey)
-            var requirements = pinned == nil ? AuditRequirements.none : AuditRequirements(maximumUnsigned: maxUnsigned)
+            let roots = try trust.map(parsePublicKey)
+            let trusted = roots.isEmpty ? nil : AuditTrust(roots: roots)
+            var requirements = pinned == nil && trusted == nil ? AuditRequirements.none : AuditRequirements(maximumUnsigned: maxUnsigned)
             requirements.vouched = try vouched(pinned)
             let result: Result<VerifiedAuditChain, AuditVerificationFailure>
             if let export {
                 guard let data = FileManager.default.contents(atPath: export) else {
                     throw AuditError(.badExport, "cannot read \(export)")
                 }
-                result = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: pinned, requirements: requirements)
+                result = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: pinned, requirements: requirements, trust: trusted)
             } else {
-                result = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: pinned, requirements: requirements) }
+                result = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: pinned, requirements: requirements, trust: trusted) }
             }
             switch result {
             case .failure(let f):
@@ -69,7 +78,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             case .success(let chain):
                 report(chain, vouched: requirements.vouched)
-                if let recordings, try !checkRecordings(chain.recordings, in: recordings) { throw ExitCode(1) }
+                if !recordings.isEmpty, try !checkRecordings(chain.recordings, in: recordings) { throw ExitCode(1) }
             }
         }
     }
@@ -130,8 +139,16 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         } else {
             print("WARNING: no signed checkpoint: only the hash chain protects these records.")
         }
+        if !trust.isEmpty {
+            for s in chain.signers {
+                print("Signer: \(s.name ?? "?") (\(s.key.fingerprint)) signed \(s.checkpoints) checkpoint(s), tree sizes \(s.firstTreeSize)–\(s.lastTreeSize), certified by the trust root for those times.")
+            }
+        }
         for v in vouched {
             print("Held outside the log: \(v.holder) holds the checkpoint at \(v.checkpoint.treeSize) records; the log holds and extends it.")
+        }
+        if !chain.keyWasPinned, chain.signers.count > 1 {
+            print("NOTE: \(chain.signers.count) different keys signed checkpoints (\(chain.signers.map(\.key.fingerprint).joined(separator: ", "))); verify with --trust ROOT.pub to check each was certified.")
         }
         if !chain.keyWasPinned {
             print("WARNING: no --key given: signatures were checked against the key named in the log, which proves integrity but not origin.")
@@ -141,22 +158,24 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         }
     }
 
-    func checkRecordings(_ refs: [RecordingReference], in folder: String) throws -> Bool {
+    func checkRecordings(_ refs: [RecordingReference], in folders: [String]) throws -> Bool {
         var ok = true
         for r in refs {
-            let path = folder + "/" + URL(fileURLWithPath: r.path).lastPathComponent
-            guard FileManager.default.fileExists(atPath: path) else {
-                printError("MISSING recording \(path) (record \(r.sequence))")
+            let name = URL(fileURLWithPath: r.path).lastPathComponent
+            let candidates = folders.map { $0 + "/" + name }
+            guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                printError("MISSING recording \(name) (record \(r.sequence)): in none of \(folders.joined(separator: ", "))")
                 ok = false
                 continue
             }
+            let present = candidates.filter { FileManager.default.fileExists(atPath: $0) }
             let digest = try AsciicastWriter.sha256(ofFileAt: path)
-            if digest != r.sha256 {
+            if digest != r.sha256, try !present.dropFirst().contains(where: { try AsciicastWriter.sha256(ofFileAt: $0) == r.sha256 }) {
                 printError("FAILED recording \(path): its SHA-256 is \(digest) but record \(r.sequence) says \(r.sha256): the file was changed")
                 ok = false
             }
         }
-        if ok { print("Recordings: \(refs.count) checked, all match the log.") }
+        if ok { print("Recordings: \(refs.count) checked in \(folders.count) folder(s), all match the log.") }
         return ok
     }
 }

@@ -13,19 +13,20 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
     var storePasswordFile: String?
 
-    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; made only for a new store's empty log, never for a path given here).")
+    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to a SQLite store, made only for a new store's empty log, never for a path given here; required with a PostgreSQL store).")
     var signingKey: String?
 
     @Option(name: .long, help: "Who makes the change, as recorded in the audit log (default: $USER).")
     var actor: String?
 
-    var signingKeyPath: String {
-        signingKey ?? StoreLocation.baseDirectory(of: store).appendingPathComponent("gateway.key").path
+    /// `--signing-key`, else gateway.key beside a SQLite store (a PostgreSQL store has no default).
+    func signingKeyPath() throws -> String {
+        try signingKey ?? SigningKeyOpening.defaultPath(forStore: store)
     }
 
     /// The signing key for `store` (see ``SigningKeyOpening``: never made up for a typed path).
     func signingKey(for store: any AuditStore) async throws -> GatewaySigningKey {
-        try await SigningKeyOpening.key(path: signingKeyPath, explicit: signingKey != nil, store: store)
+        try await SigningKeyOpening.key(path: try signingKeyPath(), explicit: signingKey != nil, store: store)
     }
 
     /// The store `--store` names.

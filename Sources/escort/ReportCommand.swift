@@ -76,7 +76,7 @@ struct ReportOptions: ParsableArguments {
         build: (ReportEvidence, RegistrySnapshot, any EscortStore) async throws -> ReportDocument
     ) async throws -> ReportDocument {
         let signing: GatewaySigningKey
-        do { signing = try GatewaySigningKey.load(path: registry.signingKeyPath) } catch {
+        do { signing = try GatewaySigningKey.load(path: try registry.signingKeyPath()) } catch let error as AuditError {
             throw AuditError(
                 .badKey,
                 "\(error.message): a report signs a checkpoint and checks the log with the gateway's key (give it with --signing-key)")

@@ -81,8 +81,8 @@ public struct AuditChainBuilder: Sendable {
 
     /// Signs a checkpoint over everything appended so far.
     @discardableResult
-    public mutating func checkpoint(time: Date = Date()) throws(AuditError) -> SignedCheckpoint {
-        let c = try SignedCheckpoint.sign(treeSize: state.size, root: state.root, time: time, key: key)
+    public mutating func checkpoint(time: Date = Date(), signedBy other: GatewaySigningKey? = nil) throws(AuditError) -> SignedCheckpoint {
+        let c = try SignedCheckpoint.sign(treeSize: state.size, root: state.root, time: time, key: other ?? key)
         checkpoints.append(c.stored)
         return c
     }

@@ -40,6 +40,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     // The audit log itself
     case auditLogOpened = "ESC-9001"
     case auditLogClosed = "ESC-9002"
+    case keyCertified = "ESC-9010"
 
     /// The stable code, e.g. `ESC-1001`.
     public var code: String { rawValue }
@@ -75,13 +76,14 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .recordingClosed: "recording.closed"
         case .auditLogOpened: "audit.opened"
         case .auditLogClosed: "audit.closed"
+        case .keyCertified: "audit.key_certified"
         }
     }
 
     /// How much attention a reader of the log should pay to the event.
     public var severity: AuditSeverity {
         switch self {
-        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .consoleSignInRefused, .execRefused, .execMismatch: .warning
+        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .keyCertified, .consoleSignInRefused, .execRefused, .execMismatch: .warning
         case .accessDecided, .commandHeld, .execHeld: .notice
         default: .info
         }
@@ -118,6 +120,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .recordingClosed: "A session recording was closed (fields: path, sha256, bytes)."
         case .auditLogOpened: "The gateway opened the audit log."
         case .auditLogClosed: "The gateway closed the audit log (a signed checkpoint follows)."
+        case .keyCertified: "A trust root certified a node's checkpoint-signing key for a window (fields: name, key, fingerprint, root_fingerprint, not_before, not_after, certification, signature)."
         }
     }
 

@@ -34,9 +34,9 @@ extension AuditStore {
     /// - Returns: the verified chain or the first failure.
     /// - Throws: only when the store cannot be read.
     public func verifyAuditLog(
-        pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil
+        pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil, trust: AuditTrust? = nil
     ) async throws -> Result<VerifiedAuditChain, AuditVerificationFailure> {
-        var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey, requirements: requirements)
+        var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey, requirements: requirements, trust: trust)
         try await forEachAuditRecord { verifier.feed($0) }
         return verifier.finish()
     }

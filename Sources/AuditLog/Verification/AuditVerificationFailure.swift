@@ -23,6 +23,9 @@ public struct AuditVerificationFailure: Error, Sendable, Hashable, CustomStringC
         /// With a pinned key: the log carries no checkpoint, or more records after its newest
         /// checkpoint than the bound allows.
         case unsigned
+        /// With a trust root: a checkpoint is signed by a key no trusted root certified for the
+        /// time it was signed.
+        case uncertifiedSigner
     }
 
     public var kind: Kind

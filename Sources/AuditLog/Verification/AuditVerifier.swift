@@ -9,6 +9,12 @@ import Store
 /// matches and the signature is valid. The first failure is kept and later records are ignored.
 public struct AuditVerifier: Sendable {
     private let pinnedKey: GatewayPublicKey?
+    /// With a trust root: checkpoints are accepted from the keys it certified, for their windows.
+    private let trust: AuditTrust?
+    /// Certifications by a trusted root found in the log so far.
+    private var certifications: [KeyCertification] = []
+    /// Checkpoints whose signer is authorised at the end, once every certification has been read.
+    private var toAuthorise: [SignedCheckpoint] = []
     private let requirements: AuditRequirements
     /// Checkpoints held outside the log, by size, not yet reached.
     private var vouched: [AuditRequirements.Vouched]
@@ -33,9 +39,14 @@ public struct AuditVerifier: Sendable {
     ///     named in the checkpoints (integrity without proof of origin).
     ///   - requirements: checkpoints held outside the log, and (with `pinnedKey`) the bounds on
     ///     unsigned records; by default those bounds apply whenever a key is pinned.
-    public init(checkpoints: [StoredAuditCheckpoint], pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil) {
+    ///   - trust: trust roots (instead of `pinnedKey`): a checkpoint is accepted only if its key
+    ///     is certified in the log (`audit.key_certified`) by one of them, for the checkpoint's time.
+    public init(
+        checkpoints: [StoredAuditCheckpoint], pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil, trust: AuditTrust? = nil
+    ) {
         self.pinnedKey = pinnedKey
-        let requirements = requirements ?? (pinnedKey == nil ? .none : AuditRequirements())
+        self.trust = trust
+        let requirements = requirements ?? (pinnedKey == nil && trust == nil ? .none : AuditRequirements())
         self.requirements = requirements
         self.vouched = requirements.vouched.sorted { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
         self.checkpoints = checkpoints
@@ -45,9 +56,9 @@ public struct AuditVerifier: Sendable {
 
     /// Verifies a whole in-memory chain.
     public static func verify(
-        _ chain: AuditChain, pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil
+        _ chain: AuditChain, pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil, trust: AuditTrust? = nil
     ) -> Result<VerifiedAuditChain, AuditVerificationFailure> {
-        var v = AuditVerifier(checkpoints: chain.checkpoints, pinnedKey: pinnedKey, requirements: requirements)
+        var v = AuditVerifier(checkpoints: chain.checkpoints, pinnedKey: pinnedKey, requirements: requirements, trust: trust)
         for r in chain.records {
             v.feed(r)
             if v.failure != nil { break }
@@ -81,11 +92,12 @@ public struct AuditVerifier: Sendable {
                  "the log ends after record \(accepted) but \(v.holder) holds a checkpoint over \(v.checkpoint.treeSize) records: records were deleted")
         }
         if failure == nil { checkVouchedArePresent() }
-        if failure == nil, pinnedKey != nil { checkUnsigned() }
+        if failure == nil, trust != nil { authoriseSigners() }
+        if failure == nil, pinnedKey != nil || trust != nil { checkUnsigned() }
         if let failure { return .failure(failure) }
         return .success(VerifiedAuditChain(
             size: accepted, head: previous, root: frontier.root, checkpoints: verifiedCheckpoints,
-            keyWasPinned: pinnedKey != nil, recordings: recordings))
+            keyWasPinned: pinnedKey != nil || trust != nil, recordings: recordings, signers: signers()))
     }
 
     private mutating func fail(_ kind: AuditVerificationFailure.Kind, _ record: Int64, _ message: String) {
@@ -151,6 +163,10 @@ public struct AuditVerifier: Sendable {
         {
             recordings.append(RecordingReference(sequence: accepted, session: rec.session, path: path, sha256: sha))
         }
+        if let trust, links.code == AuditEventCode.keyCertified.code {
+            readCertification(r, trust)
+            if failure != nil { return }
+        }
         // Held checkpoints first: a re-signed forgery's own checkpoint at the same size must not
         // count as the last good one.
         checkVouched(upTo: accepted)
@@ -204,7 +220,12 @@ public struct AuditVerifier: Sendable {
                 return fail(.malformedCheckpoint, at, "the checkpoint for \(stored.treeSize) records cannot be read")
             }
             if stored.treeSize < size { continue }  // only reachable for size 0 checkpoints
-            if let pinnedKey, pinnedKey.bytes != c.publicKey {
+            if trust != nil {
+                guard c.hasValidSignature(pinnedKey: nil) else {
+                    return fail(.badSignature, at, "the checkpoint at \(c.treeSize) records has an invalid signature")
+                }
+                toAuthorise.append(c)
+            } else if let pinnedKey, pinnedKey.bytes != c.publicKey {
                 return fail(.badSignature, at, "the checkpoint at \(c.treeSize) records is signed by another key (\(GatewayPublicKey(unchecked: c.publicKey)))")
             }
             guard c.hasValidSignature(pinnedKey: pinnedKey?.bytes) else {
@@ -217,6 +238,70 @@ public struct AuditVerifier: Sendable {
             }
             verifiedCheckpoints.append(c)
             lastGoodCheckpointSize = c.treeSize
+        }
+    }
+}
+
+extension AuditVerifier {
+    /// A certification record: kept if a trusted root signed it; a certification that names a
+    /// trusted root but does not carry its valid signature is a forgery, and fails.
+    private mutating func readCertification(_ r: StoredAuditRecord, _ trust: AuditTrust) {
+        let c: KeyCertification
+        do {
+            let record = try AuditRecord(body: r.body)
+            c = try KeyCertification(record: record.fields)
+        } catch {
+            return fail(.malformedCheckpoint, r.sequence, "the key certification in record \(r.sequence) cannot be read (\(error.message))")
+        }
+        guard trust.roots.contains(where: { $0.bytes == c.root }) else { return }  // another root's: it authorises nothing here
+        guard c.isValid() else {
+            return fail(.badSignature, r.sequence,
+                        "record \(r.sequence) certifies \(c.name)'s key \(c.nodeKey.fingerprint) in the name of the trusted root \(c.rootKey.fingerprint), but the root did not sign it")
+        }
+        certifications.append(c)
+    }
+
+    /// The certifications that govern `key`: per root, the one issued last.
+    private func governing(_ key: [UInt8]) -> [KeyCertification] {
+        var byRoot: [[UInt8]: KeyCertification] = [:]
+        for c in certifications where c.key == key {
+            if let current = byRoot[c.root], current.issued > c.issued { continue }
+            byRoot[c.root] = c
+        }
+        return byRoot.values.sorted { $0.issued < $1.issued }
+    }
+
+    /// Every checkpoint's key must be certified by a trusted root for the checkpoint's time.
+    private mutating func authoriseSigners() {
+        for c in toAuthorise.sorted(by: { $0.treeSize < $1.treeSize }) {
+            let key = GatewayPublicKey(unchecked: c.publicKey)
+            let certs = governing(c.publicKey)
+            if certs.contains(where: { $0.covers(time: c.time) }) { continue }
+            let at = max(c.treeSize, 1)
+            if certs.isEmpty {
+                return fail(.uncertifiedSigner, at,
+                            "the checkpoint at \(c.treeSize) records (signed \(c.time)) is signed by key \(key.fingerprint) (\(key.base64)), which no trusted root certified: it is not one of this deployment's nodes")
+            }
+            let windows = certs.map { "\($0.name) from \($0.notBefore) to \($0.notAfter) by root \($0.rootKey.fingerprint)" }.joined(separator: "; ")
+            return fail(.uncertifiedSigner, at,
+                        "the checkpoint at \(c.treeSize) records (signed \(c.time)) is signed by \(certs[0].name)'s key \(key.fingerprint) outside the time it is certified for (\(windows))")
+        }
+    }
+
+    /// Who signed the verified checkpoints (named from their certifications, with a trust root).
+    private func signers() -> [VerifiedAuditChain.Signer] {
+        var order: [[UInt8]] = []
+        var counts: [[UInt8]: (Int, Int64, Int64)] = [:]
+        for c in verifiedCheckpoints {
+            if counts[c.publicKey] == nil { order.append(c.publicKey) }
+            let (n, first, last) = counts[c.publicKey] ?? (0, c.treeSize, c.treeSize)
+            counts[c.publicKey] = (n + 1, min(first, c.treeSize), max(last, c.treeSize))
+        }
+        return order.map { k in
+            let (n, first, last) = counts[k]!
+            let cert = trust == nil ? nil : governing(k).last
+            return VerifiedAuditChain.Signer(
+                key: GatewayPublicKey(unchecked: k), name: cert?.name, checkpoints: n, firstTreeSize: first, lastTreeSize: last)
         }
     }
 }

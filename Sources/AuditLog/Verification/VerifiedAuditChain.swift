@@ -15,6 +15,18 @@ public struct VerifiedAuditChain: Sendable, Hashable {
     public let keyWasPinned: Bool
     /// Session recordings the log vouches for (from `recording.closed` records).
     public let recordings: [RecordingReference]
+    /// The keys that signed the checkpoints, in the order they first signed.
+    public let signers: [Signer]
+
+    /// One key that signed checkpoints in the log.
+    public struct Signer: Sendable, Hashable {
+        public var key: GatewayPublicKey
+        /// The node name its certification gives (verification with a trust root only).
+        public var name: String?
+        public var checkpoints: Int
+        public var firstTreeSize: Int64
+        public var lastTreeSize: Int64
+    }
 
     /// The newest checkpoint.
     public var latestCheckpoint: SignedCheckpoint? { checkpoints.max { $0.treeSize < $1.treeSize } }
@@ -23,13 +35,14 @@ public struct VerifiedAuditChain: Sendable, Hashable {
     /// someone holding the signing key or able to rewrite the tail could change them undetected.
     public var unsignedRecords: Int64 { size - (latestCheckpoint?.treeSize ?? 0) }
 
-    init(size: Int64, head: AuditHash, root: AuditHash, checkpoints: [SignedCheckpoint], keyWasPinned: Bool, recordings: [RecordingReference]) {
+    init(size: Int64, head: AuditHash, root: AuditHash, checkpoints: [SignedCheckpoint], keyWasPinned: Bool, recordings: [RecordingReference], signers: [Signer] = []) {
         self.size = size
         self.head = head
         self.root = root
         self.checkpoints = checkpoints
         self.keyWasPinned = keyWasPinned
         self.recordings = recordings
+        self.signers = signers
     }
 }
 
