@@ -49,6 +49,7 @@ struct GatewayRunner {
         let opened = try await self.store.open(create: true)
         let store = opened.store
         let key = try await SigningKeyOpening.key(path: signingKeyPath, explicit: true, store: store, firstTimeSetup: true)
+        logger.notice("audit signing key", metadata: ["fingerprint": "\(key.publicKey.fingerprint)", "path": "\(signingKeyPath)"])
         let log = try await AuditLog.open(store: store, key: key)
         _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
             "event": "gateway started", "policy": .string(policySource),
@@ -66,7 +67,11 @@ struct GatewayRunner {
         context.presence = presence
         // Held commands, escorts' presence and decisions shared with the other nodes on the store.
         await context.hub.joinCluster(ClusterLink(store: store, node: presence.node, staleAfter: presence.staleAfter))
-        let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
+        let hostKey = try HostKeyFile.loadOrCreate(path: hostKeyPath)
+        if let shown = try? HostKeyFile.publicKey(path: hostKeyPath) {
+            logger.notice("host key", metadata: ["fingerprint": "\(shown.fingerprint)", "path": "\(hostKeyPath)", "key": "\(shown.openSSH)"])
+        }
+        let server = try await GatewayServer.start(context: context, hostKey: hostKey, host: host, port: port)
         var console: ConsoleServer?
         var lines = ""
         if let web {

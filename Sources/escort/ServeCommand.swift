@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Logging
 import Metrics
 import Operations
@@ -88,6 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: .hidden)
     var heartbeatSeconds: Double = 5
 
+    @Flag(name: .long, help: "Print the host key clients pin (its OpenSSH public-key line and SHA256 fingerprint) and exit, opening no store and binding no port.")
+    var showHostKey = false
+
     func validate() throws {
         guard heartbeatSeconds.isFinite, heartbeatSeconds >= 0.1 else { throw ValidationError("--heartbeat-seconds must be at least 0.1") }
     }
@@ -99,6 +103,17 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("escort serve: \(error)\n".utf8))
             throw ExitCode(Self.configurationExitCode)
+        }
+        if showHostKey {
+            do {
+                let shown = try HostKeyFile.publicKey(path: settings.runner.hostKeyPath)
+                print("\(shown.openSSH) escort-host-key")
+                print("\(shown.fingerprint) (\(settings.runner.hostKeyPath))")
+                return
+            } catch {
+                FileHandle.standardError.write(Data("escort serve: \(error)\n".utf8))
+                throw ExitCode(Self.configurationExitCode)
+            }
         }
         LoggingSystem.bootstrap { label in
             StructuredLogHandler(label: label, format: settings.logFormat, level: settings.logLevel)

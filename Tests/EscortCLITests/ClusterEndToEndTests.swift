@@ -22,14 +22,15 @@ struct ClusterEndToEndTests {
         func run(_ args: [String]) async throws -> ProcessResult {
             try await ChildProcess.run(escort, args, currentDirectory: dir.path, environment: environment)
         }
+        #expect(try await run(["audit", "key", "new", "--out", "gateway.key"]).status == 0)
         for (name, role) in [("alice", "engineer"), ("bob", "escort")] {
             let key = try SSHTestKeys.make(dir.file(name))
-            let added = try await run(["person", "add", "--store", store, "--name", name, "--display-name", name.capitalized, "--employer", "Acme",
+            let added = try await run(["person", "add", "--store", store, "--signing-key", "gateway.key", "--name", name, "--display-name", name.capitalized, "--employer", "Acme",
                                        "--contractor", "Prime Co", "--citizenship", "US", "--residence", "US", "--location", "US",
                                        "--clearance", "secret", "--role", role, "--key", key, "--training-expires", "2099-01-01"])
             #expect(added.status == 0, "\(added.stderr)")
         }
-        let target = try await run(["target", "add", "--store", store, "--name", "web", "--impact-level", "IL2", "--owner", "ops", "--local"])
+        let target = try await run(["target", "add", "--store", store, "--signing-key", "gateway.key", "--name", "web", "--impact-level", "IL2", "--owner", "ops", "--local"])
         #expect(target.status == 0, "\(target.stderr)")
 
         func node(_ name: String) async throws -> (InteractiveProcess, Int) {

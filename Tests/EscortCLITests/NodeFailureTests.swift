@@ -33,11 +33,12 @@ struct NodeFailureTests {
             try await ChildProcess.run(escort, args, currentDirectory: dir.path, environment: environment)
         }
         let aliceKey = try SSHTestKeys.make(dir.file("alice"))
-        let added = try await run(["person", "add", "--store", store, "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
+        #expect(try await run(["audit", "key", "new", "--out", "gateway.key"]).status == 0)
+        let added = try await run(["person", "add", "--store", store, "--signing-key", "gateway.key", "--name", "alice", "--display-name", "Alice", "--employer", "Acme",
                                    "--contractor", "Prime Co", "--citizenship", "US", "--residence", "US", "--location", "US",
                                    "--clearance", "secret", "--role", "engineer", "--key", aliceKey])
         #expect(added.status == 0, "\(added.stderr)")
-        let target = try await run(["target", "add", "--store", store, "--name", "web", "--impact-level", "IL2", "--owner", "ops", "--local"])
+        let target = try await run(["target", "add", "--store", store, "--signing-key", "gateway.key", "--name", "web", "--impact-level", "IL2", "--owner", "ops", "--local"])
         #expect(target.status == 0, "\(target.stderr)")
 
         func node() async throws -> (InteractiveProcess, Int) {
