@@ -28,8 +28,9 @@ public struct AuditVerifier: Sendable {
     private var previous = AuditHash.genesis
     private var beforePrevious = AuditHash.genesis
     private var frontier = MerkleFrontier()
-    private var held: (record: StoredAuditRecord, links: Result<RecordLinks, AuditError>)?
+    private var held: (record: StoredAuditRecord, links: Result<RecordLinks, AuditError>, hash: AuditHash)?
     private var recordings: [RecordingReference] = []
+    private var timestamps: [TimestampReference] = []
     /// The first failure found, if any.
     public private(set) var failure: AuditVerificationFailure?
 
@@ -68,17 +69,22 @@ public struct AuditVerifier: Sendable {
 
     /// Takes the next record in stored order.
     public mutating func feed(_ record: StoredAuditRecord) {
+        feed(record, RecordDigest(record))
+    }
+
+    /// Takes the next record with its leaf hash and links already computed (``RecordDigest``,
+    /// which a reader can compute on another core while this one verifies).
+    mutating func feed(_ record: StoredAuditRecord, _ digest: RecordDigest) {
         guard failure == nil else { return }
-        let links = RecordLinks.read(record.body)
-        if let h = held { process(h.record, h.links, next: record, nextLinks: try? links.get()) }
-        held = (record, links)
+        if let h = held { process(h.record, h.links, h.hash, next: record, nextLinks: try? digest.links.get()) }
+        held = (record, digest.links, digest.leafHash)
     }
 
     /// Ends the stream and gives the verdict.
     public mutating func finish() -> Result<VerifiedAuditChain, AuditVerificationFailure> {
         if failure == nil, let h = held {
             held = nil
-            process(h.record, h.links, next: nil, nextLinks: nil)
+            process(h.record, h.links, h.hash, next: nil, nextLinks: nil)
         }
         if failure == nil { checkCheckpoints(upTo: accepted) }
         if failure == nil, checkpointIndex < checkpoints.count {
@@ -97,7 +103,7 @@ public struct AuditVerifier: Sendable {
         if let failure { return .failure(failure) }
         return .success(VerifiedAuditChain(
             size: accepted, head: previous, root: frontier.root, checkpoints: verifiedCheckpoints,
-            keyWasPinned: pinnedKey != nil || trust != nil, recordings: recordings, signers: signers()))
+            keyWasPinned: pinnedKey != nil || trust != nil, recordings: recordings, signers: signers(), timestamps: timestamps))
     }
 
     private mutating func fail(_ kind: AuditVerificationFailure.Kind, _ record: Int64, _ message: String) {
@@ -105,11 +111,10 @@ public struct AuditVerifier: Sendable {
     }
 
     private mutating func process(
-        _ r: StoredAuditRecord, _ parsed: Result<RecordLinks, AuditError>, next: StoredAuditRecord?, nextLinks: RecordLinks?
+        _ r: StoredAuditRecord, _ parsed: Result<RecordLinks, AuditError>, _ hash: AuditHash, next: StoredAuditRecord?, nextLinks: RecordLinks?
     ) {
         guard failure == nil else { return }
         let expected = accepted + 1
-        let hash = MerkleTree.leafHash(r.body)
         let links: RecordLinks
         switch parsed {
         case .success(let l): links = l
@@ -162,6 +167,12 @@ public struct AuditVerifier: Sendable {
             let path = rec.fields["path"]?.stringValue, let sha = rec.fields["sha256"]?.stringValue
         {
             recordings.append(RecordingReference(sequence: accepted, session: rec.session, path: path, sha256: sha))
+        }
+        if links.code == AuditEventCode.checkpointTimestamped.code, let rec = try? AuditRecord(body: r.body) {
+            timestamps.append(TimestampReference(
+                sequence: accepted, treeSize: rec.fields["tree_size"]?.integerValue ?? -1,
+                checkpointSHA256: rec.fields["checkpoint_sha256"]?.stringValue ?? "", tsa: rec.fields["tsa"]?.stringValue ?? "",
+                token: rec.fields["token"]?.stringValue ?? ""))
         }
         if let trust, links.code == AuditEventCode.keyCertified.code {
             readCertification(r, trust)
@@ -303,5 +314,17 @@ extension AuditVerifier {
             return VerifiedAuditChain.Signer(
                 key: GatewayPublicKey(unchecked: k), name: cert?.name, checkpoints: n, firstTreeSize: first, lastTreeSize: last)
         }
+    }
+}
+
+/// What the verifier computes from one record alone: its leaf hash (SHA-256 of its bytes) and the
+/// links it names. Independent of every other record, so it can be computed in parallel.
+struct RecordDigest: Sendable {
+    var leafHash: AuditHash
+    var links: Result<RecordLinks, AuditError>
+
+    init(_ record: StoredAuditRecord) {
+        leafHash = MerkleTree.leafHash(record.body)
+        links = RecordLinks.read(record.body)
     }
 }

@@ -1,3 +1,5 @@
+import Store
+
 /// What a witness does with a log, without I/O: given the checkpoint it holds and the log's
 /// newest signed checkpoint with the log's leaf hashes, decide whether to cosign.
 ///
@@ -50,5 +52,20 @@ public enum AuditWitness {
             MerkleTree.verifyConsistency(oldSize: Int(held.treeSize), oldRoot: held.root, newSize: n, newRoot: latest.root, proof: proof)
         else { return .failure(.fork(held: held.treeSize, latest: latest.treeSize)) }
         return .success(latest)
+    }
+}
+
+extension AuditStore {
+    /// What a witness reads from a store: the log's checkpoints, and its leaf hashes recomputed
+    /// from the records' bytes (a witness trusts no stored hash), hashed on the other cores while
+    /// the store is read.
+    public func witnessView() async throws -> (checkpoints: [SignedCheckpoint], leaves: [AuditHash]) {
+        let checkpoints = try await auditCheckpoints().compactMap { try? SignedCheckpoint(stored: $0) }
+        var leaves: [AuditHash] = []
+        try await forEachDigestedAuditChunk { _, digests in
+            leaves.append(contentsOf: digests.lazy.map(\.leafHash))
+            return true
+        }
+        return (checkpoints, leaves)
     }
 }
