@@ -28,6 +28,8 @@ public struct AuditError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The store is not an extension of the tree this signer last signed (records or
         /// checkpoints were deleted or rewritten): the log is closed and signs nothing more.
         case notAnExtension = "AUDIT-011"
+        /// An RFC 3161 timestamp could not be made, read or verified (or `openssl` is missing).
+        case timestampFailed = "AUDIT-012"
     }
 
     public var code: Code

@@ -12,7 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Verify, export, prove and witness the tamper-evident audit log.",
         subcommands: [
             AuditVerifyCommand.self, AuditExportCommand.self, AuditProveCommand.self, AuditCheckProofCommand.self,
-            AuditWitnessCommand.self, AuditTrustCommand.self, AuditKeyCommand.self, AuditStressAppendCommand.self,
+            AuditWitnessCommand.self, AuditTrustCommand.self, AuditKeyCommand.self, AuditTimestampCommand.self, AuditStressAppendCommand.self,
         ]
     )
 }

@@ -50,6 +50,12 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also check each recording named in the log against its SHA-256, looked up by file name in this folder. Repeatable (one folder per node): a recording must be in one of them.")
     var recordings: [String] = []
 
+    @Option(name: .long, help: "Check the RFC 3161 timestamp tokens in the log (audit.timestamped) against this CA certificate file (PEM), not only their imprints.")
+    var tsaCert: String?
+
+    @Option(name: .long, help: "With --tsa-cert: the TSA's own certificate (PEM), if its tokens do not carry it.")
+    var tsaUntrusted: String?
+
     func validate() throws {
         if export != nil, database.given { throw ValidationError("give either --store or --export, not both") }
         if key != nil, !trust.isEmpty { throw ValidationError("give either --key (one gateway key) or --trust (a trust root), not both") }
@@ -79,6 +85,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
             case .success(let chain):
                 report(chain, vouched: requirements.vouched)
                 if !recordings.isEmpty, try !checkRecordings(chain.recordings, in: recordings) { throw ExitCode(1) }
+                if !checkTimestamps(chain) { throw ExitCode(1) }
             }
         }
     }
@@ -156,6 +163,41 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         if chain.unsignedRecords > 0 {
             print("NOTE: \(chain.unsignedRecords) record(s) after the last checkpoint are protected by the hash chain only.")
         }
+    }
+
+    /// Each timestamp token: recorded for a checkpoint the log holds, its imprint that checkpoint's
+    /// line's SHA-256 (read from the token itself), and with --tsa-cert signed by a TSA that CA vouches for.
+    func checkTimestamps(_ chain: VerifiedAuditChain) -> Bool {
+        if chain.timestamps.isEmpty {
+            if tsaCert != nil {
+                printError("FAILED: --tsa-cert given but the log holds no timestamp token (audit.timestamped)")
+                return false
+            }
+            return true
+        }
+        var ok = true
+        for t in chain.timestamps {
+            do {
+                guard let c = chain.checkpoints.last(where: { $0.treeSize == t.treeSize }) else {
+                    throw AuditError(.timestampFailed, "it is for a checkpoint at \(t.treeSize) records that the log does not hold")
+                }
+                let imprint = Timestamps.imprint(c)
+                guard t.checkpointSHA256 == imprint else {
+                    throw AuditError(.timestampFailed, "it names imprint \(t.checkpointSHA256), but the checkpoint at \(t.treeSize) records hashes to \(imprint)")
+                }
+                guard let token = Data(base64Encoded: t.token) else { throw AuditError(.timestampFailed, "its token is not base64") }
+                let read = try Timestamps.read(token: token)
+                guard read.imprint == imprint else {
+                    throw AuditError(.timestampFailed, "the token timestamps \(read.imprint), not the checkpoint at \(t.treeSize) records (\(imprint))")
+                }
+                if let tsaCert { try Timestamps.verify(token: token, imprint: imprint, caFile: tsaCert, untrusted: tsaUntrusted) }
+                print("Timestamp: the checkpoint at \(t.treeSize) records (\(c.time)) was timestamped by \(t.tsa) at \(read.time)\(tsaCert == nil ? " (imprint checked; give --tsa-cert to check the TSA's signature)" : ", verified against \(tsaCert!)").")
+            } catch {
+                printError("FAILED timestamp (record \(t.sequence)): \(error)")
+                ok = false
+            }
+        }
+        return ok
     }
 
     func checkRecordings(_ refs: [RecordingReference], in folders: [String]) throws -> Bool {

@@ -41,6 +41,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     case auditLogOpened = "ESC-9001"
     case auditLogClosed = "ESC-9002"
     case keyCertified = "ESC-9010"
+    case checkpointTimestamped = "ESC-9011"
 
     /// The stable code, e.g. `ESC-1001`.
     public var code: String { rawValue }
@@ -77,6 +78,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .auditLogOpened: "audit.opened"
         case .auditLogClosed: "audit.closed"
         case .keyCertified: "audit.key_certified"
+        case .checkpointTimestamped: "audit.timestamped"
         }
     }
 
@@ -120,6 +122,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .recordingClosed: "A session recording was closed (fields: path, sha256, bytes)."
         case .auditLogOpened: "The gateway opened the audit log."
         case .auditLogClosed: "The gateway closed the audit log (a signed checkpoint follows)."
+        case .checkpointTimestamped: "A time-stamping authority's RFC 3161 token on a checkpoint (fields: tree_size, checkpoint_sha256, the imprint: SHA-256 of the checkpoint's export line; tsa, tsa_time, token: base64 DER)."
         case .keyCertified: "A trust root certified a node's checkpoint-signing key for a window (fields: name, key, fingerprint, root_fingerprint, not_before, not_after, certification, signature)."
         }
     }

@@ -17,6 +17,9 @@ public struct VerifiedAuditChain: Sendable, Hashable {
     public let recordings: [RecordingReference]
     /// The keys that signed the checkpoints, in the order they first signed.
     public let signers: [Signer]
+    /// RFC 3161 timestamp tokens on checkpoints the log holds (`audit.timestamped`), unchecked:
+    /// checking a token needs `openssl` (the CLI does it).
+    public let timestamps: [TimestampReference]
 
     /// One key that signed checkpoints in the log.
     public struct Signer: Sendable, Hashable {
@@ -35,7 +38,7 @@ public struct VerifiedAuditChain: Sendable, Hashable {
     /// someone holding the signing key or able to rewrite the tail could change them undetected.
     public var unsignedRecords: Int64 { size - (latestCheckpoint?.treeSize ?? 0) }
 
-    init(size: Int64, head: AuditHash, root: AuditHash, checkpoints: [SignedCheckpoint], keyWasPinned: Bool, recordings: [RecordingReference], signers: [Signer] = []) {
+    init(size: Int64, head: AuditHash, root: AuditHash, checkpoints: [SignedCheckpoint], keyWasPinned: Bool, recordings: [RecordingReference], signers: [Signer] = [], timestamps: [TimestampReference] = []) {
         self.size = size
         self.head = head
         self.root = root
@@ -43,6 +46,7 @@ public struct VerifiedAuditChain: Sendable, Hashable {
         self.keyWasPinned = keyWasPinned
         self.recordings = recordings
         self.signers = signers
+        self.timestamps = timestamps
     }
 }
 
@@ -54,4 +58,17 @@ public struct RecordingReference: Sendable, Hashable {
     public var path: String
     /// Lower-case hex SHA-256 of the file.
     public var sha256: String
+}
+
+/// An RFC 3161 timestamp token the log records for one of its checkpoints.
+public struct TimestampReference: Sendable, Hashable {
+    /// The record that holds it.
+    public var sequence: Int64
+    /// The checkpoint's tree size.
+    public var treeSize: Int64
+    /// The imprint recorded: SHA-256 (hex) of the checkpoint's export line.
+    public var checkpointSHA256: String
+    public var tsa: String
+    /// Base64 of the DER token.
+    public var token: String
 }
