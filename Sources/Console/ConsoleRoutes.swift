@@ -46,6 +46,7 @@ struct ConsoleRoutes: Sendable {
         router.get("/evidence") { _, ctx in try await self.evidencePage(try self.requireAdmin(ctx), result: nil) }
         router.post("/evidence/verify") { request, ctx in try await self.verify(request, ctx) }
         addTrainingRoutes(router)
+        addWitnessRoutes(router)
 
         router.ws("/ws/queue", shouldUpgrade: { request, ctx in
             try self.requireOwnOrigin(request)

@@ -39,8 +39,14 @@ struct AuditWitnessCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "The cosignature file: each cosignature is appended as one line (give it to `escort audit verify --witness`).")
     var output: String = "escort-witness.cosignatures"
 
+    @Option(name: .long, help: "Witness over the gateway console's HTTPS listener (https://host:port): GET /audit/checkpoint and /audit/consistency?from=N, with curl.")
+    var url: String?
+
+    @Option(name: .long, help: "With --url: the CA certificate (PEM) the console's certificate must chain to (default: the system's).")
+    var urlCA: String?
+
     func validate() throws {
-        if export != nil, database.given { throw ValidationError("give either --store or --export, not both") }
+        if [export != nil, database.given, url != nil].filter({ $0 }).count > 1 { throw ValidationError("give one of --store, --export or --url") }
     }
 
     func run() async throws {
@@ -58,8 +64,14 @@ struct AuditWitnessCommand: AsyncParsableCommand {
             if let held, !held.hasValidSignature(pinnedKey: gateway.bytes) {
                 throw AuditError(.badKey, "the checkpoint held in \(state) is not signed by --key: this state belongs to another gateway's log")
             }
-            let (checkpoints, leaves) = try await read()
-            switch AuditWitness.decide(held: held, checkpoints: checkpoints, leaves: leaves, gatewayKey: gateway) {
+            let decided: Result<SignedCheckpoint, AuditWitness.Refusal>
+            if let url {
+                decided = try remote(url, held: held, gateway: gateway)
+            } else {
+                let (checkpoints, leaves) = try await read()
+                decided = AuditWitness.decide(held: held, checkpoints: checkpoints, leaves: leaves, gatewayKey: gateway)
+            }
+            switch decided {
             case .failure(let refusal):
                 printError("REFUSED: \(refusal); nothing cosigned\(held.map { " (still holding the checkpoint at \($0.treeSize) records, \($0.time))" } ?? "")")
                 throw ExitCode(1)
@@ -77,6 +89,41 @@ struct AuditWitnessCommand: AsyncParsableCommand {
         }
     }
 
+    /// Over HTTPS: the newest checkpoint, and (holding one) a consistency proof from it, checked here.
+    private func remote(_ base: String, held: SignedCheckpoint?, gateway: GatewayPublicKey) throws -> Result<SignedCheckpoint, AuditWitness.Refusal> {
+        let root = base.hasSuffix("/") ? String(base.dropLast()) : base
+        let latest = try SignerCheckpointFile.parse(try get(root + "/audit/checkpoint"))
+        guard latest.hasValidSignature(pinnedKey: gateway.bytes), latest.treeSize > 0 else { return .failure(.nothingSigned) }
+        guard let held else { return .success(latest) }
+        if held == latest { return .success(latest) }
+        guard held.treeSize <= latest.treeSize else { return .failure(.rolledBack(held: held.treeSize, latest: latest.treeSize)) }
+        let line = try get(root + "/audit/consistency?from=\(held.treeSize)")
+        // The newest checkpoint may have moved on between the two requests: the proof's own counts.
+        let proven = try SignerCheckpointFile.parse(line)
+        guard proven.hasValidSignature(pinnedKey: gateway.bytes), proven.treeSize >= latest.treeSize else { return .failure(.nothingSigned) }
+        guard case .array(let items)? = (try? JSONParser.parse(line))?["path"] else {
+            throw AuditError(.badExport, "\(root)/audit/consistency did not answer with a proof (no path)")
+        }
+        let path = items.compactMap { $0.stringValue.flatMap { AuditHash(hex: $0) } }
+        guard path.count == items.count,
+            MerkleTree.verifyConsistency(oldSize: Int(held.treeSize), oldRoot: held.root, newSize: Int(proven.treeSize), newRoot: proven.root, proof: path)
+        else { return .failure(.fork(held: held.treeSize, latest: proven.treeSize)) }
+        return .success(proven)
+    }
+
+    /// One GET with curl, failing on an HTTP error, the body without its final newline.
+    private func get(_ address: String) throws -> [UInt8] {
+        var args = ["-sS", "--fail-with-body", "--max-time", "60", "--proto", "=https,http"]
+        if let urlCA { args += ["--cacert", urlCA] }
+        let (status, out, err) = try Timestamps.run(ProcessInfo.processInfo.environment["ESCORT_CURL"] ?? "/usr/bin/curl", args + [address])
+        guard status == 0 else {
+            throw AuditError(.badExport, "GET \(address) failed: \(err.trimmingCharacters(in: .whitespacesAndNewlines)) \(String(decoding: out, as: UTF8.self).prefix(300))")
+        }
+        var bytes = Array(out)
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        return bytes
+    }
+
     /// The log's checkpoints and leaf hashes, from the export or the store.
     private func read() async throws -> ([SignedCheckpoint], [AuditHash]) {
         if let export {
@@ -84,12 +131,7 @@ struct AuditWitnessCommand: AsyncParsableCommand {
             let chain = try AuditExport.parse(Array(data))
             return (chain.checkpoints.compactMap { try? SignedCheckpoint(stored: $0) }, chain.records.map { MerkleTree.leafHash($0.body) })
         }
-        return try await database.withStore { store in
-            let checkpoints = try await store.auditCheckpoints().compactMap { try? SignedCheckpoint(stored: $0) }
-            var leaves: [AuditHash] = []
-            try await store.forEachAuditRecord { leaves.append(MerkleTree.leafHash($0.body)) }
-            return (checkpoints, leaves)
-        }
+        return try await database.withStore { try await $0.witnessView() }
     }
 
     private func append(_ bytes: [UInt8], to path: String) throws {
