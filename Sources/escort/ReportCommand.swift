@@ -31,6 +31,9 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .long, help: "Check checkpoint signatures against this gateway public key (hex, base64 or a file; default: the public half of --signing-key).")
     var key: String?
 
+    @Option(name: .long, help: "A cluster's trust root (ROOT.pub): check each checkpoint's signer against the node keys it certified, instead of --key. Repeatable.")
+    var trust: [String] = []
+
     @Option(name: .long, help: "Use the signed checkpoint at this tree size (default: the earliest covering the period).")
     var checkpoint: Int64?
 
@@ -86,7 +89,9 @@ struct ReportOptions: ParsableArguments {
         let document: ReportDocument
         do {
             try await log.checkpoint()
-            let evidence = try await ReportEvidence.load(store: store, through: through, pinnedKey: pinned, treeSize: checkpoint)
+            let roots = try trust.map(parsePublicKey)
+            let evidence = try await ReportEvidence.load(
+                store: store, through: through, pinnedKey: pinned, treeSize: checkpoint, trust: roots.isEmpty ? nil : AuditTrust(roots: roots))
             let snapshot = try await RegistrySnapshot.load(from: store)
             document = try await build(evidence, snapshot, store)
             if let out {

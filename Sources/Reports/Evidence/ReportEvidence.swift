@@ -19,11 +19,16 @@ public struct ReportProvenance: Sendable, Hashable {
     public var keyPinned: Bool
     /// `verified` or the first failure.
     public var verification: String
+    /// Whether signers were checked against a trust root's certifications (a cluster).
+    public var trusted: Bool = false
 
     /// One sentence for the report.
-    public var statement: String {
+    public var statement: String { statement(time: time) }
+
+    /// The sentence with the checkpoint's time written as given (`ReportTime.readable` in HTML).
+    public func statement(time: String) -> String {
         let how = verified
-            ? "verified (hash chain, Merkle root and signatures\(keyPinned ? ", against the pinned gateway key" : ", against the key named in the log"))"
+            ? "verified (hash chain, Merkle root and signatures\(trusted ? ", each signer against the keys the trust root certified" : keyPinned ? ", against the pinned gateway key" : ", against the key named in the log"))"
             : "FAILED VERIFICATION: \(verification); the figures below cannot be trusted"
         return "Figures from audit records 1–\(treeSize), signed checkpoint of \(time) (root \(root), key \(key)); \(how)."
     }
@@ -51,7 +56,7 @@ public struct ReportEvidence: Sendable {
     /// - Throws: ``ReportError`` `.noCheckpoint` if no signed checkpoint covers those records
     ///   (sign one first: the `escort report` commands do), `.unreadableLog` if a record does not decode.
     public static func load(
-        store: any AuditStore, through: Date?, pinnedKey: GatewayPublicKey?, treeSize: Int64? = nil
+        store: any AuditStore, through: Date?, pinnedKey: GatewayPublicKey?, treeSize: Int64? = nil, trust: AuditTrust? = nil
     ) async throws -> ReportEvidence {
         let stored = try await store.auditCheckpoints()
         var all: [StoredAuditRecord] = []
@@ -88,7 +93,7 @@ public struct ReportEvidence: Sendable {
         }
         let upTo = Array(all.prefix(Int(chosen.treeSize)))
         let covered = stored.filter { $0.treeSize <= chosen.treeSize }
-        let result = AuditVerifier.verify(AuditChain(records: upTo, checkpoints: covered), pinnedKey: pinnedKey)
+        let result = AuditVerifier.verify(AuditChain(records: upTo, checkpoints: covered), pinnedKey: trust == nil ? pinnedKey : nil, trust: trust)
         let verified: Bool
         let message: String
         switch result {
@@ -101,7 +106,7 @@ public struct ReportEvidence: Sendable {
         }
         let provenance = ReportProvenance(
             treeSize: chosen.treeSize, root: chosen.root.hex, time: chosen.time, key: Data(chosen.publicKey).base64EncodedString(),
-            verified: verified, keyPinned: pinnedKey != nil, verification: message)
+            verified: verified, keyPinned: pinnedKey != nil || trust != nil, verification: message, trusted: trust != nil)
         let used = Array(records.prefix(Int(chosen.treeSize)))
         return ReportEvidence(provenance: provenance, records: used, activity: AuditActivity(records: used))
     }

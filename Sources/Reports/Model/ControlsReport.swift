@@ -146,7 +146,10 @@ public struct ControlsReport: Sendable {
         c.append(ControlEvidence(
             id: "ac-17", label: "AC-17", title: "Remote Access",
             implementation: "All remote administrative access to targets goes through the gateway's SSH server, authenticated by registered keys, monitored and recorded.",
-            evidence: ["\(n(.sessionStarted)) sessions started through the gateway in the log; \(n(.recordingClosed)) recordings closed with their SHA-256 in the log."],
+            evidence: [
+                "\(n(.sessionStarted)) sessions started through the gateway in the log; \(n(.recordingClosed)) recordings closed with their SHA-256 in the log.",
+                "Admitted sessions \(span) by how they ran (session.started field execution): \(admitted.filter { $0.execution == "mediated" }.count) mediated under escort-agent (every program start checked), \(admitted.filter { $0.execution == "agentless" }.count) agentless (only what is typed is seen)\(admitted.filter { $0.execution != "mediated" && $0.execution != "agentless" }.count > 0 ? ", \(admitted.filter { $0.execution != "mediated" && $0.execution != "agentless" }.count) not recorded" : "").",
+            ],
             satisfied: verified, gap: verified ? nil : "the audit log did not verify"))
         c.append(ControlEvidence(
             id: "at-3", label: "AT-3", title: "Role-Based Training",

@@ -35,17 +35,20 @@ public struct EscortTrainingSummary: Sendable, Hashable {
     public var sessionsWatched: Int
 
     /// One sentence on the standing.
-    public var standingText: String {
-        let until = training.earnedUntil.map(ReportTime.format) ?? "never"
+    public var standingText: String { standingText(ReportTime.format) }
+
+    /// ``standingText`` with dates written by `format` (``ReportTime/readable(_:)`` in HTML).
+    public func standingText(_ format: (Date) -> String) -> String {
+        let until = training.earnedUntil.map(format) ?? "never"
         switch standing {
         case .trained: return "trained: training results earn escort training until \(until)"
         case .lapsed:
             if let r = registryExpires, let e = training.earnedUntil, r < e {
-                return "LAPSED: the escort-training date the policy checks ran out \(ReportTime.format(r))"
+                return "LAPSED: the escort-training date the policy checks ran out \(format(r))"
             }
             return "LAPSED: training earned by results ran out \(until)"
         case .dateSetByAdmin:
-            return "no training result recorded: the escort-training date (\(registryExpires.map(ReportTime.format) ?? "none")) was set by an admin"
+            return "no training result recorded: the escort-training date (\(registryExpires.map(format) ?? "none")) was set by an admin"
         case .untrained: return "untrained: no training result and no unexpired escort-training date"
         }
     }

@@ -16,6 +16,10 @@ public struct ExposureCounts: Sendable, Hashable {
     /// Commands refused (by the policy, the analyser or a person).
     public var commandsRefused = 0
     public var commandsWithdrawn = 0
+    /// Admitted sessions under escort-agent (`session.started` field `execution` = `mediated`).
+    public var mediatedSessions = 0
+    /// Admitted sessions without it (`agentless`: the gateway sees only what is typed).
+    public var agentlessSessions = 0
     /// Commands per analyser risk (`none` … `critical`; `unrated` for commands refused as invalid syntax).
     public var risk: [String: Int] = [:]
 
@@ -27,6 +31,13 @@ public struct ExposureCounts: Sendable, Hashable {
         case "direct": directSessions += 1
         case "escorted": escortedSessions += 1
         default: refusedConnections += 1
+        }
+        if s.wasAdmitted {
+            switch s.execution {
+            case "mediated": mediatedSessions += 1
+            case "agentless": agentlessSessions += 1
+            default: break
+            }
         }
         for c in s.commands {
             switch c.outcome {

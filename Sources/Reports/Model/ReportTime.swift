@@ -56,6 +56,20 @@ public enum ReportTime {
     /// `2026-11-23`.
     public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
 
+    /// A time for people, with its zone named: `2 Nov 2026, 09:00 UTC`.
+    public static func readable(_ date: Date) -> String {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var seconds = time_t(Int64((date.timeIntervalSince1970).rounded(.down)))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(t.tm_mday) \(months[Int(max(0, min(11, t.tm_mon)))]) \(t.tm_year + 1900), \(two(t.tm_hour)):\(two(t.tm_min)) UTC"
+    }
+
+    /// ``readable(_:)`` of an RFC 3339 time given as text (a checkpoint's); the text itself if it
+    /// does not parse.
+    public static func readable(_ text: String) -> String { parse(text).map { readable($0) } ?? text }
+
     /// Reads a period bound: `2026-11-01` or an RFC 3339 date-time. A bare date means the start of
     /// that day (UTC) for `--from` and the end of it for `--to` (so `--to 2026-11-14` includes the 14th).
     ///
@@ -101,4 +115,7 @@ public struct ReportPeriod: Sendable, Hashable {
 
     /// `2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z`.
     public var description: String { "\(ReportTime.format(from)) to \(ReportTime.format(to))" }
+
+    /// For people: `1 Nov 2026, 00:00 UTC to 15 Nov 2026, 00:00 UTC`.
+    public var readable: String { "\(ReportTime.readable(from)) to \(ReportTime.readable(to))" }
 }

@@ -122,8 +122,8 @@ public struct ReviewReport: Sendable {
                     let presented = Set(theirs.filter { !$0.wasAdmitted }.flatMap(\.tickets))
                     if theirs.allSatisfy({ !$0.wasAdmitted }) && !theirs.isEmpty { basis.append("none: every connection was refused") }
                     for t in tickets where t.person == login && t.target == target {
-                        var s = "ticket \(t.id) (\(t.reason), granted by \(t.grantedBy)) valid \(ReportTime.format(t.validFrom)) to \(ReportTime.format(t.validUntil))"
-                        if let r = t.revokedAt { s += ", revoked \(ReportTime.format(r))" }
+                        var s = "ticket \(t.id) (\(t.reason), granted by \(t.grantedBy)) valid \(ReportTime.readable(t.validFrom)) to \(ReportTime.readable(t.validUntil))"
+                        if let r = t.revokedAt { s += ", revoked \(ReportTime.readable(r))" }
                         s += used.contains(t.id) ? ", used" : presented.contains(t.id) ? ", held but every connection was refused" : ", not used in the period"
                         // A ticket for someone tied to a country of concern, on IL4 and above, is flagged.
                         let concern = Set(countriesOfConcern.map(\.code))

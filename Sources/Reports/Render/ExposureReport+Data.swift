@@ -56,6 +56,7 @@ extension ExposureReport {
                 "escorted_sessions": .integer(Int64(c.escortedSessions)), "refused_connections": .integer(Int64(c.refusedConnections)),
                 "commands_run": .integer(Int64(c.commandsRun)), "commands_held": .integer(Int64(c.commandsHeld)),
                 "commands_refused": .integer(Int64(c.commandsRefused)), "commands_withdrawn": .integer(Int64(c.commandsWithdrawn)),
+                "mediated_sessions": .integer(Int64(c.mediatedSessions)), "agentless_sessions": .integer(Int64(c.agentlessSessions)),
                 "risk": .object(Dictionary(uniqueKeysWithValues: c.riskProfile.map { ($0.level, JSONValue.integer(Int64($0.count))) })),
             ])
         }
@@ -63,6 +64,7 @@ extension ExposureReport {
         func session(_ s: SessionActivity) -> JSONValue {
             .object([
                 "id": .string(s.id), "time": .string(ReportTime.format(s.time)), "access": .string(s.decision),
+                "execution": s.execution.map { .string($0) } ?? .null,
                 "rule": s.rule.map { .string($0) } ?? .null, "reasons": strings(s.reasons), "tickets": strings(s.tickets),
                 "location": s.effectiveLocation.map { .string($0) } ?? .null, "source_country": s.sourceCountry.map { .string($0) } ?? .null,
                 "escorts": strings(s.escorts), "reviewers": strings(s.reviewers),

@@ -6,7 +6,7 @@ extension ExposureReport {
         let title = "Contractor exposure report, \(ReportTime.day(period.from)) to \(ReportTime.day(period.to.addingTimeInterval(-1)))"
         var b: [String] = []
         b.append(HTML.provenance(provenance))
-        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Impact levels: <strong>\(HTML.escape(levels.description))</strong>. Countries of concern (from the policy): <strong>\(HTML.countries(countriesOfConcern))</strong>.</p>")
+        b.append("<p>Period: \(HTML.period(period)) (end excluded). Impact levels: <strong>\(HTML.escape(levels.description))</strong>. Countries of concern (from the policy): <strong>\(HTML.countries(countriesOfConcern))</strong>.</p>")
 
         // The front page.
         b.append("<h2 id=\"answer\">Contractors with personnel tied to a country of concern on systems at IL4 or above</h2>")
@@ -31,12 +31,13 @@ extension ExposureReport {
         // Totals and charts.
         b.append("<h2 id=\"totals\">Totals</h2>")
         b.append(HTML.table(
-            ["#Contractors", "#People", "#Connection attempts", "#Direct sessions", "#Escorted sessions", "#Refused connections", "#Commands run", "#Held", "#Refused commands", "#Withdrawn"],
+            ["#Contractors", "#People", "#Connection attempts", "#Direct sessions", "#Escorted sessions", "#Refused connections", "#Commands run", "#Held", "#Refused commands", "#Withdrawn", "#Mediated sessions", "#Agentless sessions"],
             [[
                 "\(contractors.count)", "\(contractors.reduce(0) { $0 + $1.people.count })", "\(totals.attempts)", "\(totals.directSessions)",
                 "\(totals.escortedSessions)", "\(totals.refusedConnections)", "\(totals.commandsRun)", "\(totals.commandsHeld)",
-                "\(totals.commandsRefused)", "\(totals.commandsWithdrawn)",
+                "\(totals.commandsRefused)", "\(totals.commandsWithdrawn)", "\(totals.mediatedSessions)", "\(totals.agentlessSessions)",
             ]]))
+        b.append("<p id=\"execution\">How admitted sessions ran: \(totals.mediatedSessions) mediated under escort-agent, where every program start inside the session is checked against what was decided; \(totals.agentlessSessions) agentless, where the gateway sees only what is typed.</p>")
         b.append(HTML.table(["Risk", "#Commands"], totals.riskProfile.map { [HTML.risk($0.level == "unrated" ? nil : $0.level), "\($0.count)"] }, caption: "Risk profile of every command"))
         b.append(SVGChart.stackedBars(
             title: "Connections per \(bucketSize): direct, escorted, refused", labels: series.map(\.start),
@@ -65,7 +66,7 @@ extension ExposureReport {
                 b.append("<h4 class=\"person\">\(HTML.escape(p.displayName)) (<code>\(HTML.escape(p.name))</code>), employed by \(HTML.escape(p.employer)), under prime contractor \(HTML.escape(c.name))</h4>")
                 b.append("<p>Citizenship: \(HTML.countries(p.citizenships)); residence: \(HTML.countries([p.residence])); located at sessions: \(HTML.countries(p.locations))\(ties)</p>")
                 for t in p.targets {
-                    b.append("<p><strong>\(HTML.escape(t.target))</strong> (\(HTML.escape(t.impactLevel?.rawValue ?? "unknown level"))): \(t.counts.attempts) connection(s), \(t.counts.commandsRun) command(s) run, \(t.counts.commandsHeld) held, \(t.counts.commandsRefused) refused.</p>")
+                    b.append("<p><strong>\(HTML.escape(t.target))</strong> (\(HTML.escape(t.impactLevel?.rawValue ?? "unknown level"))): \(t.counts.attempts) connection(s), \(t.counts.commandsRun) command(s) run, \(t.counts.commandsHeld) held, \(t.counts.commandsRefused) refused; admitted sessions ran \(t.counts.mediatedSessions) mediated, \(t.counts.agentlessSessions) agentless.</p>")
                     b.append(HTML.table(
                         ["Session", "Time", "Access", "Located", "Escorts", "Commands (outcome, risk)"],
                         t.sessions.map { s in
@@ -75,6 +76,7 @@ extension ExposureReport {
                             case "direct": how = "direct" + (s.rule.map { " (\(HTML.escape($0)))" } ?? "")
                             default: how = "<span class=\"bad\">refused</span>: " + HTML.escape(s.reasons.last ?? "")
                             }
+                            let ran = s.wasAdmitted ? (s.execution.map { ", " + HTML.escape($0) } ?? "") : ""
                             let commands = s.commands.map { c in
                                 var line = "<code>\(HTML.escape(c.command))</code> — \(c.outcome.rawValue)"
                                 if c.held { line += ", held" }
@@ -83,7 +85,7 @@ extension ExposureReport {
                                 return line + ", " + HTML.risk(c.risk)
                             }
                             return [
-                                "<code>\(HTML.escape(s.id))</code>", HTML.time(s.time), how,
+                                "<code>\(HTML.escape(s.id))</code>", HTML.time(s.time), how + ran,
                                 HTML.countries([s.effectiveLocation ?? "unknown"]) + (s.sourceCountry.map { " (address in \(HTML.countries([$0])))" } ?? ""),
                                 HTML.escape((s.escorts + s.reviewers.map { "\($0) (reviewer)" }).joined(separator: ", ")),
                                 commands.isEmpty ? "none" : commands.joined(separator: "<br>"),

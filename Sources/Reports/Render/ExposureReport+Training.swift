@@ -23,7 +23,7 @@ extension ExposureReport {
                 let risky: String = e.approvedRisky.isEmpty ? "none" : e.approvedRisky.map(HTML.escape).joined(separator: "<br>")
                 return [
                     "\(HTML.escape(e.displayName)) (<code>\(HTML.escape(e.name))</code>)", HTML.escape(e.employer), HTML.escape(e.contractor),
-                    "<span class=\"\(cls)\">\(HTML.escape(e.standingText))</span>",
+                    "<span class=\"\(cls)\">\(HTML.escape(e.standingText(ReportTime.readable)))</span>",
                     sets, catches, alarms, "\(e.training.refusedRuns)", "\(e.sessionsWatched)", "\(e.approved)", "\(e.refused)", risky,
                 ]
             }, caption: "Escorts: training and decisions"))

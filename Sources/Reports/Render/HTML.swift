@@ -8,14 +8,14 @@ enum HTML {
     /// A time for people: `<time datetime="2026-11-02T09:00:00Z">2 Nov 2026, 09:00 UTC</time>`
     /// (the machine-readable value kept in the attribute).
     static func time(_ d: Date) -> String {
-        let iso = ReportTime.format(d)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: d)
-        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        let month = months[max(0, min(11, (c.month ?? 1) - 1))]
-        let text = "\(c.day ?? 0) \(month) \(c.year ?? 0), \(two(c.hour)):\(two(c.minute)) UTC"
-        return "<time datetime=\"\(iso)\">\(text)</time>"
+        "<time datetime=\"\(ReportTime.format(d))\">\(ReportTime.readable(d))</time>"
     }
+
+    /// ``time(_:)`` of an RFC 3339 time given as text; the escaped text if it does not parse.
+    static func time(_ text: String) -> String { ReportTime.parse(text).map { time($0) } ?? escape(text) }
+
+    /// A period for people: `<time>…</time> to <time>…</time>`.
+    static func period(_ p: ReportPeriod) -> String { "\(time(p.from)) to \(time(p.to))" }
 
     /// Country codes with their names, escaped: `CN (China), US (United States)`.
     static func countries(_ codes: [String]) -> String {
@@ -79,7 +79,7 @@ enum HTML {
     }
 
     static func provenance(_ p: ReportProvenance) -> String {
-        "<p class=\"\(p.verified ? "provenance" : "failed")\" id=\"provenance\">\(escape(p.statement))</p>"
+        "<p class=\"\(p.verified ? "provenance" : "failed")\" id=\"provenance\">\(escape(p.statement(time: ReportTime.readable(p.time))))</p>"
     }
 
     static func risk(_ r: String?) -> String {

@@ -9,8 +9,8 @@ extension ReviewReport {
         var b: [String] = []
         b.append("<h2 id=\"verification\">Audit log</h2>")
         b.append(HTML.provenance(provenance))
-        b.append("<p>Audit log verified over the period: <strong class=\"\(provenance.verified ? "ok" : "bad")\" id=\"verified\">\(provenance.verified ? "yes" : "NO")</strong>, against the signed checkpoint of \(HTML.escape(provenance.time)) at \(provenance.treeSize) records.</p>")
-        b.append("<p>Period: <code>\(HTML.escape(period.description))</code> (end excluded). Countries of concern (from the policy): \(HTML.countries(countriesOfConcern)).</p>")
+        b.append("<p>Audit log verified over the period: <strong class=\"\(provenance.verified ? "ok" : "bad")\" id=\"verified\">\(provenance.verified ? "yes" : "NO")</strong>, against the signed checkpoint of \(HTML.time(provenance.time)) at \(provenance.treeSize) records.</p>")
+        b.append("<p>Period: \(HTML.period(period)) (end excluded). Countries of concern (from the policy): \(HTML.countries(countriesOfConcern)).</p>")
         if !policyChanges.isEmpty {
             b.append("<h2 id=\"policy-changes\">Policy changes in the period</h2>")
             b.append(HTML.table(["Time", "Change"], policyChanges.map { [HTML.time($0.time), HTML.escape($0.description)] }))
