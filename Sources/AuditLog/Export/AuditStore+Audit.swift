@@ -34,10 +34,10 @@ extension AuditStore {
     /// - Returns: the verified chain or the first failure.
     /// - Throws: only when the store cannot be read.
     public func verifyAuditLog(
-        pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil, trust: AuditTrust? = nil
+        pinnedKey: GatewayPublicKey?, requirements: AuditRequirements? = nil, trust: AuditTrust? = nil, chunk: Int = 16_384
     ) async throws -> Result<VerifiedAuditChain, AuditVerificationFailure> {
         var verifier = AuditVerifier(checkpoints: try await auditCheckpoints(), pinnedKey: pinnedKey, requirements: requirements, trust: trust)
-        try await forEachDigestedAuditChunk { rows, digests in
+        try await forEachDigestedAuditChunk(chunk: chunk) { rows, digests in
             for i in rows.indices {
                 verifier.feed(rows[i], digests[i])
                 if verifier.failure != nil { return false }
