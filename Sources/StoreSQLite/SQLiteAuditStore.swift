@@ -87,18 +87,6 @@ public final class SQLiteAuditStore: AuditStore {
                 arguments: [sequence, limit])
             var result: [StoredAuditRecord] = []
             result.reserveCapacity(min(limit, 65_536))
-            while let row = try rows.next() { result.append(try Self.recordFast(row)) }
-            return result
-        }
-    }
-
-    /// ``auditRecords(from:limit:)`` decoding each row through `DatabaseValue` and `Data`, as it
-    /// did before: for the benchmark's before/after row only.
-    package func auditRecordsDecodedSlowlyForBenchmark(from sequence: Int64, limit: Int) async throws -> [StoredAuditRecord] {
-        try await storeRead { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT seq, hash, body FROM audit_record WHERE seq >= ? ORDER BY seq LIMIT ?", arguments: [sequence, limit])
-            var result: [StoredAuditRecord] = []
             while let row = try rows.next() { result.append(try Self.record(row)) }
             return result
         }
@@ -161,23 +149,6 @@ public final class SQLiteAuditStore: AuditStore {
             sequence: try integer(row, 0, "audit_record.seq"),
             hash: try blob(row, 1, "audit_record.hash"),
             body: try blob(row, 2, "audit_record.body"))
-    }
-
-    /// ``record(_:)`` for rows read straight from a statement: the integer read as one, the blobs
-    /// copied once from SQLite's buffer (no `DatabaseValue` or `Data` in between). The same
-    /// checks: an integer `seq`, non-NULL `hash` and `body`.
-    static func recordFast(_ row: Row) throws -> StoredAuditRecord {
-        guard !row.hasNull(atIndex: 0), case .int64 = (row[0] as DatabaseValue).storage else {
-            throw StoreError(.badRow, "audit_record.seq is not an integer")
-        }
-        let seq: Int64 = try row.decode(Int64.self, atIndex: 0)
-        func bytes(_ i: Int, _ name: String) throws -> [UInt8] {
-            guard let b = try row.withUnsafeData(atIndex: i, { d in d.map { d in d.withUnsafeBytes { Array($0.bindMemory(to: UInt8.self)) } } }) else {
-                throw StoreError(.badRow, "\(name) is not a blob")
-            }
-            return b
-        }
-        return StoredAuditRecord(sequence: seq, hash: try bytes(1, "audit_record.hash"), body: try bytes(2, "audit_record.body"))
     }
 
     static func integer(_ row: Row, _ i: Int, _ name: String) throws -> Int64 {

@@ -84,16 +84,6 @@ struct AuditBenchmark: AsyncParsableCommand {
         var readCount = 0
         let readOnly = try await clock.measure { try await store.forEachAuditRecord { _ in readCount += 1 } }
         guard readCount == verifyRecords else { throw ValidationError("read \(readCount) records") }
-        var next: Int64 = 1, slowCount = 0
-        let slowRead = try await clock.measure {
-            while true {
-                let rows = try await store.auditRecordsDecodedSlowlyForBenchmark(from: next, limit: 8192)
-                slowCount += rows.count
-                guard let last = rows.last, rows.count == 8192 else { break }
-                next = last.sequence + 1
-            }
-        }
-        guard slowCount == verifyRecords else { throw ValidationError("read \(slowCount) records") }
         // The previous path: each record fed as read, hashed on the verifier's core.
         var sequential = AuditVerifier(checkpoints: try await store.auditCheckpoints(), pinnedKey: key.publicKey)
         let oneCore = try await clock.measure {
@@ -109,7 +99,6 @@ struct AuditBenchmark: AsyncParsableCommand {
         print("\n| verification (\(verifyRecords) records, \(chain.checkpoints.count) checkpoints, \(cores) cores) | time | records/s |")
         print("|---|---:|---:|")
         print("| in memory (pure verifier, one core) | \(Self.format(pure)) s | \(Int(Double(verifyRecords) / Self.seconds(pure))) |")
-        print("| from SQLite, reading only, rows decoded through DatabaseValue and Data (before) | \(Self.format(slowRead)) s | \(Int(Double(verifyRecords) / Self.seconds(slowRead))) |")
         print("| from SQLite, reading only | \(Self.format(readOnly)) s | \(Int(Double(verifyRecords) / Self.seconds(readOnly))) |")
         print("| from SQLite, read then verify record by record (the previous path) | \(Self.format(oneCore)) s | \(Int(Double(verifyRecords) / Self.seconds(oneCore))) |")
         print("| from SQLite (read, hash on the other cores, verify) | \(Self.format(disk)) s | \(Int(Double(verifyRecords) / Self.seconds(disk))) |")

@@ -22,8 +22,8 @@ struct PipelinedVerificationTests {
 
     @Test func everyRecordOnceInOrderWithItsOwnDigest() async throws {
         let dir = TemporaryDirectory()
-        let store = try await makeLog(dir, records: 3000)
-        for chunk in [1, 7, 1024, 1025, 2999, 3000, 3001, 20_000] {
+        let store = try await makeLog(dir, records: 1200)
+        for chunk in [7, 600, 1025, 1199, 1200, 1201, 20_000] {
             var seen: [Int64] = []
             try await store.forEachDigestedAuditChunk(chunk: chunk) { rows, digests in
                 #expect(rows.count == digests.count)
@@ -33,8 +33,8 @@ struct PipelinedVerificationTests {
                 }
                 return true
             }
-            #expect(seen == Array(1...3000), "chunk \(chunk): \(seen.count) records")
-            #expect(try await store.verifyAuditLog(pinnedKey: testKey.publicKey, chunk: chunk).get().size == 3000)
+            #expect(seen == Array(1...1200), "chunk \(chunk): \(seen.count) records")
+            #expect(try await store.verifyAuditLog(pinnedKey: testKey.publicKey, chunk: chunk).get().size == 1200)
         }
         // Stopping early stops.
         var chunks = 0
@@ -44,14 +44,15 @@ struct PipelinedVerificationTests {
 
     @Test func tamperingOnAChunkBoundaryIsFoundWhereItIs() async throws {
         let dir = TemporaryDirectory()
-        let store = try await makeLog(dir, records: 3000)
-        // Swap records 2048 and 2049 (the boundary of 1024-record chunks, and beyond 2048 for the two-way split).
-        let a = try #require(try await store.auditRecords(from: 2048, limit: 2).first)
-        let b = try #require(try await store.auditRecords(from: 2049, limit: 1).first)
-        try await store.replaceAuditRecordForTesting(StoredAuditRecord(sequence: 2048, hash: b.hash, body: b.body))
-        try await store.replaceAuditRecordForTesting(StoredAuditRecord(sequence: 2049, hash: a.hash, body: a.body))
+        let store = try await makeLog(dir, records: 1500)
+        // Swap records 1024 and 1025: the boundary of 1024-record chunks; inside a 1500-record chunk
+        // hashed in two halves (as it was when the hashing was split in two).
+        let a = try #require(try await store.auditRecords(from: 1024, limit: 1).first)
+        let b = try #require(try await store.auditRecords(from: 1025, limit: 1).first)
+        try await store.replaceAuditRecordForTesting(StoredAuditRecord(sequence: 1024, hash: b.hash, body: b.body))
+        try await store.replaceAuditRecordForTesting(StoredAuditRecord(sequence: 1025, hash: a.hash, body: a.body))
         var found: [AuditVerificationFailure] = []
-        for chunk in [1024, 2048, 2049, 16_384] {
+        for chunk in [1024, 1025, 1500, 16_384] {
             guard case .failure(let f) = try await store.verifyAuditLog(pinnedKey: testKey.publicKey, chunk: chunk) else {
                 Issue.record("chunk \(chunk): the swap was not found")
                 continue
@@ -59,6 +60,6 @@ struct PipelinedVerificationTests {
             found.append(f)
         }
         #expect(Set(found).count == 1, "\(found)")
-        #expect(found.first?.kind == .reordered && found.first?.record == 2048, "\(found)")
+        #expect(found.first?.kind == .reordered && found.first?.record == 1024, "\(found)")
     }
 }

@@ -104,6 +104,12 @@ struct TrustRootCLITests {
         #expect(verified.stdout.contains("Recordings: 2 checked in 2 folder(s)"), "\(verified.stdout)")
         let oneFolder = try await run(["audit", "verify", "--store", store, "--trust", "root.key.pub", "--recordings", dir.file("recordings-A")])
         #expect(oneFolder.status == 1 && oneFolder.stderr.contains("MISSING recording"), "\(oneFolder.stdout) \(oneFolder.stderr)")
+        // A report on the cluster's log checks its evidence against the trust root too.
+        let reviewed = try await run(["report", "review", "--all", "--store", store, "--signing-key", "nodeA.key", "--trust", "root.key.pub", "--out", "review.html"])
+        #expect(reviewed.status == 0, "\(reviewed.stdout) \(reviewed.stderr)")
+        #expect(try String(contentsOfFile: dir.file("review.html"), encoding: .utf8).contains("each signer against the keys the trust root certified"))
+        let pinnedReport = try await run(["report", "review", "--all", "--store", store, "--signing-key", "nodeA.key", "--out", "review-pinned.html"])
+        #expect(pinnedReport.status == 1, "pinned to nodeA alone, nodeB's checkpoints fail: \(pinnedReport.stderr)")
         // One node's key alone fails at the other node's first checkpoint (the old situation).
         #expect(try await run(["audit", "verify", "--store", store, "--key", "nodeA.key.pub"]).status == 1)
 

@@ -49,24 +49,19 @@ extension AuditStore {
 
     /// Streams every record in sequence order with its ``RecordDigest`` (leaf hash and links),
     /// as a three-stage pipeline: while `body` works through chunk k on the caller's task, chunk
-    /// k+1 is hashed and scanned on the other cores (split in two) and chunk k+2 is read from the
-    /// store. `body` returns false to stop early.
+    /// k+1 is hashed and scanned on another core and chunk k+2 is read from the store. (Splitting
+    /// the hashing across two tasks was slower on two busy cores; see docs/benchmarks.md.) `body`
+    /// returns false to stop early.
     func forEachDigestedAuditChunk(
         chunk: Int = 16_384, _ body: ([StoredAuditRecord], [RecordDigest]) throws -> Bool
     ) async throws {
-        @Sendable func digest(_ rows: [StoredAuditRecord]) async -> [RecordDigest] {
-            guard rows.count > 1024 else { return rows.map(RecordDigest.init) }
-            let mid = rows.count / 2
-            async let left = Task.detached { rows[..<mid].map(RecordDigest.init) }.value
-            let right = rows[mid...].map(RecordDigest.init)
-            return await left + right
-        }
+        @Sendable func digest(_ rows: [StoredAuditRecord]) -> [RecordDigest] { rows.map(RecordDigest.init) }
         func read(after rows: [StoredAuditRecord]) -> Task<[StoredAuditRecord], any Error>? {
             guard rows.count == chunk, let last = rows.last?.sequence else { return nil }
             return Task { try await self.auditRecords(from: last + 1, limit: chunk) }
         }
         var rows = try await auditRecords(from: Int64.min, limit: chunk)
-        var hashing = Task.detached { [rows] in await digest(rows) }
+        var hashing = Task.detached { [rows] in digest(rows) }
         var reading = read(after: rows)
         while true {
             let digests = await hashing.value
@@ -74,7 +69,7 @@ extension AuditStore {
             let current = rows
             rows = next
             if !next.isEmpty {
-                hashing = Task.detached { [next] in await digest(next) }
+                hashing = Task.detached { [next] in digest(next) }
                 reading = read(after: next)
             }
             guard try body(current, digests) else {
