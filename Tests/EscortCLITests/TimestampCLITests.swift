@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EscortTesting
 import Foundation
 import Testing
@@ -85,5 +88,46 @@ struct TimestampCLITests {
         // Nothing was recorded: a verification asking for a timestamp finds none.
         let v = try await cli.run(["audit", "verify", "--store", "escort.sqlite", "--key", "gateway.key.pub", "--tsa-cert", tsa.ca])
         #expect(v.status == 1 && v.stderr.contains("holds no timestamp token"), "\(v.stdout) \(v.stderr)")
+    }
+
+    /// `--tsa URL`: the request POSTed over HTTP (curl) to a small server that answers with
+    /// `openssl ts -reply`, as a TSA on the network would.
+    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")
+        && (FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3"))))
+    func aTSAOverHTTPTimestampsTheCheckpoint() async throws {
+        let cli = RegistryCLI()
+        #expect(try await cli.addPerson("alice").status == 0)
+        let tsa = try await Self.makeTSA(cli.dir, "http")
+        try """
+            import http.server, subprocess, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    ok = self.headers.get("Content-Type") == "application/timestamp-query"
+                    out = subprocess.run(["/bin/sh", "-c", sys.argv[1]], input=body, capture_output=True).stdout if ok else b""
+                    self.send_response(200 if ok else 415)
+                    self.send_header("Content-Type", "application/timestamp-reply")
+                    self.send_header("Content-Length", str(len(out)))
+                    self.end_headers()
+                    self.wfile.write(out)
+                def log_message(self, *a): pass
+            s = http.server.HTTPServer(("127.0.0.1", 0), H)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """.write(toFile: cli.dir.file("tsa.py"), atomically: true, encoding: .utf8)
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3"
+        let server = try InteractiveProcess(python, [cli.dir.file("tsa.py"), tsa.command])
+        defer { kill(server.pid, SIGKILL) }
+        #expect(await server.waitFor("\n", timeout: 30), "\(server.errorOutput)")
+        let port = try #require(Int(server.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let stamped = try await cli.run(["audit", "timestamp", "--store", "escort.sqlite", "--tsa", "http://127.0.0.1:\(port)/"])
+        #expect(stamped.status == 0, "\(stamped.stdout) \(stamped.stderr)")
+        let verified = try await cli.run(["audit", "verify", "--store", "escort.sqlite", "--key", "gateway.key.pub", "--tsa-cert", tsa.ca])
+        #expect(verified.status == 0 && verified.stdout.contains("timestamped by http://127.0.0.1:\(port)/"), "\(verified.stdout) \(verified.stderr)")
+        // A TSA that cannot be reached is an error naming it, and nothing is recorded.
+        kill(server.pid, SIGKILL)
+        _ = await server.waitForExit(timeout: 10)
+        let down = try await cli.run(["audit", "timestamp", "--store", "escort.sqlite", "--tsa", "http://127.0.0.1:\(port)/"])
+        #expect(down.status == 2 && down.stderr.contains("AUDIT-012: the TSA did not answer"), "\(down.status) \(down.stdout) \(down.stderr)")
     }
 }
