@@ -28,7 +28,10 @@ struct AuditWitnessCommand: AsyncParsableCommand {
     var export: String?
 
     @Option(name: .long, help: "The gateway's Ed25519 public key, the one whose checkpoints this witness cosigns (hex, base64, or a file holding it).")
-    var key: String
+    var key: String?
+
+    @Option(name: .long, help: "Instead of --key, a cluster's trust root (ROOT.pub): cosign the newest checkpoint of a log that verifies with it (every signer certified for its time). Repeatable; with --store or --export.")
+    var trust: [String] = []
 
     @Option(name: .long, help: "The witness's own signing key (made on the first run, with KEY.pub beside it).")
     var witnessKey: String = "escort-witness.key"
@@ -47,11 +50,14 @@ struct AuditWitnessCommand: AsyncParsableCommand {
 
     func validate() throws {
         if [export != nil, database.given, url != nil].filter({ $0 }).count > 1 { throw ValidationError("give one of --store, --export or --url") }
+        if (key == nil) == trust.isEmpty { throw ValidationError("give --key (one gateway key) or --trust (a cluster's trust root)") }
+        if !trust.isEmpty, url != nil { throw ValidationError("--trust needs the log itself (--store or --export): the certifications are records in it") }
     }
 
     func run() async throws {
         try await reportingErrors {
-            let gateway = try parsePublicKey(key)
+            let gateway = try key.map(parsePublicKey)
+            let roots = try trust.map(parsePublicKey)
             let stateFile = SignerCheckpointFile(path: state)
             let held = try stateFile.load()
             let signer: GatewaySigningKey
@@ -61,15 +67,37 @@ struct AuditWitnessCommand: AsyncParsableCommand {
             } else {
                 signer = try GatewaySigningKey.load(path: witnessKey)
             }
-            if let held, !held.hasValidSignature(pinnedKey: gateway.bytes) {
+            if let held, !held.hasValidSignature(pinnedKey: gateway?.bytes) {
                 throw AuditError(.badKey, "the checkpoint held in \(state) is not signed by --key: this state belongs to another gateway's log")
             }
             let decided: Result<SignedCheckpoint, AuditWitness.Refusal>
-            if let url {
+            if let url, let gateway {
                 decided = try remote(url, held: held, gateway: gateway)
-            } else {
+            } else if !roots.isEmpty {
+                // Which key signed the newest checkpoint is for the trust root to say: the log must
+                // verify with it first; then the usual checks against the checkpoint held.
+                let verified: Result<VerifiedAuditChain, AuditVerificationFailure>
+                let trusted = AuditTrust(roots: roots)
+                if let export {
+                    guard let data = FileManager.default.contents(atPath: export) else { throw AuditError(.badExport, "cannot read \(export)") }
+                    verified = AuditVerifier.verify(try AuditExport.parse(Array(data)), pinnedKey: nil, requirements: AuditRequirements.none, trust: trusted)
+                } else {
+                    verified = try await database.withStore { try await $0.verifyAuditLog(pinnedKey: nil, requirements: AuditRequirements.none, trust: trusted) }
+                }
+                switch verified {
+                case .failure(let f):
+                    printError("REFUSED: the log does not verify with the trust root (record \(f.record): \(f.kind.rawValue): \(f.message)); nothing cosigned")
+                    throw ExitCode(1)
+                case .success(let chain):
+                    guard let newest = chain.latestCheckpoint else { decided = .failure(.nothingSigned); break }
+                    let (_, leaves) = try await read()
+                    decided = AuditWitness.decide(held: held, checkpoints: [newest], leaves: leaves, gatewayKey: try GatewayPublicKey(parsing: Hex.encode(newest.publicKey)))
+                }
+            } else if let gateway {
                 let (checkpoints, leaves) = try await read()
                 decided = AuditWitness.decide(held: held, checkpoints: checkpoints, leaves: leaves, gatewayKey: gateway)
+            } else {
+                throw ValidationError("give --key or --trust")
             }
             switch decided {
             case .failure(let refusal):

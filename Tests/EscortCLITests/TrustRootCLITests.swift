@@ -110,6 +110,11 @@ struct TrustRootCLITests {
         #expect(try String(contentsOfFile: dir.file("review.html"), encoding: .utf8).contains("each signer against the keys the trust root certified"))
         let pinnedReport = try await run(["report", "review", "--all", "--store", store, "--signing-key", "nodeA.key", "--out", "review-pinned.html"])
         #expect(pinnedReport.status == 1, "pinned to nodeA alone, nodeB's checkpoints fail: \(pinnedReport.stderr)")
+        // A witness that follows the trust root cosigns the newest checkpoint, whichever node signed it.
+        let witness = ["audit", "witness", "--store", store, "--trust", "root.key.pub", "--witness-key", "w.key", "--state", "w.state", "-o", "w.cos"]
+        let cosigned = try await run(witness)
+        #expect(cosigned.status == 0 && cosigned.stdout.contains("Cosigned the checkpoint at"), "\(cosigned.stdout) \(cosigned.stderr)")
+        _ = try await ok(["audit", "verify", "--store", store, "--trust", "root.key.pub", "--witness", "w.cos"])
         // One node's key alone fails at the other node's first checkpoint (the old situation).
         #expect(try await run(["audit", "verify", "--store", store, "--key", "nodeA.key.pub"]).status == 1)
 
@@ -121,6 +126,8 @@ struct TrustRootCLITests {
         let server = try await PostgresServer.shared()
         let sizes = try await server.query("SELECT tree_size FROM audit_checkpoint ORDER BY tree_size", database: db.name)
         let rogueSize = try #require(sizes.last)
+        let refused = try await run(witness)
+        #expect(refused.status == 1 && refused.stderr.contains("REFUSED: the log does not verify with the trust root"), "\(refused.stdout) \(refused.stderr)")
         let failed = try await run(["audit", "verify", "--store", store, "--trust", "root.key.pub"])
         #expect(failed.status == 1, "\(failed.stdout) \(failed.stderr)")
         #expect(failed.stderr.contains("uncertifiedSigner") && failed.stderr.contains(rogue), "\(failed.stderr)")
