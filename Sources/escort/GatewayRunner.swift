@@ -45,10 +45,25 @@ struct GatewayRunner {
         case .success(let a): analyser = a
         case .failure(let e): throw ValidationError(e.description)
         }
+        // Everything that can be checked without making anything: a failure leaves no store, key or port behind.
+        try ServePreflight.check(self)
+        let hostKey = try Result { try HostKeyFile.loadOrCreate(path: hostKeyPath) }
+            .mapError { StartupFailure.config("gateway.host_key (--host-key): \(ServePreflight.message($0))") }.get()
         logger.notice("opening the store", metadata: ["store": "\(self.store.kind)", "location": "\(self.store.description)"])
-        let opened = try await self.store.open(create: true)
+        let opened: OpenStore
+        let key: GatewaySigningKey
+        do {
+            opened = try await self.store.open(create: true)
+        } catch {
+            throw StartupFailure.config("store.location (--store): \(error)")
+        }
         let store = opened.store
-        let key = try await SigningKeyOpening.key(path: signingKeyPath, explicit: true, store: store, firstTimeSetup: true)
+        do {
+            key = try await SigningKeyOpening.key(path: signingKeyPath, explicit: true, store: store, firstTimeSetup: true)
+        } catch {
+            await opened.close()
+            throw StartupFailure.config("audit.signing_key (--signing-key): \(error)")
+        }
         let log = try await AuditLog.open(store: store, key: key)
         _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
             "event": "gateway started", "policy": .string(policySource),
@@ -66,7 +81,12 @@ struct GatewayRunner {
         context.presence = presence
         // Held commands, escorts' presence and decisions shared with the other nodes on the store.
         await context.hub.joinCluster(ClusterLink(store: store, node: presence.node, staleAfter: presence.staleAfter))
-        let server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: hostKeyPath), host: host, port: port)
+        let server: GatewayServer
+        do {
+            server = try await GatewayServer.start(context: context, hostKey: hostKey, host: host, port: port)
+        } catch {
+            throw StartupFailure.config("gateway.port (--port): \(error)")
+        }
         var console: ConsoleServer?
         var lines = ""
         if let web {
@@ -80,11 +100,12 @@ struct GatewayRunner {
             logger.notice("web console listening", metadata: ["url": "\(url)"])
         }
         var operationsServer: OperationsServer?
+        let draining = DrainingFlag()
         if let operations {
             let registry = metrics
             let started = try await OperationsServer.start(
                 host: operations.host, port: operations.port,
-                health: { await Self.health(store: store, log: log) },
+                health: { await Self.health(store: store, log: log, draining: draining.value) },
                 metrics: { registry?.emitToString() ?? "" })
             operationsServer = started
             lines += "\nEscort operations on http://\(operations.host):\(started.port)/ (/health, /metrics)"
@@ -92,14 +113,14 @@ struct GatewayRunner {
         }
         let service = GatewayService(
             announcement: banner(server.port) + lines + "\nEscort gateway listening on \(host):\(server.port)\n", server: server, hub: context.hub, log: log, grace: shutdownGrace, logger: logger,
-            console: console, operations: operationsServer, presence: presence, closeStore: opened.close)
+            console: console, operations: operationsServer, presence: presence, draining: draining, closeStore: opened.close)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
     /// The store answers a query, and the audit log is open and its last write succeeded.
-    static func health(store: any EscortStore, log: AuditLog) async -> HealthReport {
+    static func health(store: any EscortStore, log: AuditLog, draining: Bool) async -> HealthReport {
         var storeProblem: String?
         do {
             _ = try await store.auditRecords(from: 1, limit: 1)
@@ -107,6 +128,6 @@ struct GatewayRunner {
             storeProblem = "the store does not answer: \(error)"
             StoreHealth.errors.increment()
         }
-        return HealthReport(checks: [("store", storeProblem), ("audit_log", await log.problem)])
+        return HealthReport(checks: [("store", storeProblem), ("audit_log", await log.problem)], draining: draining)
     }
 }

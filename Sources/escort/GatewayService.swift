@@ -6,6 +6,7 @@ import Gateway
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// The running gateway as a ServiceLifecycle service. It runs until graceful shutdown is
 /// triggered (SIGTERM, SIGINT), then stops in order: no new SSH connection is accepted; commands
@@ -27,6 +28,8 @@ struct GatewayService: Service {
     /// This node's presence in the store: stopped once its sessions have ended (a node that
     /// stops cleanly leaves nothing for other nodes to end).
     let presence: NodePresence?
+    /// Set when shutdown begins: `/health` answers 503 `draining` from then on.
+    let draining: DrainingFlag
     let closeStore: @Sendable () async -> Void
 
     func run() async throws {
@@ -34,6 +37,7 @@ struct GatewayService: Service {
         FileHandle.standardOutput.write(Data(announcement.utf8))
         // Returns when shutdown is triggered; throws if the task is cancelled (then stop at once).
         try? await gracefulShutdown()
+        draining.value = true
         logger.notice("shutting down", metadata: ["grace_seconds": "\(grace.components.seconds)"])
         FileHandle.standardOutput.write(Data("Escort gateway stopping: no new connections; running commands may finish, then sessions end and the audit log is closed with a signed checkpoint.\n".utf8))
         await server.stopAccepting()
@@ -67,4 +71,14 @@ struct GatewayService: Service {
 /// The store's health-check failures, counted with the audit log's write failures.
 enum StoreHealth {
     static let errors = Counter(label: "escort_store_errors_total", dimensions: [("operation", "health_check")])
+}
+
+/// Whether the gateway is shutting down (read by `/health`).
+final class DrainingFlag: Sendable {
+    private let state = Mutex(false)
+
+    var value: Bool {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
 }

@@ -111,6 +111,10 @@ struct ServeCommand: AsyncParsableCommand {
         runner.heartbeatSeconds = heartbeatSeconds
         do {
             try await runner.run { _ in "" }
+        } catch let failure as StartupFailure {
+            logger.critical("escort serve cannot start", metadata: ["error": "\(failure)", "exit_status": "\(failure.exitCode)"])
+            FileHandle.standardError.write(Data("escort serve: \(failure)\n".utf8))
+            throw ExitCode(failure.exitCode)
         } catch {
             logger.critical("escort serve stopped on an error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("escort serve: \(error)\n".utf8))
