@@ -124,9 +124,11 @@ struct GatewayRunner {
         var storeProblem: String?
         do {
             _ = try await store.auditRecords(from: 1, limit: 1)
+            StoreReachability.shared.succeeded()
         } catch {
             storeProblem = "the store does not answer: \(error)"
             StoreHealth.errors.increment()
+            StoreReachability.shared.failed(error, during: "health check")
         }
         return HealthReport(checks: [("store", storeProblem), ("audit_log", await log.problem)], draining: draining)
     }

@@ -6,7 +6,6 @@ import Gateway
 import Logging
 import Metrics
 import ServiceLifecycle
-import Synchronization
 
 /// The running gateway as a ServiceLifecycle service. It runs until graceful shutdown is
 /// triggered (SIGTERM, SIGINT), then stops in order: no new SSH connection is accepted; commands
@@ -74,11 +73,12 @@ enum StoreHealth {
 }
 
 /// Whether the gateway is shutting down (read by `/health`).
-final class DrainingFlag: Sendable {
-    private let state = Mutex(false)
+final class DrainingFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var draining = false
 
     var value: Bool {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
+        get { lock.withLock { draining } }
+        set { lock.withLock { draining = newValue } }
     }
 }

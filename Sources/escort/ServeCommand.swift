@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Logging
 import Metrics
 import Operations
@@ -105,6 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        // Every counter an alert watches exists from the start, at zero.
+        SecurityTelemetry.registerAtZero()
         let logger = Logger(label: "escort.serve")
         var runner = settings.runner
         runner.metrics = registry

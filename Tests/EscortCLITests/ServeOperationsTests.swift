@@ -152,13 +152,16 @@ struct ServeOperationsTests {
     @Test(.enabled(if: available))
     func sigtermLetsARunningCommandFinishRefusesNewConnectionsAndEndsWithACheckpoint() async throws {
         let g = try await Gateway.seeded()
-        try g.writeConfig(gateway: "shutdown_grace_seconds = 20")
+        try g.writeConfig(gateway: "shutdown_grace_seconds = 20", tables: "[web]\nport = 0")
         try await g.start()
 
         let running = try g.ssh("alice+app-il4", key: "alice", ["--", "echo started; sleep 2; echo finished"])
         #expect(await running.waitFor("started"), "\(running.output) \(running.errorOutput)")
         kill(g.process!.pid, SIGTERM)
         #expect(await g.process!.waitFor("Escort gateway stopping"), "\(g.process!.output)")
+        // A load balancer is told to send nothing more while it drains.
+        let (draining, why) = try await g.get("/health")
+        #expect(draining == 503 && why.contains(#""status":"draining""#), "\(draining) \(why)")
 
         // A new connection is refused while the running command finishes.
         let late = try g.ssh("alice+app-il4", key: "alice", ["--", "echo late"])
@@ -168,6 +171,9 @@ struct ServeOperationsTests {
         #expect(await running.waitForExit() == 0, "\(running.output) \(running.errorOutput)")
         #expect(running.output.contains("finished"), "\(running.output) \(running.errorOutput)")
         #expect(await g.process!.waitForExit(timeout: 30) == 0, "\(g.process!.errorOutput)")
+        // A clean stop logs nothing at error or above (the docs' alert on error lines stays quiet).
+        let loud = g.process!.errorOutput.split(separator: "\n").filter { $0.contains(#""level":"error""#) || $0.contains(#""level":"critical""#) }
+        #expect(loud.isEmpty, "\(loud)")
 
         try await Self.expectVerifiedAndCheckpointed(g)
     }

@@ -46,6 +46,7 @@ extension EngineerSession {
         }
         guard let target = found else {
             await audit(.accessDecided, ["target": .string(name), "decision": "refused", "reasons": ["no such target"]])
+            SecurityTelemetry.accessRefused(.noSuchTarget, person: user.name, target: name, detail: "no such target", source: source)
             await fail("There is no target called \(name).", status: 1)
             return
         }
@@ -55,10 +56,15 @@ extension EngineerSession {
     func connect(_ target: GatewayTarget) async {
         self.target = target
         let outcome: AccessOutcome
+        var refusal = AccessRefusal.policy
         do {
             outcome = try await context.authority.access(user: user, target: target, source: source)
         } catch {
             outcome = AccessOutcome(mode: nil, reasons: ["The policy could not be evaluated (\(error)); refused (fail closed)."])
+            refusal = .policyUnavailable
+        }
+        if outcome.mode == nil {
+            SecurityTelemetry.accessRefused(refusal, person: user.name, target: target.name, detail: outcome.reasons.joined(separator: " "), source: source)
         }
         var fields: [String: JSONValue] = [
             "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
@@ -94,7 +100,8 @@ extension EngineerSession {
         } catch {
             await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")], failClosed: false)
             await unregisterFromStore()
-            await fail("Target \(target.name) is unavailable: \(error)", status: 1)
+            TargetFailure.report(error, target: target.name, session: id)
+            await fail(TargetFailure.engineerMessage(error, target: target.name), status: 1)
             return
         }
         guard await audit(.sessionStarted, [

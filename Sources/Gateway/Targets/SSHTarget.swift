@@ -37,7 +37,7 @@ public struct SSHTargetConnector: TargetConnector {
         } catch {
             try? await shell.connection.close()
             // A refused host key ends the connection before the shell opens: say so, not "refused".
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         return shell
     }
@@ -58,7 +58,7 @@ public struct SSHTargetConnector: TargetConnector {
             throw error
         } catch {
             try? await shell.connection.close()
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         do {
             let command = "exec \(SSHTargetShell.shellQuoted(agent)) session --cols \(columns) --rows \(rows)"
@@ -67,7 +67,7 @@ public struct SSHTargetConnector: TargetConnector {
             return AgentShell(channel: channel) { try? await connection.close() }
         } catch {
             try? await shell.connection.close()
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)"))
         }
     }
 
@@ -76,7 +76,12 @@ public struct SSHTargetConnector: TargetConnector {
         guard let hostKey else {
             throw GatewayError(.targetUnavailable, "the target \(host) has no pinned host key; register it with `escort target add … --ssh-host-key`")
         }
-        let key = try OpenSSHPrivateKey.load(path: keyPath)
+        let key: NIOSSHPrivateKey
+        do {
+            key = try OpenSSHPrivateKey.load(path: keyPath)
+        } catch {
+            throw TargetCredentialUnreadable(path: keyPath, detail: (error as? GatewayError)?.message ?? "\(error)")
+        }
         let pinned: NIOSSHPublicKey
         do { pinned = try NIOSSHPublicKey(openSSHPublicKey: hostKey) } catch {
             throw GatewayError(.targetUnavailable, "the pinned host key of \(host) cannot be read: \(error)")
@@ -99,12 +104,18 @@ public struct SSHTargetConnector: TargetConnector {
                 .connect(host: host, port: port)
                 .get()
         } catch {
-            throw check.refusal ?? GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
+            throw refusalOr(check.refusal, GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)"))
         }
         let shell = SSHTargetShell(connection: connection)
         shell.hostKeyCheck = check
         return shell
     }
+}
+
+/// A refused host key ends the connection with a generic error: the refusal, if there was one, says why.
+func refusalOr(_ refusal: HostKeyMismatch?, _ other: GatewayError) -> any Error {
+    if let refusal { return refusal }
+    return other
 }
 
 final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
@@ -130,18 +141,18 @@ final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
 /// Accepts only the pinned host key, and remembers a refusal so the error can name it.
 final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate, Sendable {
     let pinned: NIOSSHPublicKey
-    private let refused = NIOLockedValueBox<GatewayError?>(nil)
+    private let refused = NIOLockedValueBox<HostKeyMismatch?>(nil)
 
     init(pinned: NIOSSHPublicKey) {
         self.pinned = pinned
     }
 
     /// Why the target's key was refused, if it was.
-    var refusal: GatewayError? { refused.withLockedValue { $0 } }
+    var refusal: HostKeyMismatch? { refused.withLockedValue { $0 } }
 
     func validateHostKey(hostKey: NIOSSHPublicKey, validationCompletePromise: EventLoopPromise<Void>) {
         if pinned != hostKey {
-            let error = GatewayError(.targetUnavailable, "the target's host key is not the pinned one (possible interception)")
+            let error = HostKeyMismatch(presented: HostKeyMismatch.fingerprint(hostKey), pinned: HostKeyMismatch.fingerprint(pinned))
             refused.withLockedValue { $0 = error }
             validationCompletePromise.fail(error)
         } else {
