@@ -26,8 +26,8 @@ struct GatewayRunner {
     var recordedOutputPerCommand: Int = 16 << 20
     /// The web console, if served: address, port (0: any) and an optional PEM certificate and key.
     var web: (host: String, port: Int, certificate: (chain: String, key: String)?)?
-    /// Where `scripts/setup.sh` installed asciinema-player (`web-vendor/`).
-    var vendorDirectory: String? = "web-vendor"
+    /// Where asciinema-player's files are (`web.player_assets`; by default found beside the binary).
+    var vendorDirectory: String? = PlayerAssets.defaultDirectory()
     /// Seconds between this node's heartbeats in the store; after three missed, another node
     /// ends its sessions in the audit log.
     var heartbeatSeconds: Double = 5
@@ -131,5 +131,29 @@ struct GatewayRunner {
             StoreReachability.shared.failed(error, during: "health check")
         }
         return HealthReport(checks: [("store", storeProblem), ("audit_log", await log.problem)], draining: draining)
+    }
+}
+
+/// Where the web console finds asciinema-player (`asciinema-player.min.js` and its CSS), which
+/// `scripts/setup.sh` installs into `web-vendor/` and operators copy beside the binary.
+enum PlayerAssets {
+    static let marker = "asciinema-player.min.js"
+
+    /// The first of: `web-vendor/` beside the binary, `../share/escort/web-vendor/` from the
+    /// binary's folder, `web-vendor/` in the current directory (a checkout). Never the working
+    /// directory alone, which under systemd is the state folder.
+    static func candidates(executable: String? = Bundle.main.executablePath, currentDirectory: String = FileManager.default.currentDirectoryPath) -> [String] {
+        var out: [String] = []
+        if let executable {
+            let bin = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+            out.append(bin.appendingPathComponent("web-vendor").path)
+            out.append(bin.deletingLastPathComponent().appendingPathComponent("share/escort/web-vendor").standardized.path)
+        }
+        out.append(URL(fileURLWithPath: currentDirectory).appendingPathComponent("web-vendor").path)
+        return out
+    }
+
+    static func defaultDirectory() -> String? {
+        candidates().first { FileManager.default.fileExists(atPath: $0 + "/" + marker) }
     }
 }

@@ -68,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "PEM private key for --web-cert.")
     var webKey: String?
 
+    @Option(name: .long, help: "Folder holding asciinema-player (asciinema-player.min.js) for the web console's replays (default: web-vendor beside the binary, or ../share/escort/web-vendor).")
+    var webPlayerAssets: String?
+
     @Option(name: .long, help: "MiB of each command's output kept in the recording (default 16); beyond it the output is counted and hashed (SHA-256) in the recording and the audit log.")
     var recordedOutputMib: Int?
 

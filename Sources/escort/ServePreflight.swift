@@ -27,6 +27,16 @@ struct StartupFailure: Error, CustomStringConvertible {
 /// failure here leaves no store file, no key and no port behind.
 enum ServePreflight {
     static func check(_ runner: GatewayRunner) throws(StartupFailure) {
+        // The store: a SQLite file and its folder (the WAL files are made beside it).
+        if case .sqlite(let path) = runner.store {
+            if FileManager.default.fileExists(atPath: path) {
+                guard access(path, R_OK | W_OK) == 0, writable((path as NSString).deletingLastPathComponent.nonEmpty ?? ".") else {
+                    throw .config("store.location (--store): \(path) and its folder must be readable and writable by \(Self.user)")
+                }
+            } else {
+                try writableFolder(of: path, "store.location (--store)", making: "the store")
+            }
+        }
         // Keys: an existing one must be readable and in a format the gateway reads; a missing one
         // is made at start, so its folder must exist and be writable.
         if FileManager.default.fileExists(atPath: runner.hostKeyPath) {
@@ -52,16 +62,6 @@ enum ServePreflight {
             try writableFolder(of: runner.signingKeyPath, "audit.signing_key (--signing-key)", making: "the signing key")
         }
 
-        // The store: a SQLite file and its folder (the WAL files are made beside it).
-        if case .sqlite(let path) = runner.store {
-            if FileManager.default.fileExists(atPath: path) {
-                guard access(path, R_OK | W_OK) == 0, writable((path as NSString).deletingLastPathComponent.nonEmpty ?? ".") else {
-                    throw .config("store.location (--store): \(path) and its folder must be readable and writable by \(Self.user)")
-                }
-            } else {
-                try writableFolder(of: path, "store.location (--store)", making: "the store")
-            }
-        }
         // Folders made at start.
         for (path, name) in [(runner.recordings, "gateway.recordings (--recordings)"), (runner.localHome, "gateway.local_home (--local-home)")] {
             try creatableFolder(path, name)

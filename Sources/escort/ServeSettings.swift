@@ -108,6 +108,12 @@ struct ServeSettings {
                 throw invalid("web.listen", "web-listen", given: c.webListen != nil, "the web console serves plain HTTP only on loopback; give web.cert and web.key (--web-cert, --web-key) to listen on \(webListen)")
             }
             runner.web = (webListen, webPort, cert.map { ($0, key!) })
+            if let assets = c.webPlayerAssets ?? file.webPlayerAssets {
+                guard FileManager.default.fileExists(atPath: assets + "/" + PlayerAssets.marker) else {
+                    throw invalid("web.player_assets", "web-player-assets", given: c.webPlayerAssets != nil, "\(assets) holds no \(PlayerAssets.marker) (scripts/setup.sh installs it into web-vendor/)")
+                }
+                runner.vendorDirectory = assets
+            }
         }
 
         // The operations listener.

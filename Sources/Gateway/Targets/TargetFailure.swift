@@ -42,7 +42,8 @@ enum TargetFailure {
         case is TargetCredentialUnreadable:
             return "Target \(target) is unavailable: the gateway cannot use its credential for it. Tell the gateway's operators."
         case let e as GatewayError where e.code == .agentUnavailable:
-            return "Target \(target) is unavailable: it runs no escort-agent, which its impact level requires. Tell the gateway's operators."
+            // The gateway's own sentence (the impact level's rule, the target), no library's.
+            return "Target \(target) is unavailable: \(e.message). Tell the gateway's operators."
         default:
             return "Target \(target) is unavailable: the gateway could not reach it or open a shell on it. Try again later, or tell the gateway's operators."
         }
