@@ -4,6 +4,7 @@ import Glibc
 import AuditLog
 import Foundation
 import Gateway
+import Store
 import StorePostgres
 
 /// Why `escort serve` could not start, and the exit status that says so to systemd.
@@ -62,6 +63,14 @@ enum ServePreflight {
             try writableFolder(of: runner.signingKeyPath, "audit.signing_key (--signing-key)", making: "the signing key")
         }
 
+        // Never as another account than the one owning the state (root on the service's files).
+        do {
+            try runner.store.checkOwner(signingKey: runner.signingKeyPath)
+        } catch let e as StoreError {
+            throw .config("store.location (--store): \(e.message)")
+        } catch {
+            throw .config("store.location (--store): \(error)")
+        }
         // Folders made at start.
         for (path, name) in [(runner.recordings, "gateway.recordings (--recordings)"), (runner.localHome, "gateway.local_home (--local-home)")] {
             try creatableFolder(path, name)
@@ -103,7 +112,7 @@ enum ServePreflight {
             throw .config("\(name): the folder \(folder) does not exist, so \(what) \(file) cannot be made; create it (install -d -o escort -g escort -m 0750 \(folder)) or give another path")
         }
         guard writable(folder) else {
-            throw .config("\(name): \(Self.user) cannot write in \(folder), so \(what) \(file) cannot be made; run as the service account (sudo -u escort …) or fix the folder's owner")
+            throw .config("\(name): \(Self.user) cannot write in \(folder), so \(what) \(file) cannot be made; run as the service account (runuser -u escort -- escort serve …) or fix the folder's owner")
         }
     }
 

@@ -98,11 +98,11 @@ extension StoreLocation {
             guard stat(candidate, &info) == 0 else { continue }
             guard info.st_uid != me, info.st_mode & S_ISVTX == 0 else { continue }
             let owner = getpwuid(info.st_uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(info.st_uid)"
-            throw StoreError(.badLocation, "\(what) \(candidate) belongs to \(owner): run this command as \(owner) (sudo -u \(owner) escort …), so that what it writes there stays writable by the gateway")
+            throw StoreError(.badLocation, "\(what) \(candidate) belongs to \(owner): run this command as \(owner) (runuser -u \(owner) -- escort …), so that what it writes there stays writable by the gateway")
         }
         let writable = exists ? access(path, W_OK) == 0 : access(folder, W_OK | X_OK) == 0
         if !writable {
-            throw StoreError(.badLocation, "cannot write \(path): run this command as the account the gateway runs as (sudo -u escort escort …)")
+            throw StoreError(.badLocation, "cannot write \(path): run this command as the account the gateway runs as (runuser -u escort -- escort …)")
         }
     }
 }
