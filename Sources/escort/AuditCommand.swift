@@ -145,7 +145,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
     @OptionGroup var database: AuditDatabaseOptions
 
     @Option(name: .long, help: "The signing key file (created if missing).")
-    var keyFile: String = "escort-gateway.key"
+    var keyFile: String = "gateway.key"
 
     @Option(name: .long, help: "Concurrent writers.")
     var writers: Int = 4
