@@ -129,6 +129,9 @@ struct ServeOperationsTests {
         #expect(failing == 503, "\(failing) \(why)")
         #expect(why.contains(#""audit_log":"#) && why.contains("could not be written"), "\(why)")
         #expect(try await g.metric(#"escort_store_errors_total{operation="audit_write"}"#) >= 1)
+        #expect(try await g.metric(#"escort_security_events_total{event="audit_failure"}"#) >= 1)
+        // The engineer is told what it means, not the store's words.
+        #expect(!refused.errorOutput.contains("disk full (test)") && !refused.errorOutput.contains("SQLite"), "\(refused.errorOutput)")
 
         // Once the store takes writes again, so does the log, and /health recovers.
         try store.executeForTesting("DROP TRIGGER refuse_all")
