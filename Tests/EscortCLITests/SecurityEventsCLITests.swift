@@ -54,6 +54,9 @@ struct SecurityEventsCLITests {
         held = nil // nothing listens there now
         _ = held
         try await add("db-down", port: downPort, key: keys, pin: sshd.hostKey)
+        // A target that accepts the connection and never speaks SSH.
+        let silent = try ServeStartupCLITests.HeldPort()
+        try await add("db-silent", port: silent.port, key: keys, pin: sshd.hostKey)
 
         try g.writeConfig()
         try await g.start()
@@ -91,6 +94,15 @@ struct SecurityEventsCLITests {
             #expect(!down.errorOutput.contains(word), "\(word) shown: \(down.errorOutput)")
         }
         #expect(try await g.metric(#"escort_security_events_total{event="target_unreachable"}"#) == 1)
+
+        // One that never answers does not hold the engineer for ever (15 s to show a host key).
+        let clock = ContinuousClock.now
+        let hung = try g.ssh("alice+db-silent", key: "alice", ["--", "echo never"])
+        #expect(await hung.waitForExit(timeout: 45) == 1, "\(hung.errorOutput)")
+        #expect(ContinuousClock.now - clock < .seconds(40))
+        #expect(hung.errorOutput.contains("Target db-silent is unavailable: the gateway could not reach it"), "\(hung.errorOutput)")
+        #expect(try await g.metric(#"escort_security_events_total{event="target_unreachable"}"#) == 2)
+        withExtendedLifetime(silent) {}
 
         // A key registered to nobody: refused, with its reason code.
         _ = try SSHTestKeys.make(g.dir.file("keys/stranger"))

@@ -37,7 +37,7 @@ public struct SSHTargetConnector: TargetConnector {
         } catch {
             try? await shell.connection.close()
             // A refused host key ends the connection before the shell opens: say so, not "refused".
-            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         return shell
     }
@@ -58,7 +58,7 @@ public struct SSHTargetConnector: TargetConnector {
             throw error
         } catch {
             try? await shell.connection.close()
-            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         do {
             let command = "exec \(SSHTargetShell.shellQuoted(agent)) session --cols \(columns) --rows \(rows)"
@@ -67,7 +67,7 @@ public struct SSHTargetConnector: TargetConnector {
             return AgentShell(channel: channel) { try? await connection.close() }
         } catch {
             try? await shell.connection.close()
-            throw refusalOr(shell.hostKeyCheck?.refusal, GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)"))
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)"))
         }
     }
 
@@ -104,7 +104,12 @@ public struct SSHTargetConnector: TargetConnector {
                 .connect(host: host, port: port)
                 .get()
         } catch {
-            throw refusalOr(check.refusal, GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)"))
+            throw refusalOr(check, GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)"))
+        }
+        // A target that accepts the connection and then says nothing would hold the engineer
+        // forever: without a host key within the limit, the connection is closed.
+        connection.eventLoop.scheduleTask(in: TargetHostKeyCheck.keyExchangeTimeout) {
+            if check.expire() { connection.close(promise: nil) }
         }
         let shell = SSHTargetShell(connection: connection)
         shell.hostKeyCheck = check
@@ -112,9 +117,13 @@ public struct SSHTargetConnector: TargetConnector {
     }
 }
 
-/// A refused host key ends the connection with a generic error: the refusal, if there was one, says why.
-func refusalOr(_ refusal: HostKeyMismatch?, _ other: GatewayError) -> any Error {
-    if let refusal { return refusal }
+/// A refused host key, or a target that never got as far as showing one, ends the connection
+/// with a generic error: the check says why, if it knows.
+func refusalOr(_ check: TargetHostKeyCheck?, _ other: GatewayError) -> any Error {
+    if let refusal = check?.refusal { return refusal }
+    if check?.timedOut == true {
+        return GatewayError(.targetUnavailable, "the target accepted the connection but did not complete an SSH key exchange within \(TargetHostKeyCheck.keyExchangeTimeout.nanoseconds / 1_000_000_000) s")
+    }
     return other
 }
 
@@ -142,6 +151,22 @@ final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
 final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate, Sendable {
     let pinned: NIOSSHPublicKey
     private let refused = NIOLockedValueBox<HostKeyMismatch?>(nil)
+    /// Whether the target has shown its host key (false) or the time to do so has run out (true).
+    private let progress = NIOLockedValueBox<(presented: Bool, timedOut: Bool)>((false, false))
+
+    /// How long a target has, once connected, to show its host key.
+    static let keyExchangeTimeout: TimeAmount = .seconds(15)
+
+    var timedOut: Bool { progress.withLockedValue { $0.timedOut } }
+
+    /// Marks the time as run out unless the key was shown; true if it had not been.
+    func expire() -> Bool {
+        progress.withLockedValue { p in
+            guard !p.presented else { return false }
+            p.timedOut = true
+            return true
+        }
+    }
 
     init(pinned: NIOSSHPublicKey) {
         self.pinned = pinned
@@ -151,6 +176,7 @@ final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate, Sendab
     var refusal: HostKeyMismatch? { refused.withLockedValue { $0 } }
 
     func validateHostKey(hostKey: NIOSSHPublicKey, validationCompletePromise: EventLoopPromise<Void>) {
+        progress.withLockedValue { $0.presented = true }
         if pinned != hostKey {
             let error = HostKeyMismatch(presented: HostKeyMismatch.fingerprint(hostKey), pinned: HostKeyMismatch.fingerprint(pinned))
             refused.withLockedValue { $0 = error }
