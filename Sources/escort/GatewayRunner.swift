@@ -37,6 +37,11 @@ struct GatewayRunner {
     var operations: (host: String, port: Int)?
     /// The Prometheus registry the executable bootstrapped swift-metrics with (for /metrics).
     var metrics: PrometheusCollectorRegistry?
+    /// Where each setting came from, for start-up errors (`escort.toml: gateway.host_key`, or
+    /// `--host-key`); a field not here is named with its flag.
+    var origins: [String: String] = [:]
+
+    func origin(_ field: String, _ flag: String) -> String { origins[field] ?? "\(field) (--\(flag))" }
 
     func run(banner: (Int) -> String) async throws {
         let logger = Logger(label: "escort.serve")
@@ -48,21 +53,21 @@ struct GatewayRunner {
         // Everything that can be checked without making anything: a failure leaves no store, key or port behind.
         try ServePreflight.check(self)
         let hostKey = try Result { try HostKeyFile.loadOrCreate(path: hostKeyPath) }
-            .mapError { StartupFailure.config("gateway.host_key (--host-key): \(ServePreflight.message($0))") }.get()
+            .mapError { StartupFailure.config("\(origin("gateway.host_key", "host-key")): \(ServePreflight.message($0))") }.get()
         logger.notice("opening the store", metadata: ["store": "\(self.store.kind)", "location": "\(self.store.description)"])
         let opened: OpenStore
         let key: GatewaySigningKey
         do {
             opened = try await self.store.open(create: true)
         } catch {
-            throw StartupFailure.config("store.location (--store): \(error)")
+            throw StartupFailure.config("\(origin("store.location", "store")): \(error)")
         }
         let store = opened.store
         do {
             key = try await SigningKeyOpening.key(path: signingKeyPath, explicit: true, store: store, firstTimeSetup: true)
         } catch {
             await opened.close()
-            throw StartupFailure.config("audit.signing_key (--signing-key): \(error)")
+            throw StartupFailure.config("\(origin("audit.signing_key", "signing-key")): \(error)")
         }
         let log = try await AuditLog.open(store: store, key: key)
         _ = try await log.append(AuditEvent(code: .policyChanged, actor: "gateway", fields: [
@@ -85,7 +90,7 @@ struct GatewayRunner {
         do {
             server = try await GatewayServer.start(context: context, hostKey: hostKey, host: host, port: port)
         } catch {
-            throw StartupFailure.config("gateway.port (--port): \(error)")
+            throw StartupFailure.config("\(origin("gateway.port", "port")): \(error)")
         }
         var console: ConsoleServer?
         var lines = ""

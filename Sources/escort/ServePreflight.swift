@@ -32,10 +32,10 @@ enum ServePreflight {
         if case .sqlite(let path) = runner.store {
             if FileManager.default.fileExists(atPath: path) {
                 guard access(path, R_OK | W_OK) == 0, writable((path as NSString).deletingLastPathComponent.nonEmpty ?? ".") else {
-                    throw .config("store.location (--store): \(path) and its folder must be readable and writable by \(Self.user)")
+                    throw .config("\(runner.origin("store.location", "store")): \(path) and its folder must be readable and writable by \(Self.user)")
                 }
             } else {
-                try writableFolder(of: path, "store.location (--store)", making: "the store")
+                try writableFolder(of: path, runner.origin("store.location", "store"), making: "the store")
             }
         }
         // Keys: an existing one must be readable and in a format the gateway reads; a missing one
@@ -44,42 +44,42 @@ enum ServePreflight {
             do {
                 _ = try HostKeyFile.load(path: runner.hostKeyPath)
             } catch {
-                throw .config("gateway.host_key (--host-key): \(Self.message(error))")
+                throw .config("\(runner.origin("gateway.host_key", "host-key")): \(Self.message(error))")
             }
         } else {
-            try writableFolder(of: runner.hostKeyPath, "gateway.host_key (--host-key)", making: "the host key")
+            try writableFolder(of: runner.hostKeyPath, runner.origin("gateway.host_key", "host-key"), making: "the host key")
         }
         if FileManager.default.fileExists(atPath: runner.signingKeyPath) {
             do {
                 _ = try GatewaySigningKey.load(path: runner.signingKeyPath)
             } catch {
-                throw .config("audit.signing_key (--signing-key): \(error.message)")
+                throw .config("\(runner.origin("audit.signing_key", "signing-key")): \(error.message)")
             }
             if access(runner.signingKeyPath, R_OK | W_OK) != 0 || !writable((runner.signingKeyPath as NSString).deletingLastPathComponent) {
                 // The signer keeps its last checkpoint beside the key.
-                throw .config("audit.signing_key (--signing-key): the folder of \(runner.signingKeyPath) must be writable by \(Self.user) (the signer keeps its last checkpoint beside the key)")
+                throw .config("\(runner.origin("audit.signing_key", "signing-key")): the folder of \(runner.signingKeyPath) must be writable by \(Self.user) (the signer keeps its last checkpoint beside the key)")
             }
         } else {
-            try writableFolder(of: runner.signingKeyPath, "audit.signing_key (--signing-key)", making: "the signing key")
+            try writableFolder(of: runner.signingKeyPath, runner.origin("audit.signing_key", "signing-key"), making: "the signing key")
         }
 
         // Never as another account than the one owning the state (root on the service's files).
         do {
             try runner.store.checkOwner(signingKey: runner.signingKeyPath)
         } catch let e as StoreError {
-            throw .config("store.location (--store): \(e.message)")
+            throw .config("\(runner.origin("store.location", "store")): \(e.message)")
         } catch {
-            throw .config("store.location (--store): \(error)")
+            throw .config("\(runner.origin("store.location", "store")): \(error)")
         }
         // Folders made at start.
-        for (path, name) in [(runner.recordings, "gateway.recordings (--recordings)"), (runner.localHome, "gateway.local_home (--local-home)")] {
+        for (path, name) in [(runner.recordings, runner.origin("gateway.recordings", "recordings")), (runner.localHome, runner.origin("gateway.local_home", "local-home"))] {
             try creatableFolder(path, name)
         }
 
         // Ports: the same address and port twice, or one another process holds.
-        var listeners: [(name: String, host: String, port: Int)] = [("gateway.port (--port)", runner.host, runner.port)]
-        if let web = runner.web { listeners.append(("web.port (--web-port)", web.host, web.port)) }
-        if let ops = runner.operations { listeners.append(("operations.port (--operations-port)", ops.host, ops.port)) }
+        var listeners: [(name: String, host: String, port: Int)] = [(runner.origin("gateway.port", "port"), runner.host, runner.port)]
+        if let web = runner.web { listeners.append((runner.origin("web.port", "web-port"), web.host, web.port)) }
+        if let ops = runner.operations { listeners.append((runner.origin("operations.port", "operations-port"), ops.host, ops.port)) }
         for (i, l) in listeners.enumerated() where l.port != 0 {
             if let other = listeners[..<i].first(where: { $0.port == l.port && $0.host == l.host }) {
                 throw .config("\(l.name): \(l.host):\(l.port) is also \(other.name)")
@@ -92,7 +92,7 @@ enum ServePreflight {
         // The database answers (its refusals, a wrong password or a missing database, come when
         // it is opened, before anything else is made).
         if case .postgres(let c) = runner.store, let problem = PortProbe.connectProblem(host: c.host, port: c.port, timeout: 5) {
-            throw StartupFailure(exitCode: StartupFailure.unavailable, description: "store.location (--store): cannot reach the PostgreSQL server \(c.host):\(c.port): \(problem)")
+            throw StartupFailure(exitCode: StartupFailure.unavailable, description: "\(runner.origin("store.location", "store")): cannot reach the PostgreSQL server \(c.host):\(c.port): \(problem)")
         }
     }
 

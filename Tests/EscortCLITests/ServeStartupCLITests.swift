@@ -60,19 +60,19 @@ struct ServeStartupCLITests {
 
     static let cases: [Case] = [
         Case(name: "missing host-key folder", toml: "[gateway]\nhost_key = \"keys/host.key\"",
-             expected: "gateway.host_key (--host-key): the folder "),
+             expected: "escort.toml: gateway.host_key: the folder "),
         Case(name: "missing signing-key folder", toml: "[audit]\nsigning_key = \"keys/gateway.key\"",
-             expected: "audit.signing_key (--signing-key): the folder "),
+             expected: "escort.toml: audit.signing_key: the folder "),
         Case(name: "missing store folder", toml: "[store]\nlocation = \"data/escort.sqlite\"",
-             expected: "store.location (--store): the folder "),
+             expected: "escort.toml: store.location: the folder "),
         Case(name: "host key not a key", toml: "[gateway]\nhost_key = \"host.key\"", files: ["host.key": "hello\n"],
              expected: "expected 64 hex digits (the Escort format the gateway writes) or an unencrypted OpenSSH Ed25519 or ECDSA private key"),
         Case(name: "OpenSSH RSA host key", toml: "[gateway]\nhost_key = \"host.key\"", files: ["host.key": rsaKey],
              expected: "holds a ssh-rsa key; the gateway can use ed25519 or ECDSA keys"),
         Case(name: "signing key not a key", toml: "", files: ["gateway.key": "not base64!\n"],
-             expected: "audit.signing_key (--signing-key): key file "),
+             expected: "--signing-key: key file "),
         Case(name: "web and operations on one port", toml: "[web]\nport = 47999\n[operations]\nport = 47999",
-             expected: "operations.port (--operations-port): 127.0.0.1:47999 is also web.port (--web-port)"),
+             expected: "escort.toml: operations.port: 127.0.0.1:47999 is also escort.toml: web.port"),
     ]
 
     /// Runs `escort serve --config escort.toml` in `dir` and checks it stopped before making anything.
@@ -104,7 +104,7 @@ struct ServeStartupCLITests {
         var ports = ["gateway": "0", "web": "0", "operations": "0"]
         ports[table] = "\(held.port)"
         let toml = ["gateway", "web", "operations"].map { "[\($0)]\nport = \(ports[$0]!)" }.joined(separator: "\n") + "\n"
-        try await Self.expectRefused(dir, toml, "\(table).port (--\(table == "gateway" ? "" : table + "-")port): cannot listen on 127.0.0.1:\(held.port): the port is already in use")
+        try await Self.expectRefused(dir, toml, "escort.toml: \(table).port: cannot listen on 127.0.0.1:\(held.port): the port is already in use")
         withExtendedLifetime(held) {}
     }
 
