@@ -78,6 +78,7 @@ struct GatewayRunner {
         // Signed at once: a log is never left without a checkpoint for longer than the first minute.
         try await log.checkpoint()
         let authority = RegistryAuthority(store: store, engine: engine, localHome: localHome)
+        await Self.checkTargetCredentials(store)
         var context = GatewayContext(analyser: analyser, authority: authority, audit: log, hub: ModerationHub(), recordingsDirectory: recordings)
         context.recordedOutputPerCommand = recordedOutputPerCommand
         // Before any session: say this node is alive, and end what dead nodes left open.
@@ -122,6 +123,18 @@ struct GatewayRunner {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Says at start, once per target, which SSH targets' keys this account cannot read (their
+    /// sessions would fail; the others still work, so the gateway starts).
+    static func checkTargetCredentials(_ store: any EscortStore) async {
+        guard let targets = try? await store.targets() else { return }
+        for target in targets {
+            guard case .ssh(_, _, _, let keyPath) = target.connection, !FileManager.default.isReadableFile(atPath: keyPath) else { continue }
+            SecurityTelemetry.record(.credentialUnreadable, "the gateway cannot read its key for a target; its sessions will fail", [
+                "target": "\(target.name)", "path": "\(keyPath)", "stage": "start",
+            ])
+        }
     }
 
     /// The store answers a query, and the audit log is open and its last write succeeded.

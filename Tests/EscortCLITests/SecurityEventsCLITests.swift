@@ -63,6 +63,7 @@ struct SecurityEventsCLITests {
 
         // Every counter an alert watches is there from the start, at zero.
         let (_, first) = try await g.get("/metrics")
+        #expect(first.contains(#"escort_security_events_total{event="credential_unreadable"} 1"#), "the lost key is said at start")
         for series in [#"escort_security_events_total{event="host_key_mismatch"} 0"#, #"escort_security_events_total{event="node_declared_dead"} 0"#,
                        #"escort_access_refused_total{reason="unknown_key"} 0"#, #"escort_store_errors_total{operation="audit_write"} 0"#,
                        #"escort_commands_total{decision="refused",risk="critical"} 0"#] {
@@ -84,7 +85,7 @@ struct SecurityEventsCLITests {
         #expect(await nokey.waitForExit() != 0)
         #expect(nokey.errorOutput.contains("cannot use its credential"), "\(nokey.errorOutput)")
         #expect(!nokey.errorOutput.contains(lost) && !nokey.errorOutput.contains("lost_ed25519"), "\(nokey.errorOutput)")
-        #expect(try await g.metric(#"escort_security_events_total{event="credential_unreadable"}"#) == 1)
+        #expect(try await g.metric(#"escort_security_events_total{event="credential_unreadable"}"#) == 2)
 
         // A target that does not answer: no networking library's error reaches the engineer.
         let down = try g.ssh("alice+db-down", key: "alice", ["--", "echo never"])
@@ -114,7 +115,10 @@ struct SecurityEventsCLITests {
         let hostKey = try #require(Self.securityLines(g, "host_key_mismatch").first)
         #expect(hostKey["level"]?.stringValue == "error")
         #expect(hostKey["presented"]?.stringValue == fingerprint && hostKey["target"]?.stringValue == "db-impostor", "\(hostKey)")
-        #expect(Self.securityLines(g, "credential_unreadable").first?["error"]?.stringValue?.contains(lost) == true, "operators see the path")
+        // Said at start (before anyone tried the target), and again when a session failed on it.
+        let unreadable = Self.securityLines(g, "credential_unreadable")
+        #expect(unreadable.first?["stage"]?.stringValue == "start" && unreadable.first?["path"]?.stringValue == lost, "\(unreadable)")
+        #expect(unreadable.last?["error"]?.stringValue?.contains(lost) == true, "operators see the path")
         #expect(Self.securityLines(g, "target_unreachable").first?["level"]?.stringValue == "warning")
         let refused = try #require(Self.securityLines(g, "access_refused").first(where: { $0["reason"]?.stringValue == "unknown_key" }))
         #expect(refused["level"]?.stringValue == "warning" && refused["person"]?.stringValue == "alice", "\(refused)")
