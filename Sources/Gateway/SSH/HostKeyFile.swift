@@ -3,19 +3,16 @@ import EscortCore
 import Foundation
 import NIOSSH
 
-/// The gateway's persistent SSH host key (Ed25519): created once, mode 0600, so clients can pin it.
+/// The gateway's SSH host key on disk.
+///
+/// Two formats are read: Escort's own (the 32-byte Ed25519 seed as 64 hex digits, what the
+/// gateway writes when it makes a key) and an unencrypted OpenSSH private key holding an Ed25519
+/// or ECDSA key (`ssh-keygen -t ed25519 -N '' -f host.key`), so one host identity can be made
+/// with OpenSSH's tools and shared by every node of a cluster.
 public enum HostKeyFile {
-    /// Loads the key at `path`, creating it if missing. The file holds the 32-byte seed as hex.
+    /// Loads the key at `path`, creating it (Escort's format, mode 0600) if missing.
     public static func loadOrCreate(path: String) throws -> NIOSSHPrivateKey {
-        if FileManager.default.fileExists(atPath: path) {
-            let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let seed = Hex.decode(text), seed.count == 32,
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed)
-            else {
-                throw GatewayError(.badKey, "\(path) is not an Escort host key (expected 64 hex digits); move it away to make a new one")
-            }
-            return NIOSSHPrivateKey(ed25519Key: key)
-        }
+        if FileManager.default.fileExists(atPath: path) { return try load(path: path) }
         let key = Curve25519.Signing.PrivateKey()
         let hex = Hex.encode(key.rawRepresentation)
         let dir = (path as NSString).deletingLastPathComponent
@@ -26,29 +23,40 @@ public enum HostKeyFile {
         return NIOSSHPrivateKey(ed25519Key: key)
     }
 
+    /// Loads the existing key at `path`, in either format.
+    public static func load(path: String) throws -> NIOSSHPrivateKey {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GatewayError(.badKey, "cannot read the host key \(path) (it must be readable by the gateway's user)")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----") {
+            return try OpenSSHPrivateKey.parse(text, name: path)
+        }
+        guard let seed = Hex.decode(text), seed.count == 32,
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed)
+        else {
+            throw GatewayError(
+                .badKey,
+                "\(path) is not a host key the gateway reads: expected 64 hex digits (the Escort format the gateway writes) or an unencrypted OpenSSH Ed25519 or ECDSA private key (ssh-keygen -t ed25519 -N '' -f \(path)); move it away to have a new one made")
+        }
+        return NIOSSHPrivateKey(ed25519Key: key)
+    }
+
     /// The public half of the host key at `path` as clients see it: the OpenSSH public-key line
-    /// (`ssh-ed25519 AAAA…`, what goes in `known_hosts`) and its SHA-256 fingerprint, as
-    /// `ssh-keygen -lf` and the client's first-connection prompt print it. Never creates a key.
+    /// (`ssh-ed25519 AAAA…` or `ecdsa-sha2-…`, what goes in `known_hosts`) and its SHA-256
+    /// fingerprint, as `ssh-keygen -lf` and the client's first-connection prompt print it. Never
+    /// creates a key.
     public static func publicKey(path: String) throws -> (openSSH: String, fingerprint: String) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw GatewayError(.badKey, "there is no host key at \(path) (the gateway makes it at its first start; give --host-key or the config's host_key)")
         }
-        let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let seed = Hex.decode(text), seed.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
-            throw GatewayError(.badKey, "\(path) is not an Escort host key (expected 64 hex digits)")
+        let line = String(openSSHPublicKey: try load(path: path).publicKey)
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, let blob = Data(base64Encoded: String(parts[1])) else {
+            throw GatewayError(.badKey, "\(path): its public key cannot be written in OpenSSH form")
         }
-        return publicKey(raw: Array(key.publicKey.rawRepresentation))
-    }
-
-    /// The OpenSSH line and fingerprint of a raw Ed25519 public key.
-    public static func publicKey(raw: [UInt8]) -> (openSSH: String, fingerprint: String) {
-        func string(_ b: [UInt8]) -> [UInt8] {
-            let n = UInt32(b.count)
-            return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + b
-        }
-        let blob = string(Array("ssh-ed25519".utf8)) + string(raw)
         var digest = Data(SHA256.hash(data: blob)).base64EncodedString()
         while digest.hasSuffix("=") { digest.removeLast() }
-        return ("ssh-ed25519 " + Data(blob).base64EncodedString(), "SHA256:" + digest)
+        return (parts[0] + " " + parts[1], "SHA256:" + digest)
     }
 }
