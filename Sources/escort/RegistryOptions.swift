@@ -89,7 +89,7 @@ func parseDate(_ text: String, option: String, endOfDay: Bool) throws -> Date {
 extension Person {
     /// The person for the audit log and `--format json`: every field, keys as fingerprints.
     var registryJSON: [String: AuditValue] {
-        [
+        var out: [String: AuditValue] = [
             "name": .string(name), "display_name": .string(displayName), "employer": .string(employer),
             "contractor": .string(contractor), "citizenships": .array(citizenships.map { .string($0.code) }),
             "residence": .string(residence.code), "location": .string(location.code), "clearance": .string(clearance.rawValue),
@@ -97,6 +97,20 @@ extension Person {
             "escort_training_expires": escortTrainingExpires.map { .string(RegistryDate.format($0)) } ?? .null,
             "keys": .array(keys.map { .object(["algorithm": .string($0.algorithm), "fingerprint": .string($0.fingerprint), "comment": .string($0.comment)]) }),
         ]
+        if !revokedKeys.isEmpty {
+            out["revoked_keys"] = .array(revokedKeys.map { r in
+                .object(["fingerprint": .string(r.key.fingerprint), "comment": .string(r.key.comment), "revoked": r.mark.registryJSON])
+            })
+        }
+        if let disabled { out["disabled"] = disabled.registryJSON }
+        if let removed { out["removed"] = removed.registryJSON }
+        return out
+    }
+}
+
+extension RegistryMark {
+    var registryJSON: AuditValue {
+        .object(["at": .string(RegistryDate.format(at)), "by": .string(by), "reason": .string(reason)])
     }
 }
 
@@ -109,6 +123,12 @@ extension Target {
         ]
         if case .ssh(_, _, _, let keyPath) = connection { out["ssh_key_path"] = .string(keyPath) }
         if let sshHostKey { out["ssh_host_key"] = .string(sshHostKey) }
+        if !workload.services.isEmpty { out["services"] = .array(workload.services.map { .string($0) }) }
+        if !workload.appDirectories.isEmpty { out["app_directories"] = .array(workload.appDirectories.map { .string($0) }) }
+        if !workload.databases.isEmpty { out["databases"] = .array(workload.databases.map { .string($0) }) }
+        if !workload.networks.isEmpty { out["networks"] = .array(workload.networks.map { .string($0) }) }
+        if let disabled { out["disabled"] = disabled.registryJSON }
+        if let removed { out["removed"] = removed.registryJSON }
         return out
     }
 }
