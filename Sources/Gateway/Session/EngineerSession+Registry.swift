@@ -25,7 +25,8 @@ extension EngineerSession {
     func watchRegistry() {
         let interval = context.registryRecheckInterval
         Task { [self] in
-            var wait = interval
+            // The first check at once: it learns when the session's ticket ends.
+            var wait: Duration = .zero
             while true {
                 try? await Task.sleep(for: wait)
                 guard let next = await self.registryTick(interval) else { return }
@@ -92,7 +93,7 @@ extension EngineerSession {
             "reason": .string(why), "reasons": .array(reasons.map { .string($0) }),
             "target": target.map { .string($0.name) } ?? .null, "commands": .integer(Int64(commandCount)),
         ], failClosed: false, actor: "system")
-        await say("Escort: this session ends: \(why).", inline: false)
+        await say("Escort: this session ends: \(why)." + reasons.map { "\r\n  - \($0)" }.joined(), inline: false)
         await end(reason: "registry: \(why)", status: 1)
     }
 }
