@@ -21,7 +21,7 @@ final class RegistryGateway: @unchecked Sendable {
 
     /// alice: US engineer (IL4 needs a ticket); bob: US escort with training. Target `app` (IL4,
     /// local shell, agentless) and `web` (IL2).
-    init(recheckEvery interval: Duration = .seconds(1), ticketFor: TimeInterval = 3600, authority wrap: ((any GatewayAuthority) -> any GatewayAuthority)? = nil) async throws {
+    init(recheckEvery interval: Duration = .seconds(1), ticketFor: TimeInterval? = 3600, authority wrap: ((any GatewayAuthority) -> any GatewayAuthority)? = nil) async throws {
         store = try SQLiteAuditStore(path: dir.file("escort.sqlite"))
         for (name, roles) in [("alice", Set<Role>([.engineer])), ("bob", [.escort]), ("root", [.admin])] {
             let path = dir.file("\(name)_key")
@@ -36,8 +36,7 @@ final class RegistryGateway: @unchecked Sendable {
         try await store.addTarget(Target(name: "app", impactLevel: .il4, owner: "ops", connection: .localShell,
                                          workload: TargetWorkload(services: ["app"], appDirectories: ["/opt/app"])))
         try await store.addTarget(Target(name: "web", impactLevel: .il2, owner: "ops", connection: .localShell))
-        try await store.grantTicket(Ticket(person: "alice", target: "app", validFrom: Date().addingTimeInterval(-60),
-                                           validUntil: Date().addingTimeInterval(ticketFor), reason: "CHG-1", grantedBy: "root"))
+        if let ticketFor { try await Self.grant(for: ticketFor, in: store) }
         audit = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: try IPCountryTable.bundledTest())
         let real = RegistryAuthority(store: store, engine: engine, localHome: dir.file("targets"))
@@ -45,6 +44,14 @@ final class RegistryGateway: @unchecked Sendable {
                                      hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
         context.registryRecheckInterval = interval
         server = try await GatewayServer.start(context: context, hostKey: HostKeyFile.loadOrCreate(path: dir.file("host.key")), host: "127.0.0.1", port: 0)
+    }
+
+    /// A ticket for alice on `app` from a minute ago until `seconds` from now.
+    func grant(for seconds: TimeInterval) async throws { try await Self.grant(for: seconds, in: store) }
+
+    static func grant(for seconds: TimeInterval, in store: SQLiteAuditStore) async throws {
+        try await store.grantTicket(Ticket(person: "alice", target: "app", validFrom: Date().addingTimeInterval(-60),
+                                           validUntil: Date().addingTimeInterval(seconds), reason: "CHG-1", grantedBy: "root"))
     }
 
     func ssh(_ login: String, as user: String, tty: Bool, command: [String] = []) throws -> InteractiveProcess {
@@ -64,6 +71,13 @@ final class RegistryGateway: @unchecked Sendable {
             let o = try JSONParser.parse(r.body).objectValue ?? [:]
             return (o["code"]?.stringValue ?? "", o["fields"]?.objectValue ?? [:])
         }
+    }
+
+    /// The session recordings' text, for failure messages.
+    func recordings() -> String {
+        let folder = dir.file("recordings")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.compactMap { try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined(separator: "\n---\n")
     }
 
     func forwarded() async throws -> [String] {
@@ -146,14 +160,16 @@ struct RegistryRecheckTests {
     @Test(.enabled(if: sshAvailable))
     func aTicketExpiringMidSessionEndsItAtItsEnd() async throws {
         // The periodic check is far off: the session is checked again at the ticket's exact end.
-        let gw = try await RegistryGateway(recheckEvery: .seconds(600), ticketFor: 6)
+        let gw = try await RegistryGateway(recheckEvery: .seconds(600), ticketFor: nil)
         defer { Task { await gw.close() } }
+        try await gw.grant(for: 10)
         let alice = try gw.ssh("alice+app", as: "alice", tty: true)
         #expect(await alice.waitFor("app:"), "no prompt: \(alice.output) \(alice.errorOutput)")
         alice.send("echo inside-$((1+1))\r")
         #expect(await alice.waitFor("inside-2"))
         let ticket = try #require(try await gw.store.tickets(person: "alice", target: "app").first)
-        #expect(await alice.waitFor("this session ends: ticket \(ticket.id) for app expired at \(RegistryDate.format(ticket.validUntil))", timeout: 20), "\(alice.output)")
+        let endedInTime = await alice.waitFor("this session ends: ticket \(ticket.id) for app expired at \(RegistryDate.format(ticket.validUntil))", timeout: 30)
+        #expect(endedInTime, "\(alice.output)\nrecording: \(gw.recordings())")
         let ended = Date()
         #expect(ended.timeIntervalSince(ticket.validUntil) < 3, "ended \(ended.timeIntervalSince(ticket.validUntil)) s after the ticket's end")
         #expect(await alice.waitForExit(timeout: 20) != nil)
