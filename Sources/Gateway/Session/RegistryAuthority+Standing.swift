@@ -34,16 +34,23 @@ extension RegistryAuthority {
             break
         }
         var escorts: [String: String] = [:]
+        var moments: [Date] = []
         for name in session.escorts {
             guard let escort = try await store.person(named: name) else {
                 escorts[name] = "\(name) is no longer in the registry"
                 continue
             }
             let e = engine.escortEligibility(person: escort, target: target, now: at)
-            if !e.eligible { escorts[name] = e.reasons.last ?? "\(name) may no longer escort sessions on \(target.name)" }
+            if !e.eligible {
+                escorts[name] = e.reasons.last ?? "\(name) may no longer escort sessions on \(target.name)"
+            } else if let expires = escort.escortTrainingExpires, expires > at {
+                moments.append(expires)
+            }
         }
-        // The ticket the session runs under ends at a known moment: check again exactly then.
-        let recheckBy = tickets.map { t in t.revokedAt.map { min($0, t.validUntil) } ?? t.validUntil }.max()
+        // The ticket the session runs under, and its escorts' training, end at known moments:
+        // check again exactly then.
+        if let end = tickets.map({ t in t.revokedAt.map { min($0, t.validUntil) } ?? t.validUntil }).max() { moments.append(end) }
+        let recheckBy = moments.min()
         return SessionStanding(reasons: decision.reasons, recheckBy: recheckBy, ineligibleEscorts: escorts)
     }
 

@@ -27,8 +27,8 @@ public struct SessionStanding: Sendable {
     public var ended: String?
     /// The policy's reasons, for the audit record.
     public var reasons: [String]
-    /// The moment the answer may change without any registry change (the end of the ticket
-    /// the session runs under): the session is checked again then.
+    /// The first moment the answer may change without any registry change (the end of the
+    /// ticket the session runs under, an escort's training expiring): checked again then.
     public var recheckBy: Date?
     /// Escorts watching the session who may no longer escort it, with why.
     public var ineligibleEscorts: [String: String]
