@@ -10,7 +10,7 @@ import Store
 func personChange(_ new: Person, from old: Person) -> [String: AuditValue] {
     let before = old.registryJSON
     let after = new.registryJSON
-    let changed = after.keys.filter { before[$0] != after[$0] }.sorted()
+    let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
     return ["person": .object(after), "changed": .array(changed.map { .string($0) })]
 }
 

@@ -192,6 +192,26 @@ struct RegistryRecheckTests {
     }
 
     @Test(.enabled(if: sshAvailable))
+    func disablingTheTargetEndsItsSessionsAndTakesItOffTheMenu() async throws {
+        let gw = try await RegistryGateway(recheckEvery: .seconds(1))
+        defer { Task { await gw.close() } }
+        let alice = try gw.ssh("alice+app", as: "alice", tty: true)
+        #expect(await alice.waitFor("app:"), "no prompt: \(alice.output) \(alice.errorOutput)")
+        var app = try #require(try await gw.store.target(named: "app"))
+        app.disabled = RegistryMark(at: Date(), by: "root", reason: "emergency patching")
+        try await gw.store.updateTarget(app)
+        #expect(await alice.waitFor("this session ends: target app is disabled in the registry", timeout: 15), "\(alice.output)")
+        #expect(await alice.waitForExit(timeout: 20) != nil)
+        let menu = try gw.ssh("alice", as: "alice", tty: true)
+        #expect(await menu.waitFor("Choose a target"), "\(menu.output)")
+        #expect(menu.output.contains("web") && !menu.output.contains("app ("), "a disabled target is offered: \(menu.output)")
+        menu.terminate()
+        let named = try gw.ssh("alice+app", as: "alice", tty: false, command: ["--", "id"])
+        #expect(await named.waitForExit() == 1)
+        #expect(named.errorOutput.contains("emergency patching"), "\(named.errorOutput)")
+    }
+
+    @Test(.enabled(if: sshAvailable))
     func aLapsedClearanceOrAMoveAbroadEndsTheSession() async throws {
         let gw = try await RegistryGateway(recheckEvery: .seconds(1))
         defer { Task { await gw.close() } }
