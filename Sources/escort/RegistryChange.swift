@@ -43,11 +43,12 @@ extension RegistryOptions {
         _ action: String, by change: ChangeOptions,
         _ body: (any EscortStore, _ actor: String) async throws -> [String: AuditValue]
     ) async throws {
-        var options = self
-        let actor = try await withStore { try await change.actor(self, $0) }
-        options.actor = actor
-        try await options.recordingChange(action) { store in
-            var fields = try await body(store, actor)
+        var who = actorName
+        try await recordingChange(action, actor: { store in
+            who = try await change.actor(self, store)
+            return who
+        }) { store in
+            var fields = try await body(store, who)
             if let r = change.reason { fields["reason"] = .string(r) }
             return fields
         }

@@ -42,21 +42,29 @@ struct RegistryOptions: ParsableArguments {
     /// first (so a bad key changes nothing), then `change` runs and returns the fields that
     /// changed, then a `registry.changed` event with them is appended and the log closed with
     /// a signed checkpoint.
-    func recordingChange(_ action: String, change: (any EscortStore) async throws -> [String: AuditValue]) async throws {
+    ///
+    /// - Parameter actor: who makes the change, looked up in the store before the change (by
+    ///   default ``actorName``).
+    func recordingChange(
+        _ action: String, actor: ((any EscortStore) async throws -> String)? = nil,
+        change: (any EscortStore) async throws -> [String: AuditValue]
+    ) async throws {
         let opened = try await location().open(create: true)
         let store = opened.store
         do {
             let key = try await signingKey(for: store)
             let log = try await AuditLog.open(store: store, key: key)
             var all: [String: AuditValue]
+            let who: String
             do {
+                who = try await actor?(store) ?? actorName
                 all = try await change(store)
             } catch {
                 _ = try? await log.close()
                 throw error
             }
             all["action"] = .string(action)
-            _ = try await log.append(AuditEvent(code: .registryChanged, actor: actorName, fields: all))
+            _ = try await log.append(AuditEvent(code: .registryChanged, actor: who, fields: all))
             try await log.close()
         } catch {
             await opened.close()
