@@ -275,6 +275,35 @@ struct RegistryRecheckTests {
     }
 
     @Test(.enabled(if: sshAvailable))
+    func aCommandApprovedByAnEscortNoLongerEligibleIsNotSent() async throws {
+        // The timer is far off: the check before forwarding must catch the approval.
+        let gw = try await RegistryGateway(recheckEvery: .seconds(600))
+        defer { Task { await gw.close() } }
+        let path = gw.dir.file("carol_key")
+        try await gw.store.addPerson(Person(
+            name: "carol", displayName: "Carol", employer: "Acme", contractor: "Prime", citizenships: [CountryCode("CN")],
+            residence: CountryCode("US"), location: CountryCode("US"), clearance: .none, roles: [.engineer],
+            keys: [try SSHPublicKey.parse(authorizedKeysLine: try SSHTestKeys.make(path))]))
+        gw.keys["carol"] = path
+        let carol = try gw.ssh("carol+web", as: "carol", tty: true)
+        #expect(await carol.waitFor("escorted session"), "\(carol.output) \(carol.errorOutput)")
+        let bob = try gw.ssh("bob", as: "bob", tty: true)
+        #expect(await bob.waitFor("carol on web"), "\(bob.output)")
+        bob.send("watch 1\r")
+        #expect(await bob.waitFor("Attached"), "\(bob.output)")
+        #expect(await carol.waitFor("joined"))
+        carol.send("cat /etc/shadow\r")
+        #expect(await bob.waitFor("HELD #"), "\(bob.output)")
+        try await gw.change("bob") { $0.location = CountryCode("RU") }
+        #expect(await bob.approveHeld())
+        #expect(await carol.waitFor("not sent: it was approved by bob, who may no longer escort this session", timeout: 15), "\(carol.output)")
+        #expect(!carol.output.contains("root:"), "the shadow file was shown")
+        #expect(try await gw.forwarded().isEmpty)
+        bob.terminate()
+        carol.terminate()
+    }
+
+    @Test(.enabled(if: sshAvailable))
     func theTargetsWorkloadReachesTheAnalyser() async throws {
         // The gateway hands the registry's description of the target to the analyser: seen
         // here through the target the session was given (the analyser's use is its own).

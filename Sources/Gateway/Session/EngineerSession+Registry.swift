@@ -57,7 +57,10 @@ extension EngineerSession {
     /// Whether the next command may be forwarded: the registry is read afresh; if it cannot be
     /// read, the command is refused (not sent) and the session goes on; if it no longer allows
     /// the session, the session ends.
-    func registryAllowsForwarding(_ n: Int) async -> Bool {
+    ///
+    /// A command approved by an escort the registry no longer lets escort the session, or an
+    /// escorted session left without an eligible escort, sends nothing either.
+    func registryAllowsForwarding(_ n: Int, approvedBy: [String] = []) async -> Bool {
         guard let open = await openSession() else { return false }
         let standing: SessionStanding
         do {
@@ -69,7 +72,20 @@ extension EngineerSession {
             await afterCommand(status: 126)
             return false
         }
-        return await apply(standing)
+        guard await apply(standing) else { return false }
+        let dismissed = Set(standing.ineligibleEscorts.keys)
+        guard !dismissed.isEmpty else { return true }
+        var problem: String?
+        if let by = approvedBy.first(where: dismissed.contains) {
+            problem = "it was approved by \(by), who may no longer escort this session (\(standing.ineligibleEscorts[by] ?? ""))"
+        } else if mode == .escorted, await context.hub.summary(id)?.escorts.isEmpty ?? true {
+            problem = "no escort who may escort this session is watching any more"
+        }
+        guard let problem else { return true }
+        guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": "registry", "reason": .string(problem)]) else { return false }
+        await say("Escort: not sent: \(problem).", inline: false)
+        await afterCommand(status: 126)
+        return false
     }
 
     /// Acts on a re-check: escorts no longer eligible are taken off the session; a session no

@@ -216,7 +216,7 @@ public actor EngineerSession: SessionControl {
             return
         }
         // Still allowed by the registry as it is now (fail closed if it cannot be read).
-        guard await registryAllowsForwarding(n) else { return }
+        guard await registryAllowsForwarding(n, approvedBy: fields["approved_by"]?.arrayValue?.compactMap(\.stringValue) ?? []) else { return }
         // Durable before it reaches the target.
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
