@@ -45,7 +45,7 @@ extension EngineerSession {
             standing = try await context.authority.standing(of: open)
         } catch {
             recorder?.marker("the registry could not be read (\(error)); nothing more is forwarded until it can")
-            return .seconds(1)
+            return min(interval, .seconds(5))
         }
         guard await apply(standing) else { return nil }
         guard let by = standing.recheckBy else { return interval }
