@@ -193,6 +193,10 @@ struct RegistryRecheckTests {
         #expect(alice.errorOutput.contains("this session ends: alice is disabled in the registry"), "\(alice.errorOutput)")
         #expect(alice.errorOutput.contains("left the project"))
         #expect(!alice.output.contains("late-output"))
+        // And she is told why at the door.
+        let again = try gw.ssh("alice+app", as: "alice", tty: false, command: ["--", "echo never"])
+        #expect(await again.waitForExit() == 1)
+        #expect(again.errorOutput.contains("alice is disabled in the registry") && !again.output.contains("never"), "\(again.errorOutput)")
     }
 
     @Test(.enabled(if: sshAvailable))
