@@ -72,7 +72,8 @@ public struct TargetWorkload: Sendable, Codable, Hashable {
             if address.contains(":") { return ipv6(address) && (0...128).contains(prefix) }
             return false
         }
-        if ipv4(address) == true || (address.contains(":") && ipv6(address)) { return true }
+        if let v4 = ipv4(address) { return v4 }
+        if address.contains(":") { return ipv6(address) }
         return address.count <= 253 && address.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
             !label.isEmpty && label.count <= 63 && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
         }
