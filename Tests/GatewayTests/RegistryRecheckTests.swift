@@ -220,6 +220,19 @@ struct RegistryRecheckTests {
     }
 
     @Test(.enabled(if: sshAvailable))
+    func raisingTheTargetsImpactLevelEndsItsSessions() async throws {
+        let gw = try await RegistryGateway(recheckEvery: .seconds(1))
+        defer { Task { await gw.close() } }
+        let alice = try gw.ssh("alice+app", as: "alice", tty: true)
+        #expect(await alice.waitFor("app:"), "no prompt: \(alice.output) \(alice.errorOutput)")
+        var app = try #require(try await gw.store.target(named: "app"))
+        app.impactLevel = .il5
+        try await gw.store.updateTarget(app)
+        #expect(await alice.waitFor("this session ends: target app is now IL5 (it was IL4 when this session began)", timeout: 15), "\(alice.output)")
+        #expect(await alice.waitForExit(timeout: 20) != nil)
+    }
+
+    @Test(.enabled(if: sshAvailable))
     func aLapsedClearanceOrAMoveAbroadEndsTheSession() async throws {
         let gw = try await RegistryGateway(recheckEvery: .seconds(1))
         defer { Task { await gw.close() } }

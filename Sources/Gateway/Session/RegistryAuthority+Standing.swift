@@ -19,6 +19,12 @@ extension RegistryAuthority {
             return SessionStanding(ended: "target \(session.target.name) is no longer in the registry")
         }
         if let why = target.unavailableReason { return SessionStanding(ended: why) }
+        // A session runs under its level's rules from the start (agent or not, the escort's
+        // eligibility): a new level means a new session.
+        if target.impactLevel != session.target.impactLevel {
+            return SessionStanding(
+                ended: "target \(target.name) is now \(target.impactLevel.rawValue) (it was \(session.target.impactLevel.rawValue) when this session began); connect again")
+        }
         let tickets = try await store.activeTickets(person: person.name, target: target.name, at: at)
         let decision = engine.access(AccessRequest(person: person, target: target, sourceAddress: session.source, tickets: tickets, now: at))
         switch (decision.mode, session.mode) {
