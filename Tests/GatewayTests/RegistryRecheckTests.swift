@@ -39,7 +39,9 @@ final class RegistryGateway: @unchecked Sendable {
         if let ticketFor { try await Self.grant(for: ticketFor, in: store) }
         audit = try await AuditLog.open(store: store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let engine = PolicyEngine(document: try PolicyDocument.bundledDefault(), ipTable: try IPCountryTable.bundledTest())
-        let real = RegistryAuthority(store: store, engine: engine, localHome: dir.file("targets"))
+        // Agentless local shells: AgentMediationTests kills every escort-agent of this process,
+        // which would end these sessions for a reason of its own.
+        let real = AgentlessTargets(RegistryAuthority(store: store, engine: engine, localHome: dir.file("targets")))
         var context = GatewayContext(analyser: try Analyser.bundled().get(), authority: wrap?(real) ?? real, audit: audit,
                                      hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
         context.registryRecheckInterval = interval
@@ -88,6 +90,35 @@ final class RegistryGateway: @unchecked Sendable {
         await server.close()
         _ = try? await audit.close()
     }
+}
+
+/// The registry's targets with their local shells run without escort-agent.
+struct AgentlessTargets: GatewayAuthority {
+    let real: any GatewayAuthority
+
+    init(_ real: any GatewayAuthority) { self.real = real }
+
+    func agentless(_ t: GatewayTarget) -> GatewayTarget {
+        guard t.connector is LocalShellConnector else { return t }
+        var t = t
+        t.connector = LocalShellConnector(directory: nil, agent: nil)
+        return t
+    }
+
+    func standing(of session: LiveSession) async throws -> SessionStanding { try await real.standing(of: session) }
+    func user(forKey key: String) async throws -> GatewayUser? { try await real.user(forKey: key) }
+    func targets() async throws -> [GatewayTarget] { try await real.targets().map(agentless) }
+    func target(named name: String) async throws -> GatewayTarget? { try await real.target(named: name).map(agentless) }
+    func access(user: GatewayUser, target: GatewayTarget, source: String?) async throws -> AccessOutcome {
+        try await real.access(user: user, target: target, source: source)
+    }
+    func ruling(for analysis: Analysis, mode: SessionMode, target: GatewayTarget) -> (CommandRuling, [String]) {
+        real.ruling(for: analysis, mode: mode, target: target)
+    }
+    func mayEscort(user: GatewayUser, target: GatewayTarget) async throws -> Verdict { try await real.mayEscort(user: user, target: target) }
+    func mayReview(user: GatewayUser, target: GatewayTarget) async throws -> Verdict { try await real.mayReview(user: user, target: target) }
+    func allowsInteractive(program: String) -> Bool { real.allowsInteractive(program: program) }
+    func requiresAgent(_ target: GatewayTarget) -> Bool { real.requiresAgent(target) }
 }
 
 /// A registry that can be made unreadable for the open-session check (the store is down).
