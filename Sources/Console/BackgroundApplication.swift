@@ -1,9 +1,15 @@
 import Hummingbird
+import Logging
 import NIOCore
+import ServiceLifecycle
 
-/// Runs a Hummingbird application in a task of its own (until the task is cancelled), for the
-/// web console and the operations listener alike.
+/// Runs a Hummingbird application in a task of its own, for the web console and the operations
+/// listener alike. Cancelling the task stops the application gracefully (it stops accepting,
+/// finishes the requests under way and closes its connections), so a clean stop logs no error;
+/// if that takes longer than `stopGrace`, the application is cancelled.
 enum BackgroundApplication {
+    static let stopGrace: Duration = .seconds(5)
+
     /// Starts the application `make` builds and returns once it listens, with the port it bound
     /// (the one asked for, or the one chosen for port 0). `make` is handed the callback to give
     /// the application as `onServerRunning`. `what` names the listener if it cannot listen.
@@ -16,9 +22,23 @@ enum BackgroundApplication {
             portContinuation.yield(channel.localAddress?.port ?? port)
             portContinuation.finish()
         }
-        let task = Task {
+        var groupLogger = app.logger
+        groupLogger.logLevel = .warning
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: groupLogger))
+        let running = Task {
             defer { portContinuation.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
+            try await group.run()
+        }
+        let task = Task {
+            try await withTaskCancellationHandler {
+                try await running.value
+            } onCancel: {
+                Task {
+                    await group.triggerGracefulShutdown()
+                    try? await Task.sleep(for: stopGrace)
+                    running.cancel()
+                }
+            }
         }
         var bound: Int?
         for await p in ports { bound = p }

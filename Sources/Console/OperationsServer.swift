@@ -8,16 +8,23 @@ import NIOCore
 /// The result of a health check: each part checked, and what is wrong with it (nil: fine).
 public struct HealthReport: Sendable {
     public var checks: [(name: String, problem: String?)]
+    /// The gateway is shutting down: it takes no new connection, so a load balancer should send
+    /// none (answered 503 with `"status":"draining"`).
+    public var draining: Bool
 
-    public init(checks: [(name: String, problem: String?)]) { self.checks = checks }
+    public init(checks: [(name: String, problem: String?)], draining: Bool = false) {
+        self.checks = checks
+        self.draining = draining
+    }
 
-    public var healthy: Bool { checks.allSatisfy { $0.problem == nil } }
+    public var healthy: Bool { !draining && checks.allSatisfy { $0.problem == nil } }
 
-    /// `{"checks":{"audit_log":"ok","store":"ok"},"status":"ok"}` (keys sorted), or `"failing"`
-    /// with each problem.
+    /// `{"checks":{"audit_log":"ok","store":"ok"},"status":"ok"}` (keys sorted), `"failing"`
+    /// with each problem, or `"draining"` while the gateway shuts down.
     public var json: String {
         let parts = Dictionary(checks.map { ($0.name, JSONValue.string($0.problem ?? "ok")) }, uniquingKeysWith: { a, b in a == .string("ok") ? b : a })
-        let body = JSONValue.object(["status": .string(healthy ? "ok" : "failing"), "checks": .object(parts)])
+        let status = draining ? "draining" : healthy ? "ok" : "failing"
+        let body = JSONValue.object(["status": .string(status), "checks": .object(parts)])
         return body.encodedString() + "\n"
     }
 }

@@ -26,6 +26,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         .init("web.port", .port),
         .init("web.cert", .path),
         .init("web.key", .path),
+        .init("web.player_assets", .path),
         .init("policy.file", .path),
         .init("policy.ip_table", .path),
         .init("audit.signing_key", .path),
@@ -216,6 +217,7 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var webPort: Int? { integer("web.port") }
     public var webCert: String? { path("web.cert") }
     public var webKey: String? { path("web.key") }
+    public var webPlayerAssets: String? { path("web.player_assets") }
     public var policyFile: String? { path("policy.file") }
     public var ipTable: String? { path("policy.ip_table") }
     public var signingKey: String? { path("audit.signing_key") }

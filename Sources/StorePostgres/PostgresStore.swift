@@ -100,16 +100,24 @@ public final class PostgresStore: Sendable {
     /// error rolls it back. A connection whose rollback fails is closed, never reused.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let logger = logger
+        let client = client
         do {
-            return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let value = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return value
-                } catch {
-                    do { try await connection.query("ROLLBACK", logger: logger) } catch { try? await connection.close() }
-                    throw error
+            return try await withoutActuallyEscaping(body) { body in
+                // The body runs before `transaction` returns (the group waits for it): it never escapes.
+                nonisolated(unsafe) let body = body
+                return try await withLeaseDeadline { leased in
+                    try await client.withConnection { connection in
+                        leased()
+                        try await connection.query("BEGIN", logger: logger)
+                        do {
+                            let value = try await body(connection)
+                            try await connection.query("COMMIT", logger: logger)
+                            return value
+                        } catch {
+                            do { try await connection.query("ROLLBACK", logger: logger) } catch { try? await connection.close() }
+                            throw error
+                        }
+                    }
                 }
             }
         } catch {
@@ -119,10 +127,44 @@ public final class PostgresStore: Sendable {
 
     /// The rows of one read-only query.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let client = client
+        let logger = logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await withLeaseDeadline { leased in
+                try await client.withConnection { connection in
+                    leased()
+                    return try await connection.query(query, logger: logger).collect()
+                }
+            }
         } catch {
             throw Self.storeError(error, configuration.redactedURL)
+        }
+    }
+
+    /// How long an operation may wait for a connection. The pool keeps retrying a server that has
+    /// gone, and fails waiting operations only after a minute: the gateway must say sooner that
+    /// its store is lost (an engineer's ssh would hang meanwhile).
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `operation`, failing it if it has not called `leased` (has no connection) within
+    /// ``leaseTimeout``. Once it has a connection it may take as long as it needs.
+    func withLeaseDeadline<T: Sendable>(_ operation: @escaping @Sendable (_ leased: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+        let flag = LeaseFlag()
+        let location = configuration.redactedURL
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation { flag.set() } }
+            group.addTask {
+                try await Task.sleep(for: Self.leaseTimeout)
+                if flag.isSet { return nil }
+                throw StoreError(.io, "\(location): the server gave no connection within \(Self.leaseTimeout.components.seconds) s (it is down or unreachable)")
+            }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw StoreError(.io, "\(location): the operation ended without a result")
         }
     }
 }
@@ -137,4 +179,13 @@ extension PostgresConnection {
     func exists(_ query: PostgresQuery, _ logger: Logger) async throws -> Bool {
         try await !rows(query, logger).isEmpty
     }
+}
+
+/// Whether an operation has its connection (see ``PostgresStore/withLeaseDeadline(_:)``).
+final class LeaseFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

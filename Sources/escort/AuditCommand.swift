@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditLog
 import EscortCore
 import Foundation
+import Operations
 import Recording
 import Store
 
@@ -19,6 +20,9 @@ struct AuditCommand: AsyncParsableCommand {
 
 /// Options naming the log's store (`--store`, as every other command; `--db` is kept, hidden).
 struct AuditDatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The gateway's escort.toml: the store and its password come from it (flags given here win).")
+    var config: String?
+
     @Option(name: .long, help: "The gateway's store: a SQLite file (default: escort.sqlite in the current directory) or postgres://user@host:port/database (see docs/storage.md).")
     var store: String?
 
@@ -34,13 +38,33 @@ struct AuditDatabaseOptions: ParsableArguments {
     /// The store's location, with the default applied.
     var path: String { store ?? db ?? "escort.sqlite" }
 
-    func validate() throws {
+    @Option(name: .long, help: "The environment variable holding the PostgreSQL password (default ESCORT_STORE_PASSWORD).")
+    var storePasswordEnv: String?
+
+    mutating func validate() throws {
         if store != nil, db != nil { throw ValidationError("give --store (or its old name --db) once") }
+        guard let config else { return }
+        let file: ServeConfiguration
+        do {
+            file = try ServeConfiguration.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if !given { store = file.storeLocation }
+        if storePasswordFile == nil, storePasswordEnv == nil {
+            storePasswordFile = file.storePasswordFile
+            storePasswordEnv = file.storePasswordEnvironmentVariable
+        }
+    }
+
+    /// The store named, with its password's source.
+    func location() throws -> StoreLocation {
+        try StoreLocation(path, passwordFile: storePasswordFile, passwordVariable: storePasswordEnv ?? StoreLocation.passwordVariable)
     }
 
     /// Runs `body` on the opened store (which must already hold Escort's schema), then closes it.
     func withStore<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
-        try await StoreLocation(path, passwordFile: storePasswordFile).open(create: false).using(body)
+        try await location().open(create: false).using(body)
     }
 }
 
@@ -121,7 +145,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
     @OptionGroup var database: AuditDatabaseOptions
 
     @Option(name: .long, help: "The signing key file (created if missing).")
-    var keyFile: String = "escort-gateway.key"
+    var keyFile: String = "gateway.key"
 
     @Option(name: .long, help: "Concurrent writers.")
     var writers: Int = 4
@@ -137,7 +161,7 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try await StoreLocation(database.path, passwordFile: database.storePasswordFile).open(create: true).store
+            let store = try await database.location().open(create: true).store
             let key = try await SigningKeyOpening.key(path: keyFile, explicit: false, store: store)
             var config = AuditLogConfiguration()
             config.checkpointEveryRecords = checkpointEvery

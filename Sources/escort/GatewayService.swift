@@ -27,6 +27,8 @@ struct GatewayService: Service {
     /// This node's presence in the store: stopped once its sessions have ended (a node that
     /// stops cleanly leaves nothing for other nodes to end).
     let presence: NodePresence?
+    /// Set when shutdown begins: `/health` answers 503 `draining` from then on.
+    let draining: DrainingFlag
     let closeStore: @Sendable () async -> Void
 
     func run() async throws {
@@ -34,6 +36,7 @@ struct GatewayService: Service {
         FileHandle.standardOutput.write(Data(announcement.utf8))
         // Returns when shutdown is triggered; throws if the task is cancelled (then stop at once).
         try? await gracefulShutdown()
+        draining.value = true
         logger.notice("shutting down", metadata: ["grace_seconds": "\(grace.components.seconds)"])
         FileHandle.standardOutput.write(Data("Escort gateway stopping: no new connections; running commands may finish, then sessions end and the audit log is closed with a signed checkpoint.\n".utf8))
         await server.stopAccepting()
@@ -67,4 +70,15 @@ struct GatewayService: Service {
 /// The store's health-check failures, counted with the audit log's write failures.
 enum StoreHealth {
     static let errors = Counter(label: "escort_store_errors_total", dimensions: [("operation", "health_check")])
+}
+
+/// Whether the gateway is shutting down (read by `/health`).
+final class DrainingFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var draining = false
+
+    var value: Bool {
+        get { lock.withLock { draining } }
+        set { lock.withLock { draining = newValue } }
+    }
 }

@@ -2,22 +2,46 @@ import ArgumentParser
 import AuditLog
 import EscortCore
 import Foundation
+import Operations
 import Policy
 import Store
 
 /// Options shared by the registry commands (`person`, `target`, `ticket`, `policy`).
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's store: a SQLite file (created if missing) or postgres://user@host:port/database (see docs/storage.md).")
+    @Option(name: .long, help: "The gateway's escort.toml: the store, its password and the signing key come from it (flags given here win).")
+    var config: String?
+
+    @Option(name: .long, help: "The gateway's store: a SQLite file (default escort.sqlite, created if missing) or postgres://user@host:port/database (see docs/storage.md).")
     var store: String = "escort.sqlite"
 
     @Option(name: .long, help: "A file holding the PostgreSQL password (else the URL's, else $ESCORT_STORE_PASSWORD).")
     var storePasswordFile: String?
 
-    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; made only for a new store's empty log, never for a path given here).")
+    @Option(name: .long, help: "The environment variable holding the PostgreSQL password (default ESCORT_STORE_PASSWORD).")
+    var storePasswordEnv: String?
+
+    @Option(name: .long, help: "The gateway's Ed25519 signing key for the audit log (default: gateway.key next to the store; made only for a new store's empty log, never for a path given here or in --config).")
     var signingKey: String?
 
     @Option(name: .long, help: "Who makes the change, as recorded in the audit log (default: $USER).")
     var actor: String?
+
+    /// Takes from `--config` what the command line left out: the same store and key as `escort serve`.
+    mutating func validate() throws {
+        guard let config else { return }
+        let file: ServeConfiguration
+        do {
+            file = try ServeConfiguration.load(path: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if store == "escort.sqlite", let location = file.storeLocation { store = location }
+        if storePasswordFile == nil, storePasswordEnv == nil {
+            storePasswordFile = file.storePasswordFile
+            storePasswordEnv = file.storePasswordEnvironmentVariable
+        }
+        if signingKey == nil { signingKey = file.signingKey }
+    }
 
     var signingKeyPath: String {
         signingKey ?? StoreLocation.baseDirectory(of: store).appendingPathComponent("gateway.key").path
@@ -29,13 +53,17 @@ struct RegistryOptions: ParsableArguments {
     }
 
     /// The store `--store` names.
-    func location() throws -> StoreLocation { try StoreLocation(store, passwordFile: storePasswordFile) }
+    func location() throws -> StoreLocation {
+        try StoreLocation(store, passwordFile: storePasswordFile, passwordVariable: storePasswordEnv ?? StoreLocation.passwordVariable)
+    }
 
     var actorName: String { actor ?? ProcessInfo.processInfo.environment["USER"] ?? "admin" }
 
     /// Runs `body` on the opened store, then closes it (a PostgreSQL store's pool included).
     func withStore<T>(_ body: (any EscortStore) async throws -> T) async throws -> T {
-        try await location().open(create: true).using(body)
+        let location = try location()
+        try location.checkOwner(signingKey: signingKeyPath)
+        return try await location.open(create: true).using(body)
     }
 
     /// Makes a registry change and records it: the signing key and the audit log are opened
@@ -49,7 +77,9 @@ struct RegistryOptions: ParsableArguments {
         _ action: String, actor: ((any EscortStore) async throws -> String)? = nil,
         change: (any EscortStore) async throws -> [String: AuditValue]
     ) async throws {
-        let opened = try await location().open(create: true)
+        let location = try location()
+        try location.checkOwner(signingKey: signingKeyPath)
+        let opened = try await location.open(create: true)
         let store = opened.store
         do {
             let key = try await signingKey(for: store)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import Logging
 import Metrics
 import Operations
@@ -67,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "PEM private key for --web-cert.")
     var webKey: String?
 
+    @Option(name: .long, help: "Folder holding asciinema-player (asciinema-player.min.js) for the web console's replays (default: web-vendor beside the binary, or ../share/escort/web-vendor).")
+    var webPlayerAssets: String?
+
     @Option(name: .long, help: "MiB of each command's output kept in the recording (default 16); beyond it the output is counted and hashed (SHA-256) in the recording and the audit log.")
     var recordedOutputMib: Int?
 
@@ -105,12 +109,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        // Every counter an alert watches exists from the start, at zero.
+        SecurityTelemetry.registerAtZero()
         let logger = Logger(label: "escort.serve")
         var runner = settings.runner
         runner.metrics = registry
         runner.heartbeatSeconds = heartbeatSeconds
         do {
             try await runner.run { _ in "" }
+        } catch let failure as StartupFailure {
+            logger.critical("escort serve cannot start", metadata: ["error": "\(failure)", "exit_status": "\(failure.exitCode)"])
+            FileHandle.standardError.write(Data("escort serve: \(failure)\n".utf8))
+            throw ExitCode(failure.exitCode)
         } catch {
             logger.critical("escort serve stopped on an error", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("escort serve: \(error)\n".utf8))

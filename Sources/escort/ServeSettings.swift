@@ -90,6 +90,16 @@ struct ServeSettings {
             host: host, port: try port(c.port, "gateway.port", "port") ?? file.gatewayPort ?? 2222,
             recordedOutputPerCommand: mib << 20)
         runner.shutdownGrace = .milliseconds(Int64((grace * 1000).rounded()))
+        runner.origins = [
+            "store.location": origin("store.location", "store", given: c.store != nil),
+            "gateway.host_key": origin("gateway.host_key", "host-key", given: c.hostKey != nil),
+            "audit.signing_key": origin("audit.signing_key", "signing-key", given: c.signingKey != nil),
+            "gateway.recordings": origin("gateway.recordings", "recordings", given: c.recordings != nil),
+            "gateway.local_home": origin("gateway.local_home", "local-home", given: c.localHome != nil),
+            "gateway.port": origin("gateway.port", "port", given: c.port != nil),
+            "web.port": origin("web.port", "web-port", given: c.webPort != nil),
+            "operations.port": origin("operations.port", "operations-port", given: c.operationsPort != nil),
+        ]
 
         // The web console.
         if let webPort = try port(c.webPort, "web.port", "web-port") ?? file.webPort {
@@ -108,6 +118,12 @@ struct ServeSettings {
                 throw invalid("web.listen", "web-listen", given: c.webListen != nil, "the web console serves plain HTTP only on loopback; give web.cert and web.key (--web-cert, --web-key) to listen on \(webListen)")
             }
             runner.web = (webListen, webPort, cert.map { ($0, key!) })
+            if let assets = c.webPlayerAssets ?? file.webPlayerAssets {
+                guard FileManager.default.fileExists(atPath: assets + "/" + PlayerAssets.marker) else {
+                    throw invalid("web.player_assets", "web-player-assets", given: c.webPlayerAssets != nil, "\(assets) holds no \(PlayerAssets.marker) (scripts/setup.sh installs it into web-vendor/)")
+                }
+                runner.vendorDirectory = assets
+            }
         }
 
         // The operations listener.

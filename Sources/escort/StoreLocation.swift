@@ -69,10 +69,40 @@ enum StoreLocation: CustomStringConvertible {
     func open(create: Bool) async throws -> OpenStore {
         switch self {
         case .sqlite(let path):
-            return OpenStore(store: try SQLiteStore(path: path, create: create), close: {})
+            let existed = FileManager.default.fileExists(atPath: path)
+            let store = try SQLiteStore(path: path, create: create)
+            // The audit log and the registry: readable by the service's group (backups), no one else.
+            if !existed { chmod(path, 0o640) }
+            return OpenStore(store: store, close: {})
         case .postgres(let c):
             let store = try await PostgresStore.open(c, migrate: create)
             return OpenStore(store: store, close: { await store.close() })
+        }
+    }
+}
+
+extension StoreLocation {
+    /// Refuses, before anything is written, to make or change a SQLite store (and the files
+    /// beside it: the WAL, the signing key) as another account than the one that owns it, e.g.
+    /// `root` on the `escort` service's store: what root made there the service could not write.
+    func checkOwner(signingKey: String) throws {
+        guard case .sqlite(let path) = self else { return }
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let me = geteuid()
+        let exists = FileManager.default.fileExists(atPath: path)
+        // The folder counts only when the store is yet to be made in it (and not in a shared,
+        // sticky folder such as /tmp).
+        let candidates = [("the store", path), ("the signing key", signingKey)] + (exists ? [] : [("the folder", folder)])
+        for (what, candidate) in candidates {
+            var info = stat()
+            guard stat(candidate, &info) == 0 else { continue }
+            guard info.st_uid != me, info.st_mode & S_ISVTX == 0 else { continue }
+            let owner = getpwuid(info.st_uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(info.st_uid)"
+            throw StoreError(.badLocation, "\(what) \(candidate) belongs to \(owner): run this command as \(owner) (runuser -u \(owner) -- escort …), so that what it writes there stays writable by the gateway")
+        }
+        let writable = exists ? access(path, W_OK) == 0 : access(folder, W_OK | X_OK) == 0
+        if !writable {
+            throw StoreError(.badLocation, "cannot write \(path): run this command as the account the gateway runs as (runuser -u escort -- escort …)")
         }
     }
 }

@@ -88,6 +88,9 @@ struct NodeFailureTests {
         #expect(fields["node"] as? String == deadNode)
         #expect((fields["reason"] as? String ?? "").contains("stopped answering"), "\(fields)")
         #expect(fields["ended_by"] as? String != deadNode && fields["ended_by"] != nil, "\(fields)")
+        // The node that ended it tells its operators, at warning, naming the dead node.
+        let declared = next.errorOutput.split(separator: "\n").filter { $0.contains(#""event":"node_declared_dead""#) }
+        #expect(declared.count == 1 && declared.first?.contains(#""level":"warning""#) == true && declared.first?.contains(deadNode) == true, "\(next.errorOutput)")
         // Nothing the dead node held was approved or run.
         let held = records.filter { ["ESC-2004", "ESC-2006"].contains($0["code"] as? String) }
             .compactMap { ($0["fields"] as? [String: Any])?["command"] as? String }

@@ -22,6 +22,7 @@ struct ServeConfigCLITests {
         ("[store]\nlocation = \"postgres://u@h/d\"\npassword_env = \"ESCORT_TEST_UNSET_VARIABLE\"", "escort.toml: store.password_env: the environment variable ESCORT_TEST_UNSET_VARIABLE is not set"),
         ("[policy]\nfile = \"no-such-policy.toml\"", "escort.toml: policy.file: "),
         ("[web]\nport = 0\nlisten = \"0.0.0.0\"", "escort.toml: web.listen: the web console serves plain HTTP only on loopback"),
+        ("[web]\nport = 0\nplayer_assets = \"no-player-here\"", "escort.toml: web.player_assets: "),
     ]
 
     @Test(.enabled(if: available), arguments: bad)

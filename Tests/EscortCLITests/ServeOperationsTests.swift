@@ -129,6 +129,9 @@ struct ServeOperationsTests {
         #expect(failing == 503, "\(failing) \(why)")
         #expect(why.contains(#""audit_log":"#) && why.contains("could not be written"), "\(why)")
         #expect(try await g.metric(#"escort_store_errors_total{operation="audit_write"}"#) >= 1)
+        #expect(try await g.metric(#"escort_security_events_total{event="audit_failure"}"#) >= 1)
+        // The engineer is told what it means, not the store's words.
+        #expect(!refused.errorOutput.contains("disk full (test)") && !refused.errorOutput.contains("SQLite"), "\(refused.errorOutput)")
 
         // Once the store takes writes again, so does the log, and /health recovers.
         try store.executeForTesting("DROP TRIGGER refuse_all")
@@ -152,13 +155,16 @@ struct ServeOperationsTests {
     @Test(.enabled(if: available))
     func sigtermLetsARunningCommandFinishRefusesNewConnectionsAndEndsWithACheckpoint() async throws {
         let g = try await Gateway.seeded()
-        try g.writeConfig(gateway: "shutdown_grace_seconds = 20")
+        try g.writeConfig(gateway: "shutdown_grace_seconds = 20", tables: "[web]\nport = 0")
         try await g.start()
 
         let running = try g.ssh("alice+app-il4", key: "alice", ["--", "echo started; sleep 2; echo finished"])
         #expect(await running.waitFor("started"), "\(running.output) \(running.errorOutput)")
         kill(g.process!.pid, SIGTERM)
         #expect(await g.process!.waitFor("Escort gateway stopping"), "\(g.process!.output)")
+        // A load balancer is told to send nothing more while it drains.
+        let (draining, why) = try await g.get("/health")
+        #expect(draining == 503 && why.contains(#""status":"draining""#), "\(draining) \(why)")
 
         // A new connection is refused while the running command finishes.
         let late = try g.ssh("alice+app-il4", key: "alice", ["--", "echo late"])
@@ -168,6 +174,9 @@ struct ServeOperationsTests {
         #expect(await running.waitForExit() == 0, "\(running.output) \(running.errorOutput)")
         #expect(running.output.contains("finished"), "\(running.output) \(running.errorOutput)")
         #expect(await g.process!.waitForExit(timeout: 30) == 0, "\(g.process!.errorOutput)")
+        // A clean stop logs nothing at error or above (the docs' alert on error lines stays quiet).
+        let loud = g.process!.errorOutput.split(separator: "\n").filter { $0.contains(#""level":"error""#) || $0.contains(#""level":"critical""#) }
+        #expect(loud.isEmpty, "\(loud)")
 
         try await Self.expectVerifiedAndCheckpointed(g)
     }

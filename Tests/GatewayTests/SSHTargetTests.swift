@@ -122,9 +122,18 @@ struct SSHTargetTests {
                 let shell = try await connector.openShell(columns: 80, rows: 24, term: "xterm")
                 await shell.close()
                 Issue.record("connected with pin \(pin ?? "none")")
+            } catch let e as HostKeyMismatch {
+                // The error names the key the target presented, as ssh-keygen -l prints it.
+                #expect(pin != nil, "\(e)")
+                #expect("\(e)".contains("not the pinned one"), "\(e)")
+                try sshd.hostKey.write(toFile: keys.file("daemon.pub"), atomically: true, encoding: .utf8)
+                let printed = try await ChildProcess.run("/usr/bin/ssh-keygen", ["-lf", keys.file("daemon.pub")])
+                #expect(printed.stdout.split(separator: " ").dropFirst().first.map(String.init) == e.presented, "\(printed.stdout) \(e)")
+                #expect(e.pinned != e.presented)
             } catch let e as GatewayError {
+                #expect(pin == nil, "\(e)")
                 #expect(e.code == .targetUnavailable, "\(e)")
-                #expect("\(e)".contains(pin == nil ? "no pinned host key" : "not the pinned one"), "\(e)")
+                #expect("\(e)".contains("no pinned host key"), "\(e)")
             }
         }
         // The right pin connects.

@@ -109,7 +109,7 @@ public struct GatewaySigningKey: Sendable {
 
 /// A gateway's Ed25519 public key, as an auditor pins it.
 ///
-/// Accepted text: 64 hex digits or base64 of the raw 32 bytes (as in `escort-gateway.key.pub`).
+/// Accepted text: 64 hex digits or base64 of the raw 32 bytes (as in `gateway.key.pub`).
 public struct GatewayPublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The raw 32 bytes.
     public let bytes: [UInt8]

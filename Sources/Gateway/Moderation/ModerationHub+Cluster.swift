@@ -231,8 +231,10 @@ extension ModerationHub {
         guard let cluster else { return }
         do {
             for m in try await cluster.store.takeMessages(to: cluster.node) { handle(m) }
+            StoreReachability.shared.succeeded()
         } catch {
-            Self.logger.warning("could not read messages from other nodes: \(error)")
+            // Said once per outage, not at every poll.
+            StoreReachability.shared.failed(error, during: "reading messages from other nodes")
         }
         flushOutput()
         await publishChanged()

@@ -9,6 +9,9 @@ final class ConnectionState: Sendable {
         var user: GatewayUser?
         var target: String?
         var console = false
+        /// The store could not be asked who the key belongs to: the connection is let in only
+        /// to be told so (see ``SessionChannelHandler``); nothing else runs on it.
+        var storeUnreachable = false
     }
 
     let remoteAddress: String?
@@ -50,8 +53,15 @@ final class ConnectionAuthenticator: NIOSSHServerUserAuthenticationDelegate {
             let user: GatewayUser?
             do {
                 user = try await authority.user(forKey: key)
+                StoreReachability.shared.succeeded()
             } catch {
-                user = nil
+                // Without its store the gateway cannot tell who this is, nor audit a refusal.
+                // "Permission denied (publickey)" would send the engineer to check a key that is
+                // fine: the connection is accepted only to say what is wrong, and then closed.
+                StoreReachability.shared.failed(error, during: "authentication")
+                SecurityTelemetry.accessRefused(.storeUnreachable, person: login, target: target, detail: "the store could not be asked who the key belongs to", source: state.remoteAddress)
+                state.value.withLockedValue { $0.storeUnreachable = true }
+                return .success
             }
             guard let user, user.name == login else {
                 let reason = user == nil ? "the key is not registered to anyone" : "the key belongs to \(user!.name), not \(login)"
@@ -59,6 +69,7 @@ final class ConnectionAuthenticator: NIOSSHServerUserAuthenticationDelegate {
                     code: .accessDecided, actor: login,
                     fields: ["decision": "refused", "stage": "authentication", "reasons": [.string(reason)],
                              "key": .string(String(key.prefix(120))), "source": state.remoteAddress.map { .string($0) } ?? .null]))
+                SecurityTelemetry.accessRefused(.unknownKey, person: login, target: target, detail: reason, source: state.remoteAddress)
                 return .failure
             }
             state.value.withLockedValue {

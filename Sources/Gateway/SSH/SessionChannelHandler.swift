@@ -95,6 +95,15 @@ final class SessionChannelHandler: ChannelInboundHandler {
     func start(_ context: ChannelHandlerContext, _ request: EngineerSession.Request) -> Bool {
         guard !started else { return false }
         let connection = self.connection.value.withLockedValue { $0 }
+        if connection.storeUnreachable {
+            started = true
+            let terminal = ChannelTerminal(channel: context.channel)
+            Task {
+                await terminal.sendError(Array((StoreReachability.engineerMessage + "\r\n").utf8))
+                await terminal.finish(exitStatus: 1)
+            }
+            return true
+        }
         guard let user = connection.user else { return false }
         started = true
         let terminal = ChannelTerminal(channel: context.channel)

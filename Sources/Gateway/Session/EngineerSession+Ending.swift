@@ -53,8 +53,12 @@ extension EngineerSession {
             _ = try await context.audit.append(AuditEvent(code: code, session: id, actor: actor ?? user.name, fields: fields))
             return true
         } catch {
+            SecurityTelemetry.record(.auditFailure, "the audit log could not record an event; the session stops", [
+                "session": "\(id)", "code": "\(code.code)", "error": "\(error)", "fail_closed": "\(failClosed)",
+            ])
             guard failClosed else { return false }
-            let message = "Escort: the audit log could not record this (\(error)); nothing more runs in this session.\r\n"
+            // The engineer is told what it means, not the store's own words.
+            let message = "Escort: the audit log could not record this, so nothing more runs in this session.\r\n"
             if state != .ended {
                 _ = await teardown(reason: "audit log unavailable")
                 await terminal.sendError(Array(message.utf8))

@@ -111,6 +111,9 @@ extension EngineerSession {
     public func terminate(by: String, reason: String) async {
         await say("Escort: \(by) ended this session: \(reason)", inline: false)
         await audit(.sessionKilled, ["by": .string(by), "reason": .string(reason)])
+        SecurityTelemetry.record(by == "gateway" ? .sessionEndedByPolicy : .sessionEndedByEscort, "a session was ended", [
+            "session": "\(id)", "by": "\(by)", "reason": "\(reason)",
+        ])
         await end(reason: "ended by \(by)", status: 137)
     }
 

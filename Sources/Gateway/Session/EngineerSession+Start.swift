@@ -22,7 +22,8 @@ extension EngineerSession {
         do {
             menu = try await context.authority.targets()
         } catch {
-            await fail("The target registry could not be read (\(error)); access refused.", status: 1)
+            StoreReachability.shared.failed(error, during: "reading the target registry")
+            await fail("The gateway cannot reach its store, so the target registry cannot be read; access refused. Try again later, or tell the gateway's operators.", status: 1)
             return
         }
         var text = "\r\nEscort — \(user.displayName) (\(user.name)). Targets:\r\n"
@@ -41,11 +42,13 @@ extension EngineerSession {
         do {
             found = try await context.authority.target(named: name)
         } catch {
-            await fail("The target registry could not be read (\(error)); access refused.", status: 1)
+            StoreReachability.shared.failed(error, during: "reading the target registry")
+            await fail("The gateway cannot reach its store, so the target registry cannot be read; access refused. Try again later, or tell the gateway's operators.", status: 1)
             return
         }
         guard let target = found else {
             await audit(.accessDecided, ["target": .string(name), "decision": "refused", "reasons": ["no such target"]])
+            SecurityTelemetry.accessRefused(.noSuchTarget, person: user.name, target: name, detail: "no such target", source: source)
             await fail("There is no target called \(name).", status: 1)
             return
         }
@@ -55,10 +58,17 @@ extension EngineerSession {
     func connect(_ target: GatewayTarget) async {
         self.target = target
         let outcome: AccessOutcome
+        var refusal = AccessRefusal.policy
+        var failure: String?
         do {
             outcome = try await context.authority.access(user: user, target: target, source: source)
         } catch {
-            outcome = AccessOutcome(mode: nil, reasons: ["The policy could not be evaluated (\(error)); refused (fail closed)."])
+            outcome = AccessOutcome(mode: nil, reasons: ["The policy could not be evaluated (the gateway's store or registry did not answer); refused (fail closed)."])
+            refusal = .policyUnavailable
+            failure = "\(error)"
+        }
+        if outcome.mode == nil {
+            SecurityTelemetry.accessRefused(refusal, person: user.name, target: target.name, detail: failure ?? outcome.reasons.joined(separator: " "), source: source)
         }
         var fields: [String: JSONValue] = [
             "target": .string(target.name), "impact_level": .string(target.impactLevel.rawValue),
@@ -79,7 +89,8 @@ extension EngineerSession {
             do {
                 try await presence.opened(id)
             } catch {
-                await fail("The session could not be registered with the gateway's store (\(error)); nothing was run.", status: 1)
+                StoreReachability.shared.failed(error, during: "registering a session")
+                await fail("The gateway cannot reach its store, so the session could not be registered; nothing was run.", status: 1)
                 return
             }
             registered = true
@@ -94,7 +105,8 @@ extension EngineerSession {
         } catch {
             await audit(.sessionEnded, ["reason": .string("target unavailable: \(error)")], failClosed: false)
             await unregisterFromStore()
-            await fail("Target \(target.name) is unavailable: \(error)", status: 1)
+            TargetFailure.report(error, target: target.name, session: id)
+            await fail(TargetFailure.engineerMessage(error, target: target.name), status: 1)
             return
         }
         guard await audit(.sessionStarted, [
@@ -115,7 +127,8 @@ extension EngineerSession {
                 commandOutputLimit: context.recordedOutputPerCommand)
         } catch {
             await shell.close()
-            await fail("The session could not be recorded (\(error)); nothing was run.", status: 1)
+            SecurityTelemetry.record(.auditFailure, "a session's recording could not be opened; the session stops", ["session": "\(id)", "error": "\(error)"])
+            await fail("The session could not be recorded, so nothing was run. Tell the gateway's operators.", status: 1)
             return
         }
         self.shell = shell

@@ -56,7 +56,12 @@ public actor NodePresence {
     func beat() async {
         // A failed heartbeat is retried next time; if the store stays away long enough, other
         // nodes end this node's sessions, which is the safe side.
-        try? await store.heartbeat(node: node)
+        do {
+            try await store.heartbeat(node: node)
+            StoreReachability.shared.succeeded()
+        } catch {
+            StoreReachability.shared.failed(error, during: "heartbeat")
+        }
         await sweep()
     }
 
@@ -73,6 +78,9 @@ public actor NodePresence {
             do {
                 _ = try await audit.append(event)
                 adopted.append(orphan.session)
+                SecurityTelemetry.record(.nodeDeclaredDead, "a gateway node stopped answering; its session was ended", [
+                    "node": "\(orphan.node)", "session": "\(orphan.session)", "last_heartbeat": "\(last)",
+                ])
             } catch {
                 // Put the claim back so this or another node tries again.
                 try? await store.sessionOpened(orphan.session, node: orphan.node)

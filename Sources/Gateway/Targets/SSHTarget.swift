@@ -37,7 +37,7 @@ public struct SSHTargetConnector: TargetConnector {
         } catch {
             try? await shell.connection.close()
             // A refused host key ends the connection before the shell opens: say so, not "refused".
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         return shell
     }
@@ -58,7 +58,7 @@ public struct SSHTargetConnector: TargetConnector {
             throw error
         } catch {
             try? await shell.connection.close()
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) refused a shell for \(user): \(error)"))
         }
         do {
             let command = "exec \(SSHTargetShell.shellQuoted(agent)) session --cols \(columns) --rows \(rows)"
@@ -67,7 +67,7 @@ public struct SSHTargetConnector: TargetConnector {
             return AgentShell(channel: channel) { try? await connection.close() }
         } catch {
             try? await shell.connection.close()
-            throw shell.hostKeyCheck?.refusal ?? GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)")
+            throw refusalOr(shell.hostKeyCheck, GatewayError(.targetUnavailable, "\(host):\(port) did not start escort-agent for \(user): \(error)"))
         }
     }
 
@@ -76,7 +76,12 @@ public struct SSHTargetConnector: TargetConnector {
         guard let hostKey else {
             throw GatewayError(.targetUnavailable, "the target \(host) has no pinned host key; register it with `escort target add … --ssh-host-key`")
         }
-        let key = try OpenSSHPrivateKey.load(path: keyPath)
+        let key: NIOSSHPrivateKey
+        do {
+            key = try OpenSSHPrivateKey.load(path: keyPath)
+        } catch {
+            throw TargetCredentialUnreadable(path: keyPath, detail: (error as? GatewayError)?.message ?? "\(error)")
+        }
         let pinned: NIOSSHPublicKey
         do { pinned = try NIOSSHPublicKey(openSSHPublicKey: hostKey) } catch {
             throw GatewayError(.targetUnavailable, "the pinned host key of \(host) cannot be read: \(error)")
@@ -99,12 +104,27 @@ public struct SSHTargetConnector: TargetConnector {
                 .connect(host: host, port: port)
                 .get()
         } catch {
-            throw check.refusal ?? GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)")
+            throw refusalOr(check, GatewayError(.targetUnavailable, "cannot connect to \(host):\(port): \(error)"))
+        }
+        // A target that accepts the connection and then says nothing would hold the engineer
+        // forever: without a host key within the limit, the connection is closed.
+        connection.eventLoop.scheduleTask(in: TargetHostKeyCheck.keyExchangeTimeout) {
+            if check.expire() { connection.close(promise: nil) }
         }
         let shell = SSHTargetShell(connection: connection)
         shell.hostKeyCheck = check
         return shell
     }
+}
+
+/// A refused host key, or a target that never got as far as showing one, ends the connection
+/// with a generic error: the check says why, if it knows.
+func refusalOr(_ check: TargetHostKeyCheck?, _ other: GatewayError) -> any Error {
+    if let refusal = check?.refusal { return refusal }
+    if check?.timedOut == true {
+        return GatewayError(.targetUnavailable, "the target accepted the connection but did not complete an SSH key exchange within \(TargetHostKeyCheck.keyExchangeTimeout.nanoseconds / 1_000_000_000) s")
+    }
+    return other
 }
 
 final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
@@ -130,18 +150,35 @@ final class TargetKeyAuthentication: NIOSSHClientUserAuthenticationDelegate {
 /// Accepts only the pinned host key, and remembers a refusal so the error can name it.
 final class TargetHostKeyCheck: NIOSSHClientServerAuthenticationDelegate, Sendable {
     let pinned: NIOSSHPublicKey
-    private let refused = NIOLockedValueBox<GatewayError?>(nil)
+    private let refused = NIOLockedValueBox<HostKeyMismatch?>(nil)
+    /// Whether the target has shown its host key (false) or the time to do so has run out (true).
+    private let progress = NIOLockedValueBox<(presented: Bool, timedOut: Bool)>((false, false))
+
+    /// How long a target has, once connected, to show its host key.
+    static let keyExchangeTimeout: TimeAmount = .seconds(15)
+
+    var timedOut: Bool { progress.withLockedValue { $0.timedOut } }
+
+    /// Marks the time as run out unless the key was shown; true if it had not been.
+    func expire() -> Bool {
+        progress.withLockedValue { p in
+            guard !p.presented else { return false }
+            p.timedOut = true
+            return true
+        }
+    }
 
     init(pinned: NIOSSHPublicKey) {
         self.pinned = pinned
     }
 
     /// Why the target's key was refused, if it was.
-    var refusal: GatewayError? { refused.withLockedValue { $0 } }
+    var refusal: HostKeyMismatch? { refused.withLockedValue { $0 } }
 
     func validateHostKey(hostKey: NIOSSHPublicKey, validationCompletePromise: EventLoopPromise<Void>) {
+        progress.withLockedValue { $0.presented = true }
         if pinned != hostKey {
-            let error = GatewayError(.targetUnavailable, "the target's host key is not the pinned one (possible interception)")
+            let error = HostKeyMismatch(presented: HostKeyMismatch.fingerprint(hostKey), pinned: HostKeyMismatch.fingerprint(pinned))
             refused.withLockedValue { $0 = error }
             validationCompletePromise.fail(error)
         } else {
