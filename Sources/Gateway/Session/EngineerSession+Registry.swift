@@ -109,6 +109,9 @@ extension EngineerSession {
             "reason": .string(why), "reasons": .array(reasons.map { .string($0) }),
             "target": target.map { .string($0.name) } ?? .null, "commands": .integer(Int64(commandCount)),
         ], failClosed: false, actor: "system")
+        SecurityTelemetry.record(.sessionEndedByPolicy, "a session was ended: the registry no longer allows it", [
+            "session": "\(id)", "by": "registry", "person": "\(user.name)", "target": "\(target?.name ?? "-")", "reason": "\(why)",
+        ])
         await say("Escort: this session ends: \(why)." + reasons.map { "\r\n  - \($0)" }.joined(), inline: false)
         await end(reason: "registry: \(why)", status: 1)
     }
