@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "EscortTesting"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Agent", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore"],
+            dependencies: ["Gateway", "Agent", "EscortTesting", "AuditLog", "Store", "StoreSQLite", "ShellAnalysis", "EscortCore", "Policy"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -12,7 +12,25 @@ public enum CredentialStoreConformance {
         ("a credential reads back as set", readBack),
         ("setting again replaces the credential", replaces),
         ("a credential for someone unregistered is refused and not stored", refusesUnknownPeople),
+        ("a disabled or removed person's credential signs nobody in", disabledPeopleHaveNone),
     ]
+
+    @Sendable static func disabledPeopleHaveNone(_ store: Backend) async throws {
+        try await store.addPerson(RegistryStoreConformance.person("amy"))
+        try await store.setCredential(credential("amy"))
+        var amy = try await store.person(named: "amy")!
+        amy.disabled = RegistryMark(at: Date(timeIntervalSince1970: 1_800_000_000), by: "root", reason: "on leave")
+        try await store.updatePerson(amy)
+        try check(try await store.credential(for: "amy") == nil, "a disabled person's credential is still returned")
+        amy.disabled = nil
+        try await store.updatePerson(amy)
+        try check(try await store.credential(for: "amy") == credential("amy"), "re-enabling does not bring the credential back")
+        amy.removed = RegistryMark(at: Date(timeIntervalSince1970: 1_800_000_000), by: "root", reason: "left")
+        try await store.updatePerson(amy)
+        amy.removed = nil
+        try await store.updatePerson(amy)
+        try check(try await store.credential(for: "amy") == nil, "a removed person's credential was kept")
+    }
 
     static func credential(_ person: String, hash: String = "scrypt$16384$8$1$c2FsdA$aGFzaA", totp: String? = "JBSWY3DPEHPK3PXP",
                            at seconds: Double = 1_800_000_000.25) -> ConsoleCredential {

@@ -15,6 +15,11 @@ public enum RegistryStoreConformance {
         ("overlapping tickets are refused", overlappingTicketsAreRefused),
         ("revoke", revoke),
         ("active tickets at a time", activeAtTime),
+        ("updating a person keeps the keys in step", updatePerson),
+        ("a removed person stays on record and the name is not reused", removedPersonStays),
+        ("updating a target", updateTarget),
+        ("extending a ticket", extendTicket),
+        ("a whole registry imported, all or nothing", importRegistry),
     ]
 
     /// Runs every check, each against a fresh store from `makeStore`.
@@ -175,5 +180,139 @@ public enum RegistryStoreConformance {
         try check(try await active(10.5) == ["T-B"], "a ticket is inactive before its revocation")
         try check(try await active(11.5) == [], "a revoked ticket is still active")
         try check(try await s.activeTickets(person: "bob", target: "db1", at: t0).isEmpty, "bob has alice's ticket")
+    }
+
+    // MARK: - Changes
+
+    @Sendable static func updatePerson(_ s: any RegistryStore) async throws {
+        try await s.addPerson(person("alice", keys: [key(1), key(2)]))
+        try await s.addPerson(person("bob", keys: [key(5)]))
+        var alice = try await s.person(named: "alice")!
+        let original = alice
+        alice.keys = [key(2), key(3, comment: "new laptop")]
+        alice.revokedKeys = [RevokedKey(key: key(1), mark: RegistryMark(at: t0, by: "root", reason: "stolen"))]
+        alice.location = CountryCode("GB")
+        alice.clearance = .topSecret
+        let old = try await s.updatePerson(alice)
+        try check(old == original, "updatePerson does not return the version it replaced")
+        try check(try await s.person(named: "alice") == alice, "the updated person does not read back equal")
+        try check(try await s.person(withKey: key(1).blob) == nil, "a key taken off still authenticates alice")
+        try check(try await s.person(withKey: key(3).blob)?.name == "alice", "a key added does not find alice")
+        try check(try await s.person(withKey: key(2).blob)?.location == CountryCode("GB"), "the key lookup reads an old version")
+        var clash = alice
+        clash.keys.append(key(5))
+        try await expectError("bob's key for alice", containing: "already registered to bob") { try await s.updatePerson(clash) }
+        try check(try await s.person(named: "alice") == alice, "a refused update changed alice")
+        try check(try await s.person(withKey: key(3).blob)?.name == "alice", "a refused update lost alice's keys")
+        try await expectError("an unknown person", containing: "no person named carol") { try await s.updatePerson(person("carol")) }
+        var twice = alice
+        twice.keys = [key(2), key(2)]
+        try await expectError("a key listed twice", containing: "listed twice") { try await s.updatePerson(twice) }
+    }
+
+    @Sendable static func removedPersonStays(_ s: any RegistryStore) async throws {
+        try await withTargets(s)
+        try await s.grantTicket(ticket("T-A", from: 0, until: 8))
+        var alice = try await s.person(named: "alice")!
+        let mark = RegistryMark(at: t0 + 60, by: "root", reason: "left the company")
+        alice.revokedKeys = alice.keys.map { RevokedKey(key: $0, mark: mark) }
+        alice.keys = []
+        alice.removed = mark
+        try await s.updatePerson(alice)
+        try check(try await s.person(named: "alice")?.removed == mark, "the removal is not kept with the person")
+        try check(try await s.person(named: "alice")?.isEnabled == false, "a removed person reads as enabled")
+        try check(try await s.person(withKey: key(1).blob) == nil, "a removed person's key still authenticates")
+        try check(try await s.people().map(\.name) == ["alice", "bob"], "a removed person is missing from people(): history needs the record")
+        try check(try await s.tickets(person: "alice", target: nil).map(\.id) == ["T-A"], "a removed person's tickets are gone")
+        try await expectError("re-adding a removed name", containing: "was removed") { try await s.addPerson(person("alice")) }
+        // The key is free for its new owner.
+        try await s.addPerson(person("amy", keys: [key(1)]))
+        try check(try await s.person(withKey: key(1).blob)?.name == "amy", "a removed person's key cannot be registered again")
+    }
+
+    @Sendable static func updateTarget(_ s: any RegistryStore) async throws {
+        try await withTargets(s)
+        var db1 = try await s.target(named: "db1")!
+        db1.impactLevel = .il6
+        db1.owner = "DBA team"
+        db1.workload = TargetWorkload(services: ["postgresql", "app"], appDirectories: ["/opt/app"], databases: ["orders"], networks: ["10.20.0.0/16", "db1.internal"])
+        db1.disabled = RegistryMark(at: t0, by: "root", reason: "maintenance")
+        try await s.updateTarget(db1)
+        try check(try await s.target(named: "db1") == db1, "the updated target does not read back equal")
+        try check(try await s.targets().first { $0.name == "db1" }?.workload.databases == ["orders"], "targets() reads an old version")
+        var bad = db1
+        bad.workload.networks = ["10.20.0.0/99"]
+        try await expectError("a network that is not one", containing: "is not a CIDR block") { try await s.updateTarget(bad) }
+        try await expectError("an unknown target", containing: "no target named nowhere") {
+            try await s.updateTarget(Target(name: "nowhere", impactLevel: .il2, owner: "x", connection: .localShell))
+        }
+    }
+
+    @Sendable static func extendTicket(_ s: any RegistryStore) async throws {
+        try await withTargets(s)
+        try await s.grantTicket(ticket("T-A", from: 0, until: 8))
+        try await s.grantTicket(ticket("T-C", from: 10, until: 12))
+        try await s.grantTicket(ticket("T-X", "alice", "web", from: 0, until: 100))
+        let t = try await s.extendTicket(id: "T-A", until: t0 + 10 * 3600)
+        try check(t.validUntil == t0 + 10 * 3600, "extendTicket does not return the new window")
+        try check(try await s.activeTickets(person: "alice", target: "db1", at: t0 + 9 * 3600).map(\.id) == ["T-A"], "the extension is not in force")
+        try await expectError("an extension into T-C", containing: "T-C") { try await s.extendTicket(id: "T-A", until: t0 + 11 * 3600) }
+        try await expectError("an end before the start", containing: "ends before it starts") { try await s.extendTicket(id: "T-A", until: t0 - 1) }
+        try await s.extendTicket(id: "T-A", until: t0 + 4 * 3600)  // shortened
+        try check(try await s.activeTickets(person: "alice", target: "db1", at: t0 + 5 * 3600).isEmpty, "a shortened ticket is still active")
+        try await s.revokeTicket(id: "T-C", at: t0)
+        try await expectError("extending a revoked ticket", containing: "already revoked") { try await s.extendTicket(id: "T-C", until: t0 + 20 * 3600) }
+        try await expectError("an unknown ticket", containing: "no ticket with id T-Z") { try await s.extendTicket(id: "T-Z", until: t0) }
+    }
+
+    /// A registry with one of everything: a removed person, a disabled target with a workload, a
+    /// revoked ticket, console credentials.
+    public static func sampleContents() -> RegistryContents {
+        let mark = RegistryMark(at: t0 + 0.25, by: "root", reason: "left")
+        var gone = person("gone")
+        gone.revokedKeys = [RevokedKey(key: key(4, comment: "old"), mark: mark)]
+        gone.removed = mark
+        var alice = person("alice", keys: [key(1, comment: "alice@laptop"), key(2)], citizenships: [CountryCode("US"), CountryCode("GB")])
+        alice.disabled = RegistryMark(at: t0, by: "root", reason: "on leave")
+        var db1 = Target(name: "db1", impactLevel: .il5, owner: "ops", connection: .ssh(host: "db1.example", port: 2222, user: "deploy", keyPath: "/etc/escort/db1"),
+                         sshHostKey: db1HostKey, workload: TargetWorkload(services: ["app"], appDirectories: ["/opt/app"], databases: ["orders"], networks: ["10.0.0.0/8"]))
+        db1.disabled = RegistryMark(at: t0, by: "root", reason: "maintenance")
+        var revoked = ticket("T-B", from: 0, until: 2)
+        revoked.revokedAt = t0 + 1800.5
+        return RegistryContents(
+            people: [alice, person("bob", keys: [key(3)]), gone],
+            targets: [db1, Target(name: "web", impactLevel: .il2, owner: "web", connection: .localShell)],
+            tickets: [ticket("T-A", from: 0, until: 8), revoked, ticket("T-C", "bob", "web", from: 1, until: 3)],
+            credentials: [ConsoleCredential(person: "bob", passwordHash: "scrypt$16384$8$1$c2FsdA$aGFzaA", totpSecret: "JBSWY3DPEHPK3PXP", updated: t0 + 0.125)])
+    }
+
+    /// Everything `s` holds, in the order `sampleContents` lists it.
+    public static func contents(of s: any RegistryStore) async throws -> RegistryContents {
+        var credentials: [ConsoleCredential] = []
+        let people = try await s.people()
+        if let c = s as? any CredentialStore {
+            for p in people { if let found = try await c.credential(for: p.name) { credentials.append(found) } }
+        }
+        return RegistryContents(people: people, targets: try await s.targets(), tickets: try await s.tickets(person: nil, target: nil), credentials: credentials)
+    }
+
+    @Sendable static func importRegistry(_ s: any RegistryStore) async throws {
+        let sample = sampleContents()
+        var broken = sample
+        broken.tickets.append(ticket("T-Q", "nobody", from: 0, until: 1))
+        try await expectError("an import with a ticket for nobody", containing: "no person named nobody") { try await s.importRegistry(broken) }
+        let left = try await s.people().count + s.targets().count
+        try check(left == 0, "a failed import left entries behind")
+        try await s.importRegistry(sample)
+        let read = try await contents(of: s)
+        try check(Set(read.people) == Set(sample.people), "imported people do not read back equal")
+        try check(Set(read.targets) == Set(sample.targets), "imported targets do not read back equal")
+        try check(Set(read.tickets) == Set(sample.tickets), "imported tickets do not read back equal")
+        if s is any CredentialStore {
+            try check(read.credentials == sample.credentials, "imported console credentials do not read back equal")
+        }
+        try check(try await s.person(withKey: key(1).blob)?.name == "alice", "an imported key does not authenticate")
+        try check(try await s.person(withKey: key(4).blob) == nil, "an imported revoked key authenticates")
+        try await expectError("a second import", containing: "already holds a registry") { try await s.importRegistry(sample) }
     }
 }

@@ -45,6 +45,16 @@ extension StoreError {
             "\(ticket.person) already holds ticket \(clash.id) for \(ticket.target) from \(RegistryDate.format(clash.validFrom)) until \(RegistryDate.format(clash.validUntil)), which overlaps; revoke it first or choose another window")
     }
 
+    /// `.conflict`: an import into a store that already holds a registry.
+    public static func registryNotEmpty(_ what: String) -> StoreError {
+        StoreError(.conflict, "the store already holds a registry (\(what)); import only into an empty store, nothing was imported")
+    }
+
+    /// `.duplicate`: a removed person's name is not given to someone new.
+    public static func personRemoved(_ name: String) -> StoreError {
+        StoreError(.duplicate, "a person named \(name) was removed; the name stays with their history and is not reused")
+    }
+
     /// `.duplicate`: the training result id is taken.
     public static func trainingResultExists(_ id: String) -> StoreError {
         StoreError(.duplicate, "a training result with id \(id) already exists")

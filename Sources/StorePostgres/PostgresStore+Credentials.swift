@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import PostgresNIO
 import Store
@@ -20,11 +21,17 @@ extension PostgresStore: CredentialStore {
         }
     }
 
+    /// The credential of `person`, or nil if none was set or the person is disabled or removed.
     public func credential(for person: String) async throws -> ConsoleCredential? {
-        try await rows("SELECT person, password_hash, totp_secret, updated FROM console_credential WHERE person = \(person)")
-            .first.map { row in
-                let (person, hash, totp, updated) = try decoded(row, (String, String, String?, Double).self)
-                return ConsoleCredential(person: person, passwordHash: hash, totpSecret: totp, updated: Date(timeIntervalSince1970: updated))
-            }
+        try await rows(
+            """
+            SELECT c.person, c.password_hash, c.totp_secret, c.updated, p.body FROM console_credential c
+            JOIN person p ON p.name = c.person WHERE c.person = \(person)
+            """
+        ).first.flatMap { row in
+            let (person, hash, totp, updated, body) = try decoded(row, (String, String, String?, Double, String).self)
+            guard try StoredJSON.decode(Person.self, body, "person").isEnabled else { return nil }
+            return ConsoleCredential(person: person, passwordHash: hash, totpSecret: totp, updated: Date(timeIntervalSince1970: updated))
+        }
     }
 }

@@ -123,9 +123,16 @@ extension PostgresStore: RegistryStore {
 
     // MARK: - Rows
 
-    private static func insert(_ p: Person, _ c: PostgresConnection, _ logger: Logger) async throws {
-        if try await c.exists("SELECT 1 FROM person WHERE name = \(p.name)", logger) { throw StoreError.personExists(p.name) }
+    static func insert(_ p: Person, _ c: PostgresConnection, _ logger: Logger) async throws {
+        if let row = try await c.rows("SELECT body FROM person WHERE name = \(p.name)", logger).first {
+            throw try person(row).removed == nil ? StoreError.personExists(p.name) : StoreError.personRemoved(p.name)
+        }
         try await c.query("INSERT INTO person (name, body) VALUES (\(p.name), \(try StoredJSON.encode(p)))", logger: logger)
+        try await insertKeys(of: p, c, logger)
+    }
+
+    /// Registers every key of `p` (none may belong to anyone already).
+    static func insertKeys(of p: Person, _ c: PostgresConnection, _ logger: Logger) async throws {
         for k in p.keys {
             if let row = try await c.rows("SELECT person FROM person_key WHERE blob = \(Data(k.blob))", logger).first {
                 throw StoreError.keyRegistered(k, to: try decoded(row, String.self))

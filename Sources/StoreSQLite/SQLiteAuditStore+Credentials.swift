@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import GRDB
 import Store
@@ -19,15 +20,20 @@ extension SQLiteAuditStore: CredentialStore {
         }
     }
 
+    /// The credential of `person`, or nil if none was set or the person is disabled or removed
+    /// (nobody signs in to the web console in their name while the registry says no).
     public func credential(for person: String) async throws -> ConsoleCredential? {
         try await storeRead { db in
-            try Row.fetchOne(
-                db, sql: "SELECT person, password_hash, totp_secret, updated FROM console_credential WHERE person = ?",
-                arguments: [person]
-            ).map { row in
-                ConsoleCredential(person: row[0], passwordHash: row[1], totpSecret: row[2],
-                                  updated: Date(timeIntervalSince1970: row[3]))
-            }
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT c.person, c.password_hash, c.totp_secret, c.updated, p.body FROM console_credential c
+                    JOIN person p ON p.name = c.person WHERE c.person = ?
+                    """,
+                arguments: [person])
+            else { return nil }
+            guard try Self.decodePerson(row[4]).isEnabled else { return nil }
+            return ConsoleCredential(person: row[0], passwordHash: row[1], totpSecret: row[2], updated: Date(timeIntervalSince1970: row[3]))
         }
     }
 }

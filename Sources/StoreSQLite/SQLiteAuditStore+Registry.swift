@@ -143,11 +143,16 @@ extension SQLiteAuditStore: RegistryStore {
 
     // MARK: - Rows
 
-    private static func insert(_ p: Person, _ db: Database) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE name = ?", arguments: [p.name]) != nil {
-            throw StoreError.personExists(p.name)
+    static func insert(_ p: Person, _ db: Database) throws {
+        if let body = try String.fetchOne(db, sql: "SELECT body FROM person WHERE name = ?", arguments: [p.name]) {
+            throw try decodePerson(body).removed == nil ? StoreError.personExists(p.name) : StoreError.personRemoved(p.name)
         }
         try db.execute(sql: "INSERT INTO person (name, body) VALUES (?, ?)", arguments: [p.name, try encode(p)])
+        try insertKeys(of: p, db)
+    }
+
+    /// Registers every key of `p` (none may belong to anyone already).
+    static func insertKeys(of p: Person, _ db: Database) throws {
         for k in p.keys {
             if let owner = try String.fetchOne(db, sql: "SELECT person FROM person_key WHERE blob = ?", arguments: [Data(k.blob)]) {
                 throw StoreError.keyRegistered(k, to: owner)
@@ -158,9 +163,9 @@ extension SQLiteAuditStore: RegistryStore {
         }
     }
 
-    private static let ticketColumns = "id, person, target, valid_from, valid_until, reason, granted_by, revoked_at"
+    static let ticketColumns = "id, person, target, valid_from, valid_until, reason, granted_by, revoked_at"
 
-    private static func fetchTickets(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Ticket] {
+    static func fetchTickets(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Ticket] {
         try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             guard let id: String = row["id"], let person: String = row["person"], let target: String = row["target"],
                 let from: Double = row["valid_from"], let until: Double = row["valid_until"],
@@ -176,15 +181,15 @@ extension SQLiteAuditStore: RegistryStore {
 
     static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
     static func decodePerson(_ body: String) throws -> Person { try StoredJSON.decode(Person.self, body, "person") }
-    private static func decodeTarget(_ body: String) throws -> Target { try StoredJSON.decode(Target.self, body, "target") }
+    static func decodeTarget(_ body: String) throws -> Target { try StoredJSON.decode(Target.self, body, "target") }
 
     // MARK: - Transactions
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.write(body) } catch { throw registryError(error) }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch { throw registryError(error) }
     }
 

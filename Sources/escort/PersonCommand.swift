@@ -8,8 +8,12 @@ import Policy
 struct PersonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person",
-        abstract: "Add, import and list people (engineers, escorts, reviewers, admins); set web-console passwords.",
-        subcommands: [PersonAddCommand.self, PersonImportCommand.self, PersonListCommand.self, PersonPasswordCommand.self]
+        abstract: "Add, change, disable, remove, import and list people (engineers, escorts, reviewers, admins); set web-console passwords.",
+        subcommands: [
+            PersonAddCommand.self, PersonUpdateCommand.self, PersonAddKeyCommand.self, PersonRevokeKeyCommand.self,
+            PersonDisableCommand.self, PersonEnableCommand.self, PersonRemoveCommand.self, PersonImportCommand.self,
+            PersonListCommand.self, PersonPasswordCommand.self,
+        ]
     )
 }
 
@@ -35,15 +39,7 @@ struct PersonAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var keys: [SSHPublicKey] = []
-            for path in keyFile {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw RegistryError(.invalidKey, "cannot read the key file \(path)", field: "key-file")
-                }
-                let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("#") }
-                for line in lines { keys.append(try SSHPublicKey.parse(authorizedKeysLine: String(line))) }
-            }
-            for line in key { keys.append(try SSHPublicKey.parse(authorizedKeysLine: line)) }
+            let keys = try readPublicKeys(files: keyFile, lines: key)
             guard !citizenship.isEmpty else {
                 throw RegistryError(.invalidField, "give at least one --citizenship", field: "citizenship")
             }
@@ -98,29 +94,34 @@ struct PersonImportCommand: AsyncParsableCommand {
 }
 
 struct PersonListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List everyone registered.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List everyone registered.",
+        discussion: "--format json prints every field needed to re-create each person (public keys as authorized_keys lines), removed people included.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @OptionGroup var options: RegistryOptions
 
     @Option(name: .long, help: "text or json.") var format: Format = .text
+    @Flag(name: .long, help: "Also list removed people (text; json always lists them).") var all = false
 
     func run() async throws {
         try await reportingErrors {
             let people = try await options.withStore { try await $0.people() }
             switch format {
             case .json:
-                print(AuditValue.array(people.map { .object($0.registryJSON) }).encodedString())
+                print(try RegistryFile.encode(people.map(PersonEntry.init)))
             case .text:
-                guard !people.isEmpty else { return print("No people registered.") }
+                let shown = all ? people : people.filter { $0.removed == nil }
+                guard !shown.isEmpty else { return print("No people registered.") }
                 print(table(
-                    ["NAME", "DISPLAY NAME", "CITIZENSHIP", "RESIDES", "LOCATED", "CLEARANCE", "ROLES", "TRAINING UNTIL", "KEYS"],
-                    people.map { p in
+                    ["NAME", "DISPLAY NAME", "CITIZENSHIP", "RESIDES", "LOCATED", "CLEARANCE", "ROLES", "TRAINING UNTIL", "STATE", "KEYS"],
+                    shown.map { p in
                         [
                             p.name, p.displayName, p.citizenships.map(\.code).joined(separator: ","), p.residence.code, p.location.code,
                             p.clearance.rawValue, p.sortedRoles.map(\.rawValue).joined(separator: ","),
                             p.escortTrainingExpires.map(RegistryDate.format) ?? "-",
+                            p.removed.map { "removed \(RegistryDate.format($0.at))" } ?? p.disabled.map { "disabled \(RegistryDate.format($0.at))" } ?? "active",
                             p.keys.map(\.fingerprint).joined(separator: " "),
                         ]
                     }))

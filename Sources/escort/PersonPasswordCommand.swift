@@ -35,8 +35,14 @@ struct PersonPasswordCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let existing = try await options.withStore { store in
-                guard try await store.person(named: name) != nil else {
+                guard let person = try await store.person(named: name) else {
                     throw StoreError(.missing, "no person named \(name) is registered (add them first: escort person add)")
+                }
+                if let why = person.unavailableReason { throw StoreError(.conflict, "\(why); no web-console password is set") }
+                guard !person.roles.isDisjoint(with: [.escort, .reviewer, .admin]) else {
+                    throw StoreError(
+                        .conflict,
+                        "\(name) has no web-console role (escort, reviewer or admin; roles: \(person.sortedRoles.map(\.rawValue).joined(separator: ", "))), so a password would open nothing; add a role first (escort person update \(name) --role …)")
                 }
                 return try await store.credential(for: name)
             }

@@ -71,7 +71,13 @@ struct RegistryOptions: ParsableArguments {
     /// first (so a bad key changes nothing), then `change` runs and returns the fields that
     /// changed, then a `registry.changed` event with them is appended and the log closed with
     /// a signed checkpoint.
-    func recordingChange(_ action: String, change: (any EscortStore) async throws -> [String: AuditValue]) async throws {
+    ///
+    /// - Parameter actor: who makes the change, looked up in the store before the change (by
+    ///   default ``actorName``).
+    func recordingChange(
+        _ action: String, actor: ((any EscortStore) async throws -> String)? = nil,
+        change: (any EscortStore) async throws -> [String: AuditValue]
+    ) async throws {
         let location = try location()
         try location.checkOwner(signingKey: (try? signingKeyPath()) ?? "")
         let opened = try await location.open(create: true)
@@ -80,14 +86,16 @@ struct RegistryOptions: ParsableArguments {
             let key = try await signingKey(for: store)
             let log = try await AuditLog.open(store: store, key: key)
             var all: [String: AuditValue]
+            let who: String
             do {
+                who = try await actor?(store) ?? actorName
                 all = try await change(store)
             } catch {
                 _ = try? await log.close()
                 throw error
             }
             all["action"] = .string(action)
-            _ = try await log.append(AuditEvent(code: .registryChanged, actor: actorName, fields: all))
+            _ = try await log.append(AuditEvent(code: .registryChanged, actor: who, fields: all))
             try await log.close()
         } catch {
             await opened.close()
@@ -120,7 +128,7 @@ func parseDate(_ text: String, option: String, endOfDay: Bool) throws -> Date {
 extension Person {
     /// The person for the audit log and `--format json`: every field, keys as fingerprints.
     var registryJSON: [String: AuditValue] {
-        [
+        var out: [String: AuditValue] = [
             "name": .string(name), "display_name": .string(displayName), "employer": .string(employer),
             "contractor": .string(contractor), "citizenships": .array(citizenships.map { .string($0.code) }),
             "residence": .string(residence.code), "location": .string(location.code), "clearance": .string(clearance.rawValue),
@@ -128,6 +136,20 @@ extension Person {
             "escort_training_expires": escortTrainingExpires.map { .string(RegistryDate.format($0)) } ?? .null,
             "keys": .array(keys.map { .object(["algorithm": .string($0.algorithm), "fingerprint": .string($0.fingerprint), "comment": .string($0.comment)]) }),
         ]
+        if !revokedKeys.isEmpty {
+            out["revoked_keys"] = .array(revokedKeys.map { r in
+                .object(["fingerprint": .string(r.key.fingerprint), "comment": .string(r.key.comment), "revoked": r.mark.registryJSON])
+            })
+        }
+        if let disabled { out["disabled"] = disabled.registryJSON }
+        if let removed { out["removed"] = removed.registryJSON }
+        return out
+    }
+}
+
+extension RegistryMark {
+    var registryJSON: AuditValue {
+        .object(["at": .string(RegistryDate.format(at)), "by": .string(by), "reason": .string(reason)])
     }
 }
 
@@ -140,6 +162,12 @@ extension Target {
         ]
         if case .ssh(_, _, _, let keyPath) = connection { out["ssh_key_path"] = .string(keyPath) }
         if let sshHostKey { out["ssh_host_key"] = .string(sshHostKey) }
+        if !workload.services.isEmpty { out["services"] = .array(workload.services.map { .string($0) }) }
+        if !workload.appDirectories.isEmpty { out["app_directories"] = .array(workload.appDirectories.map { .string($0) }) }
+        if !workload.databases.isEmpty { out["databases"] = .array(workload.databases.map { .string($0) }) }
+        if !workload.networks.isEmpty { out["networks"] = .array(workload.networks.map { .string($0) }) }
+        if let disabled { out["disabled"] = disabled.registryJSON }
+        if let removed { out["removed"] = removed.registryJSON }
         return out
     }
 }

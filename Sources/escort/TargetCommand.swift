@@ -5,8 +5,11 @@ import Foundation
 /// `escort target …`: the systems engineers work on.
 struct TargetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "target", abstract: "Add and list targets.",
-        subcommands: [TargetAddCommand.self, TargetListCommand.self])
+        commandName: "target", abstract: "Add, change, re-pin, disable, remove and list targets.",
+        subcommands: [
+            TargetAddCommand.self, TargetUpdateCommand.self, TargetRepinCommand.self, TargetDisableCommand.self,
+            TargetEnableCommand.self, TargetRemoveCommand.self, TargetListCommand.self,
+        ])
 }
 
 struct TargetAddCommand: AsyncParsableCommand {
@@ -26,6 +29,7 @@ struct TargetAddCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Path of the private key the gateway uses (kept on the gateway).") var sshKey: String?
     @Option(name: .long, help: "The target's SSH host key, pinned: a key line or a file holding one (its ssh_host_ed25519_key.pub, or `ssh-keyscan -t ed25519 HOST` output).")
     var sshHostKey: String?
+    @OptionGroup var workload: WorkloadOptions
 
     func validate() throws {
         if local, sshHost != nil { throw ValidationError("give either --local or --ssh-host, not both") }
@@ -45,8 +49,9 @@ struct TargetAddCommand: AsyncParsableCommand {
             }
             let connection: TargetConnection =
                 local ? .localShell : .ssh(host: sshHost ?? "", port: sshPort, user: sshUser ?? "", keyPath: sshKey ?? "")
+            if let sshKey { try TargetAddCommand.checkPrivateKeyFile(sshKey) }
             let target = try Target(name: name, impactLevel: level, owner: owner, connection: connection,
-                                    sshHostKey: try sshHostKey.map(Self.hostKeyLine)).validated()
+                                    sshHostKey: try sshHostKey.map(Self.hostKeyLine), workload: workload.applied(to: TargetWorkload())).validated()
             try await options.recordingChange("target.add") { store in
                 try await store.addTarget(target)
                 return ["target": .object(target.registryJSON)]
@@ -57,6 +62,18 @@ struct TargetAddCommand: AsyncParsableCommand {
 }
 
 extension TargetAddCommand {
+    /// The gateway's private key for a target must be there (the gateway reads it at connect
+    /// time; a path that does not exist can only be a mistake). Its contents are not read here.
+    static func checkPrivateKeyFile(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RegistryError(.invalidField, "--ssh-key \(path) does not exist: give the path of the private key the gateway logs in with (make one with ssh-keygen -t ed25519 -f \(path))", field: "ssh-key")
+        }
+        guard !isDirectory.boolValue else {
+            throw RegistryError(.invalidField, "--ssh-key \(path) is a folder, not a private key file", field: "ssh-key")
+        }
+    }
+
     /// The key line from `--ssh-host-key`: the text itself, or the first key in the file it names
     /// (an `ssh-keyscan` line `HOST TYPE KEY` loses its host name).
     static func hostKeyLine(_ given: String) throws -> String {
@@ -77,17 +94,38 @@ extension TargetAddCommand {
 }
 
 struct TargetListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List targets.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List targets.",
+        discussion: "--format json prints every field needed to re-create each target (the private key by its path only), removed targets included.")
 
     @OptionGroup var options: RegistryOptions
+    @Option(name: .long, help: "text or json.") var format: PersonListCommand.Format = .text
+    @Flag(name: .long, help: "Also list removed targets (text; json always lists them).") var all = false
 
     func run() async throws {
         try await reportingErrors {
             let targets = try await options.withStore { try await $0.targets() }
-            guard !targets.isEmpty else { return print("No targets registered.") }
+            if format == .json { return print(try RegistryFile.encode(targets.map(TargetEntry.init))) }
+            let shown = all ? targets : targets.filter { $0.removed == nil }
+            guard !shown.isEmpty else { return print("No targets registered.") }
             print(table(
-                ["NAME", "LEVEL", "OWNER", "CONNECTION"],
-                targets.map { [$0.name, $0.impactLevel.rawValue, $0.owner, $0.connection.summary] }))
+                ["NAME", "LEVEL", "OWNER", "CONNECTION", "STATE", "WORKLOAD"],
+                shown.map { t in
+                    [
+                        t.name, t.impactLevel.rawValue, t.owner, t.connection.summary,
+                        t.removed.map { "removed \(RegistryDate.format($0.at))" } ?? t.disabled.map { "disabled \(RegistryDate.format($0.at))" } ?? "active",
+                        t.workload.summary,
+                    ]
+                }))
         }
+    }
+}
+
+extension TargetWorkload {
+    /// `services app,worker; app dirs /opt/app; databases orders; networks 10.20.0.0/16`, or `-`.
+    var summary: String {
+        let parts = [("services", services), ("app dirs", appDirectories), ("databases", databases), ("networks", networks)]
+            .filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1.joined(separator: ","))" }
+        return parts.isEmpty ? "-" : parts.joined(separator: "; ")
     }
 }

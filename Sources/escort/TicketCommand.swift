@@ -1,20 +1,25 @@
 import ArgumentParser
 import EscortCore
 import Foundation
+import Policy
+import Store
 
 /// `escort ticket …`: time-boxed permission for one person on one target.
 struct TicketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ticket", abstract: "Grant, list and revoke tickets.",
-        subcommands: [TicketGrantCommand.self, TicketListCommand.self, TicketRevokeCommand.self])
+        commandName: "ticket", abstract: "Grant, extend, list and revoke tickets.",
+        subcommands: [TicketGrantCommand.self, TicketExtendCommand.self, TicketListCommand.self, TicketRevokeCommand.self])
 }
 
 struct TicketGrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant", abstract: "Let a person work on a target during a window.",
-        discussion: "Refused if the person already holds an unrevoked ticket for the target whose window overlaps.")
+        discussion: """
+            Refused if the person already holds an unrevoked ticket for the target whose window             overlaps, if the window is already over, if --by is not a registered admin, and if the             policy would refuse the person on the target even with the ticket (e.g. a national of,             or someone located in, a country of concern on a target closed to them): the error gives             the policy's reasons.
+            """)
 
     @OptionGroup var options: RegistryOptions
+    @OptionGroup var policy: PolicyOptions
 
     @Option(name: .long, help: "The person's login.") var person: String
     @Option(name: .long, help: "The target.") var target: String
@@ -33,15 +38,77 @@ struct TicketGrantCommand: AsyncParsableCommand {
         try await reportingErrors {
             let start = try from.map { try parseDate($0, option: "from", endOfDay: false) } ?? Date()
             let end = try until.map { try parseDate($0, option: "until", endOfDay: true) } ?? start.addingTimeInterval((hours ?? 0) * 3600)
+            let now = Date()
             let ticket = try Ticket(person: person, target: target, validFrom: start, validUntil: end, reason: reason, grantedBy: by)
                 .validated()
+            guard end > now else {
+                throw RegistryError(.invalidTicket, "the ticket's window is already over (it ends \(RegistryDate.format(end)), before now): nothing would be granted", field: "until")
+            }
+            let engine = try policy.engine()
             var recorder = options
             recorder.actor = options.actor ?? by
             try await recorder.recordingChange("ticket.grant") { store in
+                try await Self.check(ticket, engine: engine, store: store, now: now)
                 try await store.grantTicket(ticket)
                 return ["ticket": .object(ticket.registryJSON)]
             }
             print("Granted \(ticket.id): \(person) on \(target) from \(RegistryDate.format(start)) until \(RegistryDate.format(end)).")
+        }
+    }
+}
+
+extension TicketGrantCommand {
+    /// The grant's people and target exist and may take part, and the policy would let the
+    /// ticket's holder work on its target at all.
+    static func check(_ t: Ticket, engine: PolicyEngine, store: any RegistryStore, now: Date) async throws {
+        guard let admin = try await store.person(named: t.grantedBy) else {
+            throw StoreError(.missing, "--by \(t.grantedBy): no person named \(t.grantedBy) is registered (name the admin granting the ticket)")
+        }
+        if let why = admin.unavailableReason { throw StoreError(.conflict, "--by \(t.grantedBy): \(why)") }
+        guard admin.has(.admin) else {
+            throw StoreError(.conflict, "--by \(t.grantedBy): \(t.grantedBy) does not have the admin role, so cannot grant tickets")
+        }
+        let person = try await livePerson(t.person, in: store)
+        let target = try await liveTarget(t.target, in: store)
+        let decision = engine.ticketGrant(t, person: person, target: target, now: now)
+        if decision.mode == .refused {
+            throw StoreError(
+                .conflict,
+                "the policy refuses \(t.person) on \(t.target) (\(target.impactLevel.rawValue)) even with this ticket, so it is not granted:"
+                    + decision.reasons.map { "\n  - \($0)" }.joined())
+        }
+    }
+}
+
+struct TicketExtendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extend", abstract: "Move a ticket's end (later, or earlier to shorten it).",
+        discussion: "Refused for a revoked ticket and where the new window would overlap another ticket. Open sessions follow the new end.")
+
+    @OptionGroup var options: RegistryOptions
+    @OptionGroup var change: ChangeOptions
+    @Argument(help: "The ticket id (T-…).") var id: String
+    @Option(name: .long, help: "The new end (ISO 8601).") var until: String?
+    @Option(name: .long, help: "Hours to add to the current end (instead of --until).") var hours: Double?
+
+    func validate() throws {
+        if (until == nil) == (hours == nil) { throw ValidationError("give either --until or --hours") }
+        if let hours, !(hours > 0) { throw ValidationError("--hours must be positive") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let given = try until.map { try parseDate($0, option: "until", endOfDay: true) }
+            try await options.recordingChange("ticket.extend", by: change) { store, _ in
+                guard let old = try await store.tickets(person: nil, target: nil).first(where: { $0.id == id }) else { throw StoreError.noTicket(id) }
+                let end = given ?? old.validUntil.addingTimeInterval((hours ?? 0) * 3600)
+                guard end > Date() else {
+                    throw RegistryError(.invalidTicket, "the new end \(RegistryDate.format(end)) is already past; revoke the ticket instead", field: "until")
+                }
+                let t = try await store.extendTicket(id: id, until: end)
+                print("\(id) now ends \(RegistryDate.format(t.validUntil)) (was \(RegistryDate.format(old.validUntil))).")
+                return ["ticket": .object(t.registryJSON), "previous_valid_until": .string(RegistryDate.format(old.validUntil))]
+            }
         }
     }
 }
@@ -52,10 +119,12 @@ struct TicketListCommand: AsyncParsableCommand {
     @OptionGroup var options: RegistryOptions
     @Option(name: .long, help: "Only this person's tickets.") var person: String?
     @Option(name: .long, help: "Only tickets for this target.") var target: String?
+    @Option(name: .long, help: "text or json.") var format: PersonListCommand.Format = .text
 
     func run() async throws {
         try await reportingErrors {
             let tickets = try await options.withStore { try await $0.tickets(person: person, target: target) }
+            if format == .json { return print(try RegistryFile.encode(tickets.map(TicketEntry.init))) }
             guard !tickets.isEmpty else { return print("No tickets.") }
             let now = Date()
             print(table(
@@ -77,12 +146,14 @@ struct TicketRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a ticket now.")
 
     @OptionGroup var options: RegistryOptions
+    @OptionGroup var change: ChangeOptions
     @Argument(help: "The ticket id (T-…).") var id: String
 
     func run() async throws {
         try await reportingErrors {
+            _ = try change.requiredReason("revoking a ticket")
             let now = Date()
-            try await options.recordingChange("ticket.revoke") { store in
+            try await options.recordingChange("ticket.revoke", by: change) { store, _ in
                 let t = try await store.revokeTicket(id: id, at: now)
                 return ["ticket": .object(t.registryJSON)]
             }

@@ -126,8 +126,11 @@ struct TicketCLITests {
     @Test func targetsAndTickets() async throws {
         let cli = RegistryCLI()
         await #expect(try cli.addPerson("alice").status == 0)
+        await #expect(try cli.addPerson("root", roles: ["admin"]).status == 0)
+        let keyPath = cli.dir.file("db1-gateway-key")
+        try "(the gateway's private key)\n".write(toFile: keyPath, atomically: true, encoding: .utf8)
         let ssh = ["target", "add", "--name", "db1", "--impact-level", "IL5", "--owner", "ops",
-                   "--ssh-host", "db1.example", "--ssh-user", "deploy", "--ssh-key", "/etc/escort/db1"]
+                   "--ssh-host", "db1.example", "--ssh-user", "deploy", "--ssh-key", keyPath]
         // An SSH target without a pinned host key, or with one that is not a key, is refused.
         let unpinned = try await cli.run(ssh)
         #expect(unpinned.status != 0 && unpinned.stderr.contains("--ssh-host-key"), "\(unpinned.stderr)")
@@ -145,7 +148,7 @@ struct TicketCLITests {
         await #expect(try cli.run(["target", "add", "--name", "x", "--impact-level", "IL3", "--owner", "o", "--local"]).stderr.contains("unknown impact level"))
         let targets = try await cli.run(["target", "list"]).stdout
         #expect(targets.contains("ssh deploy@db1.example:22") && targets.contains("local shell"))
-        #expect(!targets.contains("/etc/escort/db1"))
+        #expect(!targets.contains(keyPath))
 
         let grant = try await cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T08:00:00Z",
                                  "--until", "2030-01-01T18:00:00Z", "--reason", "CHG-7", "--by", "root"])
@@ -163,15 +166,16 @@ struct TicketCLITests {
             .stderr.contains("no target named nowhere"))
 
         await #expect(try cli.run(["ticket", "list", "--person", "alice"]).stdout.contains(id))
-        await #expect(try cli.run(["ticket", "revoke", id]).status == 0)
+        await #expect(try cli.run(["ticket", "revoke", id]).stderr.contains("needs --reason"))
+        await #expect(try cli.run(["ticket", "revoke", id, "--reason", "work cancelled"]).status == 0)
         await #expect(try cli.run(["ticket", "list"]).stdout.contains("revoked"))
-        await #expect(try cli.run(["ticket", "revoke", id]).stderr.contains("already revoked"))
+        await #expect(try cli.run(["ticket", "revoke", id, "--reason", "again"]).stderr.contains("already revoked"))
         // The revoked ticket no longer blocks the window.
         await #expect(try cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T17:00:00Z",
                              "--hours", "4", "--reason", "CHG-8", "--by", "root"]).status == 0)
 
         let events = try await cli.auditEvents()
-        #expect(events.filter { $0.contains("ESC-3002") }.count == 6)  // person, 2 targets, grant, revoke, grant
+        #expect(events.filter { $0.contains("ESC-3002") }.count == 7)  // 2 people, 2 targets, grant, revoke, grant
         #expect(events.contains { $0.contains("ticket.revoke") })
     }
 }
@@ -181,6 +185,7 @@ struct PolicyCLITests {
     @Test func decisionsAndExitCodes() async throws {
         let cli = RegistryCLI()
         await #expect(try cli.addPerson("alice").status == 0)
+        await #expect(try cli.addPerson("root", roles: ["admin"]).status == 0)
         await #expect(try cli.addPerson("li", citizenship: ["GB", "CN"], location: "GB").status == 0)
         await #expect(try cli.run(["target", "add", "--name", "db1", "--impact-level", "IL5", "--owner", "ops", "--local"]).status == 0)
         await #expect(try cli.run(["ticket", "grant", "--person", "alice", "--target", "db1", "--from", "2030-01-01T08:00:00Z",

@@ -8,7 +8,7 @@ import Testing
 struct SigningKeyCLITests {
     @Test func aWrongSigningKeyPathIsNotANewKey() async throws {
         let cli = RegistryCLI()
-        #expect(try await cli.addPerson("alice").status == 0)
+        #expect(try await cli.addPerson("alice", roles: ["escort"]).status == 0)
         let add = try await cli.addPerson("bob", extra: ["--signing-key", "wrong/gateway.key"])
         #expect(add.status != 0)
         #expect(add.stderr.contains("no signing key at wrong/gateway.key"), "\(add.stderr)")

@@ -12,6 +12,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     case sessionPaused = "ESC-1010"
     case sessionResumed = "ESC-1011"
     case sessionKilled = "ESC-1012"
+    case sessionRevoked = "ESC-1013"
     case escortAttached = "ESC-1020"
     case escortDetached = "ESC-1021"
     case consoleSignedIn = "ESC-1030"
@@ -55,6 +56,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .sessionPaused: "session.paused"
         case .sessionResumed: "session.resumed"
         case .sessionKilled: "session.killed"
+        case .sessionRevoked: "session.revoked"
         case .escortAttached: "escort.attached"
         case .escortDetached: "escort.detached"
         case .consoleSignedIn: "console.signed_in"
@@ -85,7 +87,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
     /// How much attention a reader of the log should pay to the event.
     public var severity: AuditSeverity {
         switch self {
-        case .commandRefused, .sessionKilled, .policyChanged, .registryChanged, .keyCertified, .consoleSignInRefused, .execRefused, .execMismatch: .warning
+        case .commandRefused, .sessionKilled, .sessionRevoked, .policyChanged, .registryChanged, .keyCertified, .consoleSignInRefused, .execRefused, .execMismatch: .warning
         case .accessDecided, .commandHeld, .execHeld: .notice
         default: .info
         }
@@ -100,6 +102,7 @@ public enum AuditEventCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .sessionPaused: "An escort paused a session."
         case .sessionResumed: "An escort resumed a paused session."
         case .sessionKilled: "An escort or admin ended a session."
+        case .sessionRevoked: "The registry no longer allows an open session (a key revoked, a person or target disabled or removed, a ticket expired or revoked, a clearance, training or location changed), so the gateway ended it (actor: system; fields: reason, the policy's reasons); session.ended follows."
         case .escortAttached: "An escort began watching a session."
         case .escortDetached: "An escort stopped watching a session."
         case .consoleSignedIn: "Someone signed in to the web console (fields: source, second_factor)."

@@ -22,6 +22,13 @@ public struct Person: Sendable, Codable, Hashable {
     public var escortTrainingExpires: Date?
     /// The person's SSH public keys.
     public var keys: [SSHPublicKey]
+    /// Keys that were revoked (they authenticate nobody; kept for the record).
+    public var revokedKeys: [RevokedKey] = []
+    /// Set while the person may not connect, escort or review (``disable``); nil: enabled.
+    public var disabled: RegistryMark?
+    /// Set once the person was removed: a soft delete. The record stays, so past sessions
+    /// still report under the person's name; the keys no longer authenticate anyone.
+    public var removed: RegistryMark?
 
     public init(
         name: String, displayName: String, employer: String, contractor: String, citizenships: [CountryCode],
@@ -61,6 +68,16 @@ public struct Person: Sendable, Codable, Hashable {
         return self
     }
 
+    /// Whether the person may take part at all: neither disabled nor removed.
+    public var isEnabled: Bool { disabled == nil && removed == nil }
+
+    /// Why the person may not take part (removed or disabled), as a sentence; nil if enabled.
+    public var unavailableReason: String? {
+        if let removed { return "\(name) was removed from the registry \(removed.sentence)" }
+        if let disabled { return "\(name) is disabled in the registry \(disabled.sentence)" }
+        return nil
+    }
+
     /// Whether the person holds `role`.
     public func has(_ role: Role) -> Bool { roles.contains(role) }
 
@@ -69,7 +86,7 @@ public struct Person: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case name, displayName, employer, contractor, citizenships, residence, location, clearance, roles
-        case escortTrainingExpires, keys
+        case escortTrainingExpires, keys, revokedKeys, disabled, removed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,6 +102,9 @@ public struct Person: Sendable, Codable, Hashable {
         roles = Set(try c.decode([Role].self, forKey: .roles))
         escortTrainingExpires = try c.decodeIfPresent(Date.self, forKey: .escortTrainingExpires)
         keys = try c.decodeIfPresent([SSHPublicKey].self, forKey: .keys) ?? []
+        revokedKeys = try c.decodeIfPresent([RevokedKey].self, forKey: .revokedKeys) ?? []
+        disabled = try c.decodeIfPresent(RegistryMark.self, forKey: .disabled)
+        removed = try c.decodeIfPresent(RegistryMark.self, forKey: .removed)
     }
 
     /// Encodes roles in their fixed order, so the same person always encodes to the same bytes.
@@ -101,5 +121,8 @@ public struct Person: Sendable, Codable, Hashable {
         try c.encode(sortedRoles, forKey: .roles)
         try c.encodeIfPresent(escortTrainingExpires, forKey: .escortTrainingExpires)
         try c.encode(keys, forKey: .keys)
+        if !revokedKeys.isEmpty { try c.encode(revokedKeys, forKey: .revokedKeys) }
+        try c.encodeIfPresent(disabled, forKey: .disabled)
+        try c.encodeIfPresent(removed, forKey: .removed)
     }
 }

@@ -11,13 +11,61 @@ public struct Target: Sendable, Codable, Hashable {
     /// For an SSH target, the host key it must present (`ssh-ed25519 AAAA…`): pinned, so a
     /// machine in the middle is refused instead of handed the engineer's commands.
     public var sshHostKey: String?
+    /// What the target runs (services, application folders, databases, networks), handed to
+    /// the analyser with every command on it.
+    public var workload: TargetWorkload = TargetWorkload()
+    /// Set while nobody may work on the target; nil: enabled.
+    public var disabled: RegistryMark?
+    /// Set once the target was removed (a soft delete: the record stays for the history).
+    public var removed: RegistryMark?
 
-    public init(name: String, impactLevel: ImpactLevel, owner: String, connection: TargetConnection, sshHostKey: String? = nil) {
+    public init(name: String, impactLevel: ImpactLevel, owner: String, connection: TargetConnection, sshHostKey: String? = nil,
+                workload: TargetWorkload = TargetWorkload()) {
         self.name = name
         self.impactLevel = impactLevel
         self.owner = owner
         self.connection = connection
         self.sshHostKey = sshHostKey
+        self.workload = workload
+    }
+
+    /// Whether anyone may work on the target: neither disabled nor removed.
+    public var isEnabled: Bool { disabled == nil && removed == nil }
+
+    /// Why nobody may work on the target, as a sentence; nil if enabled.
+    public var unavailableReason: String? {
+        if let removed { return "target \(name) was removed from the registry \(removed.sentence)" }
+        if let disabled { return "target \(name) is disabled in the registry \(disabled.sentence)" }
+        return nil
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, impactLevel, owner, connection, sshHostKey, workload, disabled, removed
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        impactLevel = try c.decode(ImpactLevel.self, forKey: .impactLevel)
+        owner = try c.decode(String.self, forKey: .owner)
+        connection = try c.decode(TargetConnection.self, forKey: .connection)
+        sshHostKey = try c.decodeIfPresent(String.self, forKey: .sshHostKey)
+        workload = try c.decodeIfPresent(TargetWorkload.self, forKey: .workload) ?? TargetWorkload()
+        disabled = try c.decodeIfPresent(RegistryMark.self, forKey: .disabled)
+        removed = try c.decodeIfPresent(RegistryMark.self, forKey: .removed)
+    }
+
+    /// Leaves out what is empty, so a target without the newer fields encodes as before.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(impactLevel, forKey: .impactLevel)
+        try c.encode(owner, forKey: .owner)
+        try c.encode(connection, forKey: .connection)
+        try c.encodeIfPresent(sshHostKey, forKey: .sshHostKey)
+        if !workload.isEmpty { try c.encode(workload, forKey: .workload) }
+        try c.encodeIfPresent(disabled, forKey: .disabled)
+        try c.encodeIfPresent(removed, forKey: .removed)
     }
 
     /// The target, checked: name syntax, non-empty owner, a usable connection.
@@ -29,6 +77,7 @@ public struct Target: Sendable, Codable, Hashable {
             throw RegistryError(.invalidField, "owner of target \(name) is empty", field: "owner")
         }
         try connection.validate()
+        try workload.validate()
         if case .ssh = connection {
             guard let line = sshHostKey, !line.trimmingASCIIWhitespace().isEmpty else {
                 throw RegistryError(

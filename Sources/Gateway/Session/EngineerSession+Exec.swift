@@ -38,7 +38,7 @@ extension EngineerSession: MediatedShellDelegate {
 
         var analysis = await analyseExec(report)
         for (file, text) in shellCode.sorted(by: { $0.key < $1.key }) {
-            var code = await context.analyse(text)
+            var code = await context.analyse(text, target: targetContext)
             if code.risk > analysis.risk {
                 code.explanation.insert("\(report.argv.first ?? "The shell") runs the code in \(file):", at: 0)
                 analysis = code
@@ -136,20 +136,20 @@ extension EngineerSession: MediatedShellDelegate {
             if ExpectedPrograms.shells.contains(effective) {
                 let args = r.argv.dropFirst().map(ExecReport.quoted).joined(separator: " ")
                 let body = r.textComplete ? text : text + "\n# (the script is longer than Escort read)\n"
-                var a = await context.analyse(body)
+                var a = await context.analyse(body, target: targetContext)
                 if !r.textComplete { a.risk = max(a.risk, .high) }
                 if !args.isEmpty { a.explanation.append("Run with arguments: \(args.prefix(300))") }
                 return a
             }
             return await context.analyse((words + [r.path] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " "),
-                                            targetFiles: [r.path: text])
+                                            targetFiles: [r.path: text], target: targetContext)
         }
         var line = r.commandLine
         if let first = r.argv.first, ExpectedPrograms.base(first) != ExpectedPrograms.base(r.path) || first.contains("/") != r.path.contains("/") {
             // argv[0] is the program's to choose: the analyser reads the file that runs.
             line = ([r.resolved.isEmpty ? r.path : r.resolved] + r.argv.dropFirst()).map(ExecReport.quoted).joined(separator: " ")
         }
-        var a = await context.analyse(line)
+        var a = await context.analyse(line, target: targetContext)
         if !ExpectedPrograms.isSystemProgram(r), !r.isScript {
             a.risk = max(a.risk, .medium)
             a.explanation.append("\(r.resolved.isEmpty ? r.path : r.resolved) is not a system program: someone could have placed it there.")

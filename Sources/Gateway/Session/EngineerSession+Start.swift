@@ -141,6 +141,7 @@ extension EngineerSession {
             SessionSummary(id: id, engineer: user, target: target.name, impactLevel: target.impactLevel.rawValue,
                            mode: mode, started: Date(), escorts: [], paused: false, held: nil, columns: columns, rows: rows),
             control: self)
+        watchRegistry()
         Task { [self] in
             await shell.pumpOutput { [self] bytes in await self.targetOutput(bytes) }
             await self.targetEnded()

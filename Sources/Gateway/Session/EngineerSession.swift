@@ -131,7 +131,7 @@ public actor EngineerSession: SessionControl {
             await afterCommand(status: 126)
             return
         }
-        var analysis = await context.analyse(command)
+        var analysis = await context.analyse(command, target: targetContext)
         let unread: [String: String]
         (analysis, unread) = await readScripts(command, analysis)
         let hooks = ShellHooks(command: command, limits: context.analyser.limits)
@@ -215,6 +215,8 @@ public actor EngineerSession: SessionControl {
             await end(reason: "recording failed", status: 1)
             return
         }
+        // Still allowed by the registry as it is now (fail closed if it cannot be read).
+        guard await registryAllowsForwarding(n, approvedBy: fields["approved_by"]?.arrayValue?.compactMap(\.stringValue) ?? []) else { return }
         // Durable before it reaches the target.
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
@@ -301,7 +303,7 @@ public actor EngineerSession: SessionControl {
                 recorder?.marker("read \(resolved) from the target (\(content.count) bytes)")
             }
             guard added else { break }
-            analysis = await context.analyse(command, targetFiles: files)
+            analysis = await context.analyse(command, targetFiles: files, target: targetContext)
         }
         lastScripts = files
         return (analysis, unread)

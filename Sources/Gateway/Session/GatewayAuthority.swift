@@ -8,12 +8,16 @@ public struct GatewayUser: Sendable, Hashable, Codable {
     public var roles: Set<Role>
     /// One line for escorts: nationality, location, employer (e.g. "citizen of IN, located in IN, Acme (prime: CloudCo)").
     public var profile: String
+    /// The public key the person signed in with (`ssh-ed25519 AAAA…`), when known: an open
+    /// session ends if it is revoked.
+    public var key: String?
 
-    public init(name: String, displayName: String, roles: Set<Role>, profile: String) {
+    public init(name: String, displayName: String, roles: Set<Role>, profile: String, key: String? = nil) {
         self.name = name
         self.displayName = displayName
         self.roles = roles
         self.profile = profile
+        self.key = key
     }
 }
 
@@ -22,11 +26,14 @@ public struct GatewayTarget: Sendable {
     public var name: String
     public var impactLevel: ImpactLevel
     public var connector: any TargetConnector
+    /// What the registry says the target runs, handed to the analyser with every command.
+    public var context: TargetContext
 
-    public init(name: String, impactLevel: ImpactLevel, connector: any TargetConnector) {
+    public init(name: String, impactLevel: ImpactLevel, connector: any TargetConnector, context: TargetContext = .none) {
         self.name = name
         self.impactLevel = impactLevel
         self.connector = connector
+        self.context = context
     }
 }
 
@@ -90,9 +97,16 @@ public protocol GatewayAuthority: Sendable {
     func allowsInteractive(program: String) -> Bool
     /// Whether sessions on `target` must run under escort-agent (no agentless sessions).
     func requiresAgent(_ target: GatewayTarget) -> Bool
+    /// Whether an open session may go on, read afresh from the registry and decided again: the
+    /// key, the person, the target, the tickets, the policy; and which of its escorts may no
+    /// longer escort it. Throws if the registry cannot be read (the caller fails closed).
+    func standing(of session: LiveSession) async throws -> SessionStanding
 }
 
 extension GatewayAuthority {
+    /// By default, nothing changes under an open session (fixed authorities in tests).
+    public func standing(of session: LiveSession) async throws -> SessionStanding { .allowed }
+
     /// By default, from IL5 up.
     public func requiresAgent(_ target: GatewayTarget) -> Bool { target.impactLevel >= .il5 }
 }

@@ -27,7 +27,10 @@ extension GatewayContext {
 
     /// The analysis of `source`, bounded (``bounded(_:_:)``); past the deadline, the analyser's
     /// "could not finish" verdict (high: held).
-    func analyse(_ source: String, targetFiles: [String: String] = [:]) async -> Analysis {
-        await bounded(Analyser.couldNotFinish(source)) { $0.analyse(source, targetFiles: targetFiles) }
+    ///
+    /// - Parameter target: what the registry says the session's target runs (its services,
+    ///   application folders, databases, networks); `.none` assumes nothing.
+    func analyse(_ source: String, targetFiles: [String: String] = [:], target: TargetContext = .none) async -> Analysis {
+        await bounded(Analyser.couldNotFinish(source)) { $0.analyse(source, targetFiles: targetFiles, context: target) }
     }
 }

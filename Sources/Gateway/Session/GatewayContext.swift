@@ -18,6 +18,10 @@ public struct GatewayContext: Sendable {
     /// there so another node can end them if this one dies. Nil: not recorded (tests of one
     /// in-process gateway).
     public var presence: NodePresence?
+    /// How often every open session is decided again from the registry (a revoked key, a
+    /// disabled person, an expired ticket end it). Sessions are also checked before each
+    /// command is forwarded and at the exact end of the ticket they run under.
+    public var registryRecheckInterval: Duration = .seconds(5)
 
     public init(analyser: Analyser, authority: any GatewayAuthority, audit: AuditLog, hub: ModerationHub, recordingsDirectory: String) {
         self.analyser = analyser

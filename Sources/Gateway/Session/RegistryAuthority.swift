@@ -23,7 +23,11 @@ public struct RegistryAuthority: GatewayAuthority {
     public func user(forKey key: String) async throws -> GatewayUser? {
         let parts = key.split(separator: " ")
         guard parts.count >= 2, let blob = Data(base64Encoded: String(parts[1])) else { return nil }
-        return try await store.person(withKey: [UInt8](blob)).map(Self.user)
+        return try await store.person(withKey: [UInt8](blob)).map { p in
+            var u = Self.user(p)
+            u.key = parts.prefix(2).joined(separator: " ")
+            return u
+        }
     }
 
     /// The gateway's view of a registered person.
@@ -43,11 +47,17 @@ public struct RegistryAuthority: GatewayAuthority {
         case .ssh(let host, let port, let user, let keyPath):
             connector = SSHTargetConnector(host: host, port: port, user: user, keyPath: keyPath, hostKey: t.sshHostKey)
         }
-        return GatewayTarget(name: t.name, impactLevel: t.impactLevel, connector: connector)
+        return GatewayTarget(name: t.name, impactLevel: t.impactLevel, connector: connector, context: Self.context(t.workload))
     }
 
+    /// The analyser's view of what the registry says a target runs.
+    static func context(_ w: TargetWorkload) -> TargetContext {
+        TargetContext(services: w.services, appDirectories: w.appDirectories, databases: w.databases, networks: w.networks)
+    }
+
+    /// The menu: every target nobody disabled or removed.
     public func targets() async throws -> [GatewayTarget] {
-        try await store.targets().map(gatewayTarget)
+        try await store.targets().filter(\.isEnabled).map(gatewayTarget)
     }
 
     public func target(named name: String) async throws -> GatewayTarget? {

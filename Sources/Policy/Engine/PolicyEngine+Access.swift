@@ -17,6 +17,14 @@ extension PolicyEngine {
         var reasons: [String] = []
         var refusals: [String] = []
 
+        // 0. A disabled or removed person or target: nobody decides further.
+        if let why = person.unavailableReason ?? target.unavailableReason {
+            let located = locate(person: person, address: request.sourceAddress)
+            return AccessDecision(
+                mode: .refused, reasons: [located.reason, "\(why): refused"], sourceCountry: located.sourceCountry,
+                effectiveLocation: located.effective)
+        }
+
         // 1. Where is the person?
         let located = locate(person: person, address: request.sourceAddress)
         reasons.append(located.reason)

@@ -71,6 +71,9 @@ public struct PolicyEngine: Sendable {
         person: Person, target: Target, now: Date, address: String?, role: Role, rules: [EligibilityRule], what: String
     ) -> Eligibility {
         let level = target.impactLevel
+        if let why = person.unavailableReason ?? target.unavailableReason {
+            return Eligibility(eligible: false, reasons: ["\(why): may not be \(what) for \(target.name)"])
+        }
         let located = locate(person: person, address: address)
         let subject = Subject(
             person: person, effectiveLocation: located.effective, sourceCountry: located.sourceCountry,

@@ -90,7 +90,11 @@ public struct ControlsReport: Sendable {
         let selfApproved = sessions.flatMap { s in s.commands.filter { $0.approvedBy.contains(s.person) } }
         let reviewHolds = held.filter { $0.ruling == "hold+review" && $0.outcome == .ran }
         let reviewHoldsTwo = reviewHolds.filter { Set($0.approvedBy).count >= 2 }
-        let people = registry.people.values.sorted { $0.name < $1.name }
+        // Removed people stay in the registry for the history; they are no longer accounts.
+        let everyone = registry.people.values.sorted { $0.name < $1.name }
+        let people = everyone.filter { $0.removed == nil }
+        let removedAccounts = everyone.count - people.count
+        let disabledAccounts = people.filter { $0.disabled != nil }.count
         let escorts = people.filter { $0.has(.escort) }
         // Trained means the registry's date (what the policy checks) is unexpired and training
         // passes in the log earned an unexpired date; a date an admin set with no pass behind it
@@ -114,6 +118,7 @@ public struct ControlsReport: Sendable {
             evidence: [
                 "\(people.count) registered people (\(escorts.count) escorts) under \(contractors.count) contractor(s); \(registry.targets.count) registered targets; \(registry.tickets.count) tickets.",
                 "\(a.registryChanges.count) registry changes recorded in the audit log, each with its actor.",
+                "\(disabledAccounts) disabled and \(removedAccounts) removed account(s), each marked with when, by whom and why; a revoked key, a disabled or removed person ends their open sessions.",
             ],
             satisfied: verified, gap: verified ? nil : "the audit log did not verify"))
         c.append(ControlEvidence(
