@@ -296,10 +296,13 @@ struct AgentMediationTests {
             #expect(await alice.waitFor("[New", after: mark), "\(alice.output.suffix(300))")
         }
         try await Task.sleep(for: .milliseconds(500))
+        let beforeSave = alice.output.count
         alice.send("isetting=on\u{1B}:wq\r")
         try await eventually("vim saves the file") {
             (try? String(contentsOfFile: home + "/saved.conf", encoding: .utf8))?.contains("setting=on") == true
         }
+        // The shell's prompt again: vim has given the terminal back.
+        #expect(await alice.waitFor("target-home$", after: beforeSave), "\(alice.output.suffix(300))")
         mark = alice.output.count
         alice.send("bash --rcfile notes.cfg -i -c true\r")
         #expect(await alice.waitFor("held", after: mark), "\(alice.output.suffix(300))")
