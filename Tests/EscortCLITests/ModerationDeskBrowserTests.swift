@@ -90,10 +90,11 @@ struct ModerationDeskBrowserTests {
         priya.send("echo \(payload) | base64 -d | sh\r")
         #expect(await browser.wait("#notices", shows: "CRITICAL risk", seconds: 10).text != nil, "the policy's refusal is not in the notices")
 
-        // A page opened now replays the recent output (the first command's, approved above).
+        // A page opened now replays the recent output (the gateway's refusal just above, on the
+        // engineer's screen: the player shows the screen's last rows).
         _ = await browser.get(page)
         #expect(await browser.wait("#status", shows: "Watching as escort").text != nil)
-        let replayed = await browser.wait("#terminal", shows: "root:", seconds: 10)
+        let replayed = await browser.wait("#terminal", shows: "hidden payload", seconds: 10)
         #expect(replayed.text != nil, "the terminal is blank for a late joiner: \(replayed)")
 
         await browser.quit()
