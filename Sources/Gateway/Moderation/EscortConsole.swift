@@ -279,7 +279,7 @@ public actor EscortConsole: TerminalSession {
                 await say("#\(n) is \(held.analysis.risk.rawValue.uppercased()) risk. Read it again; to approve it type: confirm \(n)")
             } else {
                 confirming = nil
-                await say(e.message)
+                await say(e.description)
             }
             return
         } catch {

@@ -139,9 +139,9 @@ public actor ModerationHub {
     /// Attaches someone, here (`node` nil, events to `stream`) or through another node.
     func admit(_ user: GatewayUser, as role: WatcherRole, to id: String, token: UUID, node: String?,
                stream: AsyncStream<WatchEvent>.Continuation?) throws {
-        guard var entry = sessions[id] else { throw ModerationError("There is no live session \(id).") }
+        guard var entry = sessions[id] else { throw ModerationError(.noSession, "There is no live session \(id).") }
         guard user.name != entry.summary.engineer.name else {
-            throw ModerationError("You cannot escort or review your own session.")
+            throw ModerationError(.ownSession, "You cannot escort or review your own session.")
         }
         if let node {
             entry.remoteWatchers[token] = RemoteWatcher(user: user, role: role, node: node)
@@ -220,7 +220,7 @@ public actor ModerationHub {
             mirrors[id, default: Mirror(node: elsewhere.node)].observers[token] = continuation
             send(.observe(token: token), session: id, to: elsewhere.node)
         } else {
-            throw ModerationError("There is no live session \(id).")
+            throw ModerationError(.noSession, "There is no live session \(id).")
         }
         return (token, stream)
     }
@@ -311,24 +311,24 @@ public actor ModerationHub {
 
     /// Someone attached here (`node` nil) or through `node` decides a local session's held command.
     func decide(_ token: UUID, from node: String?, session id: String, holdID: Int?, approve: Bool, reason: String?) throws -> String {
-        guard let entry = sessions[id] else { throw ModerationError("The session has ended.") }
-        guard let watcher = participant(token, from: node, in: entry) else { throw ModerationError("You are not attached to this session.") }
+        guard let entry = sessions[id] else { throw ModerationError(.noSession, "The session has ended.") }
+        guard let watcher = participant(token, from: node, in: entry) else { throw ModerationError(.notAttached, "You are not attached to this session.") }
         guard watcher.user.name != entry.summary.engineer.name else {
-            throw ModerationError("You cannot approve your own command.")
+            throw ModerationError(.ownSession, "You cannot approve your own command.")
         }
-        guard var held = entry.summary.held else { throw ModerationError("No command is waiting for a decision.") }
-        if let holdID, holdID != held.id { throw ModerationError("Command #\(holdID) is no longer waiting (#\(held.id) is).") }
+        guard var held = entry.summary.held else { throw ModerationError(.nothingHeld, "No command is waiting for a decision.") }
+        if let holdID, holdID != held.id { throw ModerationError(.cardChanged, "Command #\(holdID) is no longer waiting (#\(held.id) is).") }
         let who = watcher.user.name
         if !approve {
             let why = (reason ?? "").trimmingCharacters(in: .whitespaces)
-            guard !why.isEmpty else { throw ModerationError("A refusal needs a reason: refuse <reason>.") }
+            guard !why.isEmpty else { throw ModerationError(.needsReason, "A refusal needs a reason: refuse <reason>.") }
             resolve(id, .refused(by: who, reason: why), outcome: "refused by \(who): \(why)")
             return "Refused #\(held.id)."
         }
         // Stopping: a command typed now waits and never runs, and neither does one held before.
-        guard !shuttingDown else { throw ModerationError("The gateway is stopping; nothing more runs in this session.") }
+        guard !shuttingDown else { throw ModerationError(.stopping, "The gateway is stopping; nothing more runs in this session.") }
         if held.approvals.contains(where: { $0.name == who }) {
-            throw ModerationError("You have already approved #\(held.id); it needs someone else as well.")
+            throw ModerationError(.alreadyApproved, "You have already approved #\(held.id); it needs someone else as well.")
         }
         held.approvals.append(Approval(name: who, role: watcher.role))
         let escortApproved = held.approvals.contains { $0.role == .escort }
@@ -369,7 +369,7 @@ public actor ModerationHub {
 
     func setPaused(_ paused: Bool, token: UUID, from node: String?, session id: String) throws {
         guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
-            throw ModerationError("You are not attached to this session.")
+            throw ModerationError(.notAttached, "You are not attached to this session.")
         }
         sessions[id]?.summary.paused = paused
         let line = paused ? "Session paused by \(watcher.user.name): no command runs until it is resumed." : "Session resumed by \(watcher.user.name)."
@@ -405,7 +405,7 @@ public actor ModerationHub {
 
     func end(token: UUID, from node: String?, session id: String, reason: String) throws {
         guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
-            throw ModerationError("You are not attached to this session.")
+            throw ModerationError(.notAttached, "You are not attached to this session.")
         }
         let control = entry.control
         let who = watcher.user.name
