@@ -45,7 +45,7 @@ struct EngineerWayOutTests {
         a1.send("touch \(home)/after-ctrl-d\r")
         #expect(await a1.waitFor("waiting for an escort", after: mark), "\(a1.output)")
         a1.send("\u{04}")
-        #expect(await a1.waitForExit(timeout: 10) != nil, "Ctrl-D did not leave: \(a1.output)")
+        #expect(await a1.waitForExit(timeout: 30) != nil, "Ctrl-D did not leave: \(a1.output)")
 
         // `exit` typed after a queued command leaves.
         let a2 = try gw.ssh("alice+secure", as: "alice", tty: true)
@@ -54,7 +54,7 @@ struct EngineerWayOutTests {
         a2.send("touch \(home)/before-exit\r")
         #expect(await a2.waitFor("waiting for an escort", after: mark), "\(a2.output)")
         a2.send("exit\r")
-        #expect(await a2.waitForExit(timeout: 10) != nil, "`exit` did not leave: \(a2.output)")
+        #expect(await a2.waitForExit(timeout: 30) != nil, "`exit` did not leave: \(a2.output)")
 
         // `~.` (the client's own escape) leaves no session behind, in the hub or the store.
         let a3 = try gw.ssh("alice+secure", as: "alice", tty: true)
@@ -63,7 +63,7 @@ struct EngineerWayOutTests {
         a3.send("touch \(home)/before-tilde\r")
         #expect(await a3.waitFor("waiting for an escort", after: mark), "\(a3.output)")
         a3.send("\r~.")
-        #expect(await a3.waitForExit(timeout: 10) != nil, "~. did not end the client: \(a3.output)")
+        #expect(await a3.waitForExit(timeout: 30) != nil, "~. did not end the client: \(a3.output)")
         let left = await Self.waitForSessions(gw, 0)
         #expect(left == 0, "a ghost session stayed")
         // Every session is closed in the store: none is open, even counted as stale at once.
