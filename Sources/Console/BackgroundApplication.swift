@@ -45,7 +45,7 @@ enum BackgroundApplication {
         guard let bound else {
             task.cancel()
             _ = try? await task.value
-            throw ConsoleError("\(what) could not listen on \(host):\(port)")
+            throw ConsoleError(.cannotListen, "\(what) could not listen on \(host):\(port)")
         }
         return (bound, task)
     }

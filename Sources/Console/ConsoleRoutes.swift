@@ -321,7 +321,7 @@ struct ConsoleRoutes: Sendable {
             }
             return try Self.json(["ok": true, "message": .string(message)])
         } catch let e as ModerationError {
-            return try Self.json(["ok": false, "error": .string(e.message)], status: .conflict)
+            return try Self.json(["ok": false, "error": .string(e.description), "code": .string(e.code.rawValue)], status: .conflict)
         }
     }
 }

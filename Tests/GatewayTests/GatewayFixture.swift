@@ -54,6 +54,7 @@ final class GatewayFixture: @unchecked Sendable {
     let audit: AuditLog
     let store: SQLiteAuditStore
     let keys: [String: String]  // user → private key path
+    let hub = ModerationHub()
 
     /// - Parameter sshd: when given, a target `real` reached through this sshd with the key at `targetKey`.
     /// `local` (IL2) and `secure` (IL5) run under escort-agent; `plain` (IL2) and `bare` (IL5) are
@@ -91,7 +92,7 @@ final class GatewayFixture: @unchecked Sendable {
         self.store = try store ?? SQLiteAuditStore(path: dir.file("escort.sqlite"))
         audit = try await AuditLog.open(store: self.store, key: GatewaySigningKey.loadOrCreate(path: dir.file("gateway.key")))
         let analyser = try Analyser.bundled().get()
-        var context = GatewayContext(analyser: analyser, authority: authority, audit: audit, hub: ModerationHub(), recordingsDirectory: dir.file("recordings"))
+        var context = GatewayContext(analyser: analyser, authority: authority, audit: audit, hub: hub, recordingsDirectory: dir.file("recordings"))
         if let recordedOutputPerCommand { context.recordedOutputPerCommand = recordedOutputPerCommand }
         if presence {
             let node = NodePresence(node: "test-node", store: self.store, audit: audit, interval: 60)

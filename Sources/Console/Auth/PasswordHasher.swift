@@ -15,7 +15,7 @@ public enum PasswordHasher {
 
     public static func hash(_ password: String) throws -> String {
         guard password.count >= minimumLength else {
-            throw ConsoleError("a console password needs at least \(minimumLength) characters")
+            throw ConsoleError(.weakPassword, "a console password needs at least \(minimumLength) characters")
         }
         var salt = [UInt8](repeating: 0, count: 16)
         var g = SystemRandomNumberGenerator()

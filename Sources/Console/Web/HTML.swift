@@ -82,26 +82,41 @@ enum HTML {
         let reasons = held.reasons.map { "<li>\(escape($0))</li>" }.joined()
         let approvals = held.approvals.map { "\(escape($0.name)) (\($0.role.rawValue))" }.joined(separator: ", ")
         return """
-        <section class="card risk-\(risk)" id="held" data-hold="\(held.id)" data-digest="\(held.cardDigest)" data-confirm="\(held.needsConfirmation)">
+        <section class="card risk-\(risk)" id="held" data-hold="\(held.id)" data-digest="\(held.cardDigest)" data-risk="\(risk)" data-confirm="\(held.needsConfirmation)">
         <h2>Held command #\(held.id) — <span class="risk-label">\(escape(risk.uppercased())) RISK</span></h2>
         <p class="meta">\(escape(held.engineer)) on \(escape(held.target)), held at \(escape(ISO8601DateFormatter().string(from: held.heldAt)))</p>
         <pre class="command">\(highlighted(held))</pre>
         \(disguises(held))
         <p class="summary">\(visible(a.summary))</p>
         <p class="needs">Needs \(held.needsReviewer ? "an escort <strong>and</strong> a technical reviewer" : "an escort")\(approvals.isEmpty ? "" : "; approved so far by \(approvals)").</p>
-        <div class="decide">
-        \(held.needsConfirmation
-            ? #"<input type="text" id="confirm" inputmode="numeric" autocomplete="off" placeholder="Type \#(held.id) to approve" aria-label="Type the hold number, \#(held.id), to approve"><button type="button" id="approve" class="approve">Approve</button>"#
-            : #"<button type="button" id="approve" class="approve" accesskey="a">Approve (A)</button>"#)
-        <input type="text" id="reason" placeholder="Reason for refusing" aria-label="Reason for refusing">
-        <button type="button" id="refuse" class="refuse" accesskey="r">Refuse (R)</button>
-        </div>
+        \(decide(held))
         <h3>What it means</h3>
         <ul class="explanation">\(explanation)</ul>
         \(findings.isEmpty ? "" : "<h3>Why it is risky</h3><ul class=\"findings\">\(findings)</ul>")
         \(techniques.isEmpty ? "" : "<h3>MITRE ATT&amp;CK</h3><ul class=\"techniques\">\(techniques)</ul>")
         \(reasons.isEmpty ? "" : "<h3>Policy</h3><ul>\(reasons)</ul>")
         </section>
+        """
+    }
+
+    /// The decision controls. Low and medium: Approve (A) and Refuse (R). High: Approve opens a
+    /// confirm step naming the hold and the command (A again, after a short settle, confirms; Esc
+    /// cancels). Critical: the hold's number must be typed to approve, and Refuse comes first and
+    /// is the larger button.
+    static func decide(_ held: HeldCommand) -> String {
+        let refuse = #"<input type="text" id="reason" placeholder="Reason for refusing" aria-label="Reason for refusing"><button type="button" id="refuse" class="refuse" accesskey="r">Refuse (R)</button>"#
+        let step = #"<p id="confirm-step" class="confirm-step" role="alert" hidden></p>"#
+        if held.analysis.risk >= .critical {
+            return """
+            <div class="decide critical">\(refuse.replacingOccurrences(of: #"class="refuse""#, with: #"class="refuse primary""#))</div>
+            <div class="decide approve-critical"><input type="text" id="confirm" inputmode="numeric" autocomplete="off" placeholder="Type \(held.id) to approve" aria-label="Type the hold number, \(held.id), to approve"><button type="button" id="approve" class="approve secondary">Approve</button></div>
+            \(step)
+            """
+        }
+        return """
+        <div class="decide"><button type="button" id="approve" class="approve" accesskey="a">Approve (A)</button>
+        \(refuse)</div>
+        \(step)
         """
     }
 

@@ -64,22 +64,26 @@ enum Pages {
         facts += "<dt>Target</dt><dd>\(E.escape(s.target)) <span class=\"il\">\(E.escape(s.impactLevel))</span></dd>"
         facts += "<dt>Mode</dt><dd>\(E.escape(s.mode.rawValue))</dd><dt>You are</dt><dd>\(role.rawValue)</dd>"
         return """
-        <div id="session" data-session="\(E.escape(s.id))" data-player="\(playerAvailable)">
+        <div id="session" data-session="\(E.escape(s.id))" data-player="\(playerAvailable)" data-cols="\(max(s.columns, 80))" data-rows="\(max(s.rows, 24))">
         <h2>Session \(E.escape(s.id))</h2>
+        <dl class="facts">\(facts)</dl>
         <div class="columns">
-        <div class="left">
-        <div id="terminal" class="terminal" aria-label="Live terminal (read-only)"></div>
-        <div class="controls">
-        <button type="button" id="pause">Pause</button> <button type="button" id="resume">Resume</button>
-        <button type="button" id="end" class="refuse">End session</button>
-        </div>
-        <ul id="notices" aria-live="polite"></ul>
-        </div>
         <div class="right">
         <p id="status" role="status"></p>
         <div id="card-slot">\(card ?? "<p id=\"no-held\">No command is waiting for a decision.</p>")</div>
-        <dl class="facts">\(facts)</dl>
-        </div></div></div>
+        <div class="controls">
+        <button type="button" id="pause">Pause</button> <button type="button" id="resume">Resume</button>
+        <button type="button" id="end" class="refuse">End session</button>
+        <label class="sound"><input type="checkbox" id="sound"> Sound for a new held command</label>
+        </div>
+        </div>
+        <div class="left">
+        <h3>What happens in the session</h3>
+        <ul id="notices" aria-live="polite"></ul>
+        </div></div>
+        <h3>The engineer's terminal (read-only; what she sees, which she can draw on)</h3>
+        <div id="terminal" class="terminal" aria-label="Live terminal (read-only)"></div>
+        </div>
         """
     }
 }

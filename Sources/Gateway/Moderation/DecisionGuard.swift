@@ -28,19 +28,19 @@ public struct DecisionGuard: Sendable {
     ///   - holdID, digest: what the escort's decision names.
     ///   - confirmation: the hold number the escort typed to confirm, if any.
     public func check(held: HeldCommand?, holdID: Int?, digest: String?, approve: Bool, confirmation: String?, now: Date) throws {
-        guard let held else { throw ModerationError("No command is waiting for a decision.") }
+        guard let held else { throw ModerationError(.nothingHeld, "No command is waiting for a decision.") }
         guard let holdID, holdID == held.id, let digest, digest == held.cardDigest else {
-            throw ModerationError("The command changed: read it again (#\(held.id) is waiting).")
+            throw ModerationError(.cardChanged, "The command changed: read it again (#\(held.id) is waiting).")
         }
         // Settled from the later of the decision and the card's arrival (a clock ahead of this one,
         // on another node, counts as now).
         if let last, last.hold != held.id, now.timeIntervalSince(max(last.at, min(held.heldAt, now))) < Self.settle {
-            throw ModerationError("#\(held.id) arrived just after your last decision: read it again before deciding.")
+            throw ModerationError(.settling, "#\(held.id) arrived just after your last decision: read it again before deciding.")
         }
         if approve, held.needsConfirmation {
             let typed = (confirmation ?? "").trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "#"))
             guard typed == String(held.id) else {
-                throw ModerationError("#\(held.id) is \(held.analysis.risk.rawValue.uppercased()) risk: confirm by typing its number, \(held.id).")
+                throw ModerationError(.needsConfirmation, "#\(held.id) is \(held.analysis.risk.rawValue.uppercased()) risk: confirm by typing its number, \(held.id).")
             }
         }
     }

@@ -24,6 +24,18 @@ public actor EscortConsole: TerminalSession {
     /// A high or critical hold whose `approve N` is waiting for `confirm N`.
     var confirming: Int?
     var decisions = DecisionGuard()
+    /// The hold whose card is on the escort's screen and still waits.
+    var waiting: HeldCommand?
+    /// The redraw of that card after the session's output, when one is due.
+    var redrawTask: Task<Void, Never>?
+
+    /// Undoes whatever the session's output left set in the escort's terminal (colours, hidden
+    /// text, another character set, a scrolling region, the cursor hidden, the alternate screen)
+    /// and clears it, so the card drawn next is the only thing on the screen.
+    static let resetScreen = "\u{1B}[0m\u{1B}(B\u{1B})B\u{0F}\u{1B}[r\u{1B}[?6l\u{1B}[4l\u{1B}[?7h\u{1B}[?25h\u{1B}[?1049l\u{1B}[H\u{1B}[2J"
+    /// How long after the session's output its card is drawn again (output arriving meanwhile
+    /// is shown first; the card always comes after the last of it).
+    static let redrawDelay: Duration = .milliseconds(120)
 
     public static let help = """
         Commands:
@@ -176,17 +188,37 @@ public actor EscortConsole: TerminalSession {
         switch event {
         case .output(let bytes):
             await terminal.send(bytes)
+            // Program output can draw anything, a fake card included: while a card waits, it is
+            // drawn again (on a reset, cleared screen) after the output.
+            if waiting != nil, redrawTask == nil {
+                redrawTask = Task { [weak self] in
+                    try? await Task.sleep(for: Self.redrawDelay)
+                    await self?.redraw()
+                }
+            }
         case .held(let held):
             shown[held.id] = held.cardDigest
+            waiting = held
             await say("\r\n" + card(held))
         case .resolved(let id, let outcome):
+            if waiting?.id == id { waiting = nil }
             await say("\r\n#\(id) \(outcome).")
         case .notice(let text):
-            await say("\r\n\(text)")
+            await say("\r\n\(DisguisedText.visible(text))")
         case .ended(let reason):
+            waiting = nil
             await say("\r\nThe session ended (\(reason)).")
             attached = nil
         }
+    }
+
+    /// Draws the waiting card again after the session's output.
+    func redraw() async {
+        redrawTask = nil
+        guard let held = waiting, !closed else { return }
+        await terminal.send(Array(Self.resetScreen.utf8))
+        await say("(The session printed output while #\(held.id) waits; its card again:)\r\n" + card(held))
+        await prompt()
     }
 
     /// The held command as an escort needs it: the command with the risky part marked, what it
@@ -247,7 +279,7 @@ public actor EscortConsole: TerminalSession {
                 await say("#\(n) is \(held.analysis.risk.rawValue.uppercased()) risk. Read it again; to approve it type: confirm \(n)")
             } else {
                 confirming = nil
-                await say(e.message)
+                await say(e.description)
             }
             return
         } catch {
@@ -305,6 +337,7 @@ public actor EscortConsole: TerminalSession {
     func detach() async {
         guard let current = attached else { return }
         attached = nil
+        waiting = nil
         watchTask?.cancel()
         watchTask = nil
         await context.hub.detach(current.token, from: current.session)

@@ -157,11 +157,11 @@ extension ModerationHub {
     // MARK: Asking another node
 
     func attachElsewhere(_ user: GatewayUser, as role: WatcherRole, to id: String) async throws -> (UUID, AsyncStream<WatchEvent>) {
-        guard cluster != nil else { throw ModerationError("There is no live session \(id).") }
+        guard cluster != nil else { throw ModerationError(.noSession, "There is no live session \(id).") }
         if shared[id] == nil { await refreshShared() }
-        guard sessions[id] == nil else { throw ModerationError("Session \(id) just moved here; attach again.") }
-        guard let elsewhere = shared[id] else { throw ModerationError("There is no live session \(id).") }
-        guard user.name != elsewhere.summary.engineer.name else { throw ModerationError("You cannot escort or review your own session.") }
+        guard sessions[id] == nil else { throw ModerationError(.noSession, "Session \(id) just moved here; attach again.") }
+        guard let elsewhere = shared[id] else { throw ModerationError(.noSession, "There is no live session \(id).") }
+        guard user.name != elsewhere.summary.engineer.name else { throw ModerationError(.ownSession, "You cannot escort or review your own session.") }
         let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
         let token = UUID()
         // Listening before asking: the session's node may send the held command before its answer.
@@ -186,7 +186,7 @@ extension ModerationHub {
     /// Sends a request for `token`'s watcher to the node that runs the session and waits for its answer.
     func askElsewhere(_ token: UUID, session id: String, _ request: (UUID) -> ClusterMessage) async throws -> String {
         guard let cluster, let node = mirrors[id]?.node, mirrors[id]?.watchers[token] != nil else {
-            throw ModerationError(shared[id] == nil && mirrors[id] == nil ? "The session has ended." : "You are not attached to this session.")
+            throw ModerationError(shared[id] == nil && mirrors[id] == nil ? .noSession : .notAttached, shared[id] == nil && mirrors[id] == nil ? "The session has ended." : "You are not attached to this session.")
         }
         let replyID = UUID()
         send(request(replyID), session: id, to: node)
@@ -197,7 +197,7 @@ extension ModerationHub {
                 self.expire(replyID, node: node)
             }
         }
-        if let error = reply.error { throw ModerationError(error) }
+        if let error = reply.error { throw ModerationError(relayed: error) }
         return reply.message
     }
 

@@ -21,6 +21,13 @@ public actor ModerationHub {
         var observers: [UUID: AsyncStream<WatchEvent>.Continuation] = [:]
         var escortWaiters: [CheckedContinuation<Bool, Never>] = []
         var holdContinuation: CheckedContinuation<HoldDecision, Never>?
+        /// The engineer's submission the hold (or the wait for an escort) belongs to.
+        var holdSubmission: Int?
+        /// A withdrawal (Ctrl-C) that came before its command was held: the hold of that
+        /// submission is withdrawn as soon as it is asked for, and a wait for an escort ends.
+        var pendingWithdraw: Int?
+        /// The session's recent output, replayed to a watcher or terminal view that joins late.
+        var history = OutputHistory()
         /// Escorts and reviewers attached through other gateway nodes.
         var remoteWatchers: [UUID: RemoteWatcher] = [:]
         /// Read-only views opened through other gateway nodes (token → node): they get the
@@ -132,9 +139,9 @@ public actor ModerationHub {
     /// Attaches someone, here (`node` nil, events to `stream`) or through another node.
     func admit(_ user: GatewayUser, as role: WatcherRole, to id: String, token: UUID, node: String?,
                stream: AsyncStream<WatchEvent>.Continuation?) throws {
-        guard var entry = sessions[id] else { throw ModerationError("There is no live session \(id).") }
+        guard var entry = sessions[id] else { throw ModerationError(.noSession, "There is no live session \(id).") }
         guard user.name != entry.summary.engineer.name else {
-            throw ModerationError("You cannot escort or review your own session.")
+            throw ModerationError(.ownSession, "You cannot escort or review your own session.")
         }
         if let node {
             entry.remoteWatchers[token] = RemoteWatcher(user: user, role: role, node: node)
@@ -192,6 +199,7 @@ public actor ModerationHub {
     /// Sends the engineer's view to every watcher and observer.
     public func broadcast(_ bytes: [UInt8], in id: String) {
         guard let entry = sessions[id] else { return }
+        sessions[id]?.history.append(bytes)
         for (_, w) in entry.watchers { w.stream.yield(.output(bytes)) }
         for (_, o) in entry.observers { o.yield(.output(bytes)) }
         if !entry.remoteWatchers.isEmpty || !entry.remoteObservers.isEmpty { queueOutput(bytes, session: id) }
@@ -203,14 +211,16 @@ public actor ModerationHub {
     public func observe(_ id: String) throws -> (UUID, AsyncStream<WatchEvent>) {
         let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .bufferingNewest(4096))
         let token = UUID()
-        if sessions[id] != nil {
+        if let entry = sessions[id] {
+            // A view that opens late starts with the session's recent output, not a blank screen.
+            if !entry.history.bytes.isEmpty { continuation.yield(.output(entry.history.bytes)) }
             sessions[id]?.observers[token] = continuation
         } else if let elsewhere = shared[id] {
             // The session's node is asked to send its output here (and only its output).
             mirrors[id, default: Mirror(node: elsewhere.node)].observers[token] = continuation
             send(.observe(token: token), session: id, to: elsewhere.node)
         } else {
-            throw ModerationError("There is no live session \(id).")
+            throw ModerationError(.noSession, "There is no live session \(id).")
         }
         return (token, stream)
     }
@@ -224,6 +234,15 @@ public actor ModerationHub {
         dropIdleMirror(id)
     }
 
+    /// Tells everyone watching a session something they must know as it happens (a command the
+    /// policy refused, a withdrawal, a disconnect), outside the engineer's mirrored screen.
+    public func announce(_ text: String, in id: String) {
+        broadcastNotice(text, in: id, except: nil)
+    }
+
+    /// The session's recent output (what a late joiner's terminal is first shown).
+    public func recentOutput(_ id: String) -> [UInt8] { sessions[id]?.history.bytes ?? [] }
+
     func broadcastNotice(_ text: String, in id: String, except token: UUID?) {
         guard let entry = sessions[id] else { return }
         for (t, w) in entry.watchers where t != token { w.stream.yield(.notice(text)) }
@@ -233,8 +252,16 @@ public actor ModerationHub {
     // MARK: Holding and deciding
 
     /// Holds a command until it is decided, withdrawn or the session ends.
-    public func hold(session id: String, command: String, analysis: Analysis, ruling: CommandRuling, reasons: [String]) async -> HoldDecision {
+    ///
+    /// - Parameter submission: the engineer's submission it belongs to; a withdrawal of that
+    ///   submission that came before the hold (``withdraw(session:submission:)``) withdraws it at once.
+    public func hold(session id: String, command: String, analysis: Analysis, ruling: CommandRuling, reasons: [String],
+                     submission: Int? = nil) async -> HoldDecision {
         guard let entry = sessions[id] else { return .sessionEnded }
+        if let submission, entry.pendingWithdraw == submission {
+            sessions[id]?.pendingWithdraw = nil
+            return .withdrawn
+        }
         let held = HeldCommand(
             id: nextHold, session: id, engineer: entry.summary.engineer.name, target: entry.summary.target,
             command: command, analysis: analysis, ruling: ruling, reasons: reasons, approvals: [], heldAt: Date())
@@ -243,6 +270,7 @@ public actor ModerationHub {
         let decision = await withCheckedContinuation { c in
             sessions[id]?.summary.held = held
             sessions[id]?.holdContinuation = c
+            sessions[id]?.holdSubmission = submission
             for (_, w) in sessions[id]?.watchers ?? [:] { w.stream.yield(.held(held)) }
             if let entry = sessions[id] { relay(.held(held), session: id, to: entry) }
         }
@@ -251,8 +279,20 @@ public actor ModerationHub {
     }
 
     /// The engineer withdraws her held command (Ctrl-C).
-    public func withdraw(session id: String) {
-        resolve(id, .withdrawn, outcome: "withdrawn by the engineer")
+    ///
+    /// - Parameter submission: the submission she withdraws. When its command is not held yet
+    ///   (still waiting for an escort, or being analysed and recorded), the withdrawal is kept
+    ///   for it: its wait for an escort ends and its hold, once asked for, is withdrawn at once.
+    public func withdraw(session id: String, submission: Int? = nil) {
+        guard let entry = sessions[id] else { return }
+        if entry.holdContinuation != nil, submission == nil || entry.holdSubmission == nil || entry.holdSubmission == submission {
+            resolve(id, .withdrawn, outcome: "withdrawn by the engineer")
+            return
+        }
+        guard let submission else { return }
+        sessions[id]?.pendingWithdraw = submission
+        for w in entry.escortWaiters { w.resume(returning: true) }
+        sessions[id]?.escortWaiters = []
     }
 
     /// An attached escort or reviewer approves or refuses the held command.
@@ -271,24 +311,24 @@ public actor ModerationHub {
 
     /// Someone attached here (`node` nil) or through `node` decides a local session's held command.
     func decide(_ token: UUID, from node: String?, session id: String, holdID: Int?, approve: Bool, reason: String?) throws -> String {
-        guard let entry = sessions[id] else { throw ModerationError("The session has ended.") }
-        guard let watcher = participant(token, from: node, in: entry) else { throw ModerationError("You are not attached to this session.") }
+        guard let entry = sessions[id] else { throw ModerationError(.noSession, "The session has ended.") }
+        guard let watcher = participant(token, from: node, in: entry) else { throw ModerationError(.notAttached, "You are not attached to this session.") }
         guard watcher.user.name != entry.summary.engineer.name else {
-            throw ModerationError("You cannot approve your own command.")
+            throw ModerationError(.ownSession, "You cannot approve your own command.")
         }
-        guard var held = entry.summary.held else { throw ModerationError("No command is waiting for a decision.") }
-        if let holdID, holdID != held.id { throw ModerationError("Command #\(holdID) is no longer waiting (#\(held.id) is).") }
+        guard var held = entry.summary.held else { throw ModerationError(.nothingHeld, "No command is waiting for a decision.") }
+        if let holdID, holdID != held.id { throw ModerationError(.cardChanged, "Command #\(holdID) is no longer waiting (#\(held.id) is).") }
         let who = watcher.user.name
         if !approve {
             let why = (reason ?? "").trimmingCharacters(in: .whitespaces)
-            guard !why.isEmpty else { throw ModerationError("A refusal needs a reason: refuse <reason>.") }
+            guard !why.isEmpty else { throw ModerationError(.needsReason, "A refusal needs a reason: refuse <reason>.") }
             resolve(id, .refused(by: who, reason: why), outcome: "refused by \(who): \(why)")
             return "Refused #\(held.id)."
         }
         // Stopping: a command typed now waits and never runs, and neither does one held before.
-        guard !shuttingDown else { throw ModerationError("The gateway is stopping; nothing more runs in this session.") }
+        guard !shuttingDown else { throw ModerationError(.stopping, "The gateway is stopping; nothing more runs in this session.") }
         if held.approvals.contains(where: { $0.name == who }) {
-            throw ModerationError("You have already approved #\(held.id); it needs someone else as well.")
+            throw ModerationError(.alreadyApproved, "You have already approved #\(held.id); it needs someone else as well.")
         }
         held.approvals.append(Approval(name: who, role: watcher.role))
         let escortApproved = held.approvals.contains { $0.role == .escort }
@@ -310,6 +350,7 @@ public actor ModerationHub {
         guard let entry = sessions[id], let held = entry.summary.held, let c = entry.holdContinuation else { return }
         sessions[id]?.summary.held = nil
         sessions[id]?.holdContinuation = nil
+        sessions[id]?.holdSubmission = nil
         for (_, w) in entry.watchers { w.stream.yield(.resolved(id: held.id, outcome: outcome)) }
         relay(.resolved(hold: held.id, outcome: outcome), session: id, to: entry)
         c.resume(returning: decision)
@@ -328,7 +369,7 @@ public actor ModerationHub {
 
     func setPaused(_ paused: Bool, token: UUID, from node: String?, session id: String) throws {
         guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
-            throw ModerationError("You are not attached to this session.")
+            throw ModerationError(.notAttached, "You are not attached to this session.")
         }
         sessions[id]?.summary.paused = paused
         let line = paused ? "Session paused by \(watcher.user.name): no command runs until it is resumed." : "Session resumed by \(watcher.user.name)."
@@ -341,9 +382,11 @@ public actor ModerationHub {
         }
     }
 
-    /// Waits while the session is paused or lacks a required escort. False if it ended.
-    public func awaitRunnable(_ id: String) async -> Bool {
+    /// Waits while the session is paused or lacks a required escort. False if it ended, or if
+    /// the engineer withdrew `submission` while it waited.
+    public func awaitRunnable(_ id: String, submission: Int? = nil) async -> Bool {
         while let entry = sessions[id] {
+            if let submission, entry.pendingWithdraw == submission { return false }
             if !entry.summary.paused && !entry.summary.waitingForEscort { return true }
             let ok = await withCheckedContinuation { c in sessions[id]?.escortWaiters.append(c) }
             if !ok { return false }
@@ -362,7 +405,7 @@ public actor ModerationHub {
 
     func end(token: UUID, from node: String?, session id: String, reason: String) throws {
         guard let entry = sessions[id], let watcher = participant(token, from: node, in: entry) else {
-            throw ModerationError("You are not attached to this session.")
+            throw ModerationError(.notAttached, "You are not attached to this session.")
         }
         let control = entry.control
         let who = watcher.user.name

@@ -1,3 +1,4 @@
+import EscortCore
 import Foundation
 import ShellAnalysis
 
@@ -122,9 +123,47 @@ extension SessionControl {
     public func shutDown(reason: String) async { await terminate(by: "gateway", reason: reason) }
 }
 
-/// Why a decision was not accepted.
-public struct ModerationError: Error, Sendable, CustomStringConvertible {
+/// Why a decision, attachment or other moderation request was not accepted, with a stable code.
+public struct ModerationError: CodedError, Hashable {
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// The session is not live (ended, never existed, or just moved to this node).
+        case noSession = "MOD-001"
+        /// The request needs an attachment to the session that this escort does not have.
+        case notAttached = "MOD-002"
+        /// The engineer's own session or command: she can neither escort it nor approve it.
+        case ownSession = "MOD-003"
+        /// Nothing is waiting for a decision.
+        case nothingHeld = "MOD-004"
+        /// The decision names another hold or another card than the one waiting ("read it again").
+        case cardChanged = "MOD-005"
+        /// The card arrived within the settle time after this escort's last decision.
+        case settling = "MOD-006"
+        /// A high or critical hold needs its confirmation (the hold number, or the confirm step).
+        case needsConfirmation = "MOD-007"
+        /// A refusal needs a reason.
+        case needsReason = "MOD-008"
+        /// This person already approved; a second approver is needed.
+        case alreadyApproved = "MOD-009"
+        /// The gateway is stopping: nothing more runs.
+        case stopping = "MOD-010"
+        /// Another gateway node did not answer, or answered with an error it did not code.
+        case otherNode = "MOD-011"
+    }
+
+    public var code: Code
     public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// An error relayed as text by another gateway node ("MOD-005: …"): its code is kept.
+    public init(relayed text: String) {
+        if let colon = text.range(of: ": "), let code = Code(rawValue: String(text[..<colon.lowerBound])) {
+            self.init(code, String(text[colon.upperBound...]))
+        } else {
+            self.init(.otherNode, text)
+        }
+    }
 }

@@ -29,17 +29,48 @@ extension EngineerSession {
             }
             typeahead += bytes
         case .deciding:
-            if bytes.contains(0x03) {
-                await context.hub.withdraw(session: id)
+            // Ctrl-C withdraws the command being decided, whether it is held, waits for an
+            // escort, or is still being analysed and recorded; Ctrl-D withdraws it and leaves.
+            if let i = bytes.firstIndex(where: { $0 == 0x03 || $0 == 0x04 }) {
+                let leaving = bytes[i] == 0x04
+                await withdrawPending(leaving: leaving)
+                if !leaving { typeahead += bytes[(i + 1)...] }
                 return
             }
             typeahead += bytes
+            // `exit` typed while nothing can run (no escort yet, or paused) leaves at once: what
+            // was typed before it never runs once she has gone.
+            if Self.typedExit(typeahead), let summary = await context.hub.summary(id), summary.paused || summary.waitingForEscort {
+                await withdrawPending(leaving: true)
+            }
         case .ended:
             return
         case .starting, .idle, .choosingTarget:
             typeahead += bytes
             await drain()
         }
+    }
+
+    /// Withdraws the command being decided (held or not yet) and, when `leaving`, ends the
+    /// session: the submission's own task records the withdrawal and ends it; should that task
+    /// be stuck (a store that does not answer), the session ends after a few seconds regardless.
+    func withdrawPending(leaving: Bool) async {
+        withdrawRequested = true
+        if leaving {
+            leaveRequested = true
+            typeahead = []
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(3))
+                await self?.end(reason: "the engineer left", status: 130)
+            }
+        }
+        await context.hub.withdraw(session: id, submission: submission)
+    }
+
+    /// Whether typed-ahead input holds a whole line that is `exit` or `logout`.
+    static func typedExit(_ typed: [UInt8]) -> Bool {
+        let lines = String(decoding: typed, as: UTF8.self).split(omittingEmptySubsequences: false) { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        return lines.dropLast().contains { ["exit", "logout"].contains($0.trimmingCharacters(in: .whitespaces)) }
     }
 
     /// The engineer closed her input (EOF on the channel).
@@ -102,7 +133,16 @@ extension EngineerSession {
                         // Decided in its own task, so that keystrokes (Ctrl-C to withdraw a held
                         // command) keep arriving while it waits.
                         state = .deciding
+                        submission += 1
+                        withdrawRequested = false
                         Task { await self.submit(text) }
+                        // A Ctrl-C (or Ctrl-D) that came with the Enter, in the same read, is meant
+                        // for this command: it withdraws it before it can be held.
+                        if let i = typeahead.firstIndex(where: { $0 == 0x03 || $0 == 0x04 }) {
+                            let leaving = typeahead[i] == 0x04
+                            typeahead = Array(typeahead[(i + 1)...])
+                            await withdrawPending(leaving: leaving)
+                        }
                         return
                     }
                 }

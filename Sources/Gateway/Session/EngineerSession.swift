@@ -64,6 +64,13 @@ public actor EngineerSession: SessionControl {
     var execHolds = 0
     /// The engineer withdrew the held program start (Ctrl-C), perhaps before the hub had it.
     var execWithdrawn = false
+    /// Counts the commands handed to ``submit(_:)`` from the line editor: a withdrawal names the
+    /// one it withdraws, so it cannot land on the next.
+    var submission = 0
+    /// The engineer withdrew the command being decided (Ctrl-C), perhaps before it was held.
+    var withdrawRequested = false
+    /// The engineer left (Ctrl-D, `exit`) while a command was being decided.
+    var leaveRequested = false
     /// The session's end was already recorded as a disconnect.
     var disconnectAudited = false
     var lastStatus: Int32 = 0
@@ -100,6 +107,7 @@ public actor EngineerSession: SessionControl {
             "reason": .string("not valid shell syntax: \(reason)"),
         ]) else { return }
         GatewayTelemetry.command(.refused, risk: "unknown", session: id, number: commandCount)
+        await context.hub.announce("#\(commandCount) refused by the analyser (not valid shell syntax): \(DisguisedText.visible(text).prefix(300))", in: id)
         await say("Escort: not valid shell syntax (\(reason)); nothing was sent.", inline: false)
         await prompt()
     }
@@ -117,16 +125,25 @@ public actor EngineerSession: SessionControl {
         recorder?.marker("#\(n) \(command)")
         recorder?.input(Array((command + "\n").utf8))
 
+        let ticket = submission
+
         // An escorted session runs nothing without an escort; a paused one runs nothing at all.
         if let summary = await context.hub.summary(id), summary.paused || summary.waitingForEscort {
-            await say(summary.paused ? "Escort: the session is paused; your command waits." : "Escort: waiting for an escort to join before anything runs.", inline: false)
-            guard await context.hub.awaitRunnable(id) else { return }
+            await say(summary.paused ? "Escort: the session is paused; your command waits (Ctrl-C withdraws it, Ctrl-D leaves)." : "Escort: waiting for an escort to join before anything runs (Ctrl-C withdraws the command, Ctrl-D leaves).", inline: false)
+            guard await context.hub.awaitRunnable(id, submission: ticket) else {
+                if withdrawRequested { await withdrawn(n, command, before: "before an escort joined") }
+                return
+            }
         }
+        if withdrawRequested { await withdrawn(n, command, before: "before it was decided"); return }
 
         guard let target else { return }
-        if let problem = Self.unsendable(command, agentless: mediated == nil) {
-            guard await audit(.commandRefused, ["n": .integer(Int64(n)), "command": .string(command), "by": "gateway", "reason": .string(problem)]) else { return }
+        if let (by, problem) = Self.unsendable(command, agentless: mediated == nil) {
+            // Refused before it can become a card: recorded with its number and its text as read
+            // (the control characters intact), and shown to the escorts with them made visible.
+            guard await audit(.commandRefused, ["n": .integer(Int64(n)), "command": .string(command), "by": .string(by), "reason": .string(problem)]) else { return }
             GatewayTelemetry.command(.refused, risk: "unknown", session: id, number: n)
+            await context.hub.announce("#\(n) refused by \(by): \(DisguisedText.visible(command).prefix(300)) — \(problem).", in: id)
             await say("Escort: refused: \(problem); nothing was sent.", inline: false)
             await afterCommand(status: 126)
             return
@@ -174,6 +191,7 @@ public actor EngineerSession: SessionControl {
             fields["by"] = "policy"
             guard await audit(.commandRefused, fields) else { return }
             GatewayTelemetry.command(.refused, risk: analysis.risk.rawValue, session: id, number: n)
+            await context.hub.announce("#\(n) refused by policy (\(analysis.risk.rawValue.uppercased()) risk): \(DisguisedText.visible(command).prefix(300)) — \(DisguisedText.visible(analysis.summary))", in: id)
             await say("Escort: refused. \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined(), inline: false)
             await afterCommand(status: 126)
             return
@@ -182,7 +200,10 @@ public actor EngineerSession: SessionControl {
             GatewayTelemetry.command(.held, risk: analysis.risk.rawValue, session: id, number: n)
             let who = ruling == .holdWithReview ? "an escort and a technical reviewer" : "an escort"
             await say("Escort: held for \(who). \(analysis.summary)" + reasons.map { "\r\n  - \($0)" }.joined() + "\r\n  Waiting for a decision (Ctrl-C withdraws the command)…", inline: false)
-            let decision = await context.hub.hold(session: id, command: command, analysis: analysis, ruling: ruling, reasons: reasons)
+            // Ctrl-C may have come while the hold was being recorded and shown, before the hub had
+            // it: the hub keeps a withdrawal of this submission and answers the hold with it.
+            let decision: HoldDecision = withdrawRequested ? .withdrawn
+                : await context.hub.hold(session: id, command: command, analysis: analysis, ruling: ruling, reasons: reasons, submission: ticket)
             switch decision {
             case .approved(let by):
                 fields["approved_by"] = .array(by.map { .string($0) })
@@ -198,8 +219,7 @@ public actor EngineerSession: SessionControl {
             case .withdrawn:
                 guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": .string(user.name), "reason": "withdrawn by the engineer"]) else { return }
                 GatewayTelemetry.command(.withdrawn, risk: analysis.risk.rawValue, session: id, number: n)
-                await say("Escort: withdrawn; nothing was sent.", inline: false)
-                await afterCommand(status: 130)
+                await afterWithdrawal()
                 return
             case .sessionEnded:
                 return
@@ -211,12 +231,15 @@ public actor EngineerSession: SessionControl {
         if let failure = recorder?.failure {
             let reason = "the session's recording failed (\(failure)); nothing more runs in this session"
             guard await audit(.commandRefused, ["n": .integer(Int64(n)), "by": "gateway", "reason": .string(reason)]) else { return }
+            await context.hub.announce("#\(n) refused by the gateway: \(reason).", in: id)
             await say("Escort: \(reason).", inline: false)
             await end(reason: "recording failed", status: 1)
             return
         }
         // Still allowed by the registry as it is now (fail closed if it cannot be read).
         guard await registryAllowsForwarding(n, approvedBy: fields["approved_by"]?.arrayValue?.compactMap(\.stringValue) ?? []) else { return }
+        // A withdrawal that came while the registry was read still wins.
+        if withdrawRequested { await withdrawn(n, command, before: "before it was sent"); return }
         // Durable before it reaches the target.
         guard await audit(.commandForwarded, fields) else { return }
         if ruling == .run { GatewayTelemetry.command(.run, risk: analysis.risk.rawValue, session: id, number: n) }
@@ -243,15 +266,42 @@ public actor EngineerSession: SessionControl {
         }
     }
 
-    /// Why `command` cannot be sent as it is: control characters (which a terminal applies and
-    /// an escort cannot see), or, on an agentless target whose terminal cuts lines at 4095
-    /// bytes, a line that long. nil if it can.
-    static func unsendable(_ command: String, agentless: Bool) -> String? {
-        if let c = command.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || (0x80...0x9F).contains($0.value) }) {
-            return "the command contains the control character U+\(String(c.value, radix: 16, uppercase: true).leftPadded(to: 4)), which a terminal would act on and an escort cannot see"
+    /// Records a command the engineer withdrew before it was held (waiting for an escort, or
+    /// still being decided), tells the escorts, and goes on (or ends, if she is leaving).
+    func withdrawn(_ n: Int, _ command: String, before: String) async {
+        guard state != .ended else { return }
+        guard await audit(.commandRefused, ["n": .integer(Int64(n)), "command": .string(command), "by": .string(user.name),
+                                            "reason": .string("withdrawn by the engineer \(before)")]) else { return }
+        GatewayTelemetry.command(.withdrawn, risk: "unknown", session: id, number: n)
+        await context.hub.announce("#\(n) withdrawn by the engineer \(before): \(DisguisedText.visible(command).prefix(300))", in: id)
+        await afterWithdrawal()
+    }
+
+    func afterWithdrawal() async {
+        if leaveRequested {
+            await end(reason: "the engineer left", status: 130)
+            return
+        }
+        await say("Escort: withdrawn; nothing was sent.", inline: false)
+        await afterCommand(status: 130)
+    }
+
+    /// Why `command` cannot be sent as it is, and who says so: control characters (which a
+    /// terminal applies and an escort cannot see: the policy's rule, each one named), or, on an
+    /// agentless target whose terminal cuts lines at 4095 bytes, a line that long (the gateway's).
+    /// nil if it can.
+    static func unsendable(_ command: String, agentless: Bool) -> (by: String, reason: String)? {
+        var controls: [String] = []
+        for c in command.unicodeScalars where ((c.value < 0x20 && c != "\n" && c != "\t") || c.value == 0x7F || (0x80...0x9F).contains(c.value)) {
+            let name = "U+\(String(c.value, radix: 16, uppercase: true).leftPadded(to: 4)) \(DisguisedText.visible(String(c)))"
+            if !controls.contains(name) { controls.append(name) }
+        }
+        if !controls.isEmpty {
+            let which = controls.prefix(6).joined(separator: ", ")
+            return ("policy", "the command contains the control character\(controls.count == 1 ? "" : "s") \(which), which a terminal would act on and an escort cannot see")
         }
         if agentless, command.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0.utf8.count > 4000 }) {
-            return "a line is longer than 4000 bytes, which this target's terminal would cut (put it in a script)"
+            return ("gateway", "a line is longer than 4000 bytes, which this target's terminal would cut (put it in a script)")
         }
         return nil
     }
