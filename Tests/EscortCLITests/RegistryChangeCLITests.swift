@@ -239,8 +239,11 @@ struct RegistryExportCLITests {
         let env = ["ESCORT_STORE_PASSWORD": db.password]
         // The new deployment: its own folder, so its own signing key (made for the new store's empty log).
         let site = TemporaryDirectory(prefix: "escort-pg-site")
+        // A PostgreSQL store has no folder for a key: the node's key is made first and named.
+        let made = try await ChildProcess.run(path, ["audit", "key", "new", "--out", site.file("node.key")], currentDirectory: site.path)
+        #expect(made.status == 0, "\(made.stderr)")
         func pg(_ args: [String]) async throws -> ProcessResult {
-            try await ChildProcess.run(path, args + ["--store", url], currentDirectory: site.path, environment: env)
+            try await ChildProcess.run(path, args + ["--store", url, "--signing-key", site.file("node.key")], currentDirectory: site.path, environment: env)
         }
         let load = try await pg(["registry", "import", cli.dir.file("registry.json")])
         #expect(load.status == 0, "\(load.stdout) \(load.stderr)")
