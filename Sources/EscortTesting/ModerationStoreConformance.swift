@@ -117,7 +117,7 @@ public enum ModerationStoreConformance {
     }
 
     static func waitFor(_ condition: @Sendable () async -> Bool) async throws {
-        try await eventually("a signal", within: 5, every: .milliseconds(100), condition)
+        try await eventually("a signal", within: 20, every: .milliseconds(100), condition)
     }
 
     actor Counter {
