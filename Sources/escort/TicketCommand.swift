@@ -15,7 +15,7 @@ struct TicketGrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant", abstract: "Let a person work on a target during a window.",
         discussion: """
-            Refused if the person already holds an unrevoked ticket for the target whose window             overlaps, if the window is already over, if --by is not a registered admin, and if the             policy would refuse the person on the target even with the ticket (e.g. a national of,             or someone located in, a country of concern on a target closed to them): the error gives             the policy's reasons.
+            Refused if the person already holds an unrevoked ticket for the target whose window             overlaps, if the window is already over, if --by is not a registered admin, and if the             policy would refuse the person on the target even with the ticket, wherever they were located             (e.g. a national of a country of concern on a target closed to them): the error gives the             policy's reasons. A refusal only because of where the person is now (located or resident in a             country of concern) grants the ticket with a warning, recorded as policy_refuses_now: it gives             no access while they are there.
             """)
 
     @OptionGroup var options: RegistryOptions
@@ -47,20 +47,31 @@ struct TicketGrantCommand: AsyncParsableCommand {
             let engine = try policy.engine()
             var recorder = options
             recorder.actor = options.actor ?? by
+            var refusedNow: [String] = []
             try await recorder.recordingChange("ticket.grant") { store in
-                try await Self.check(ticket, engine: engine, store: store, now: now)
+                refusedNow = try await Self.check(ticket, engine: engine, store: store, now: now)
                 try await store.grantTicket(ticket)
-                return ["ticket": .object(ticket.registryJSON)]
+                var fields: [String: JSONValue] = ["ticket": .object(ticket.registryJSON)]
+                if !refusedNow.isEmpty { fields["policy_refuses_now"] = .array(refusedNow.map { .string($0) }) }
+                return fields
             }
             print("Granted \(ticket.id): \(person) on \(target) from \(RegistryDate.format(start)) until \(RegistryDate.format(end)).")
+            if !refusedNow.isEmpty {
+                FileHandle.standardError.write(Data((
+                    "escort: warning: the policy refuses \(person) on \(target) where they are now; the ticket gives no access until that changes:"
+                        + refusedNow.map { "\n  - \($0)" }.joined() + "\n").utf8))
+            }
         }
     }
 }
 
 extension TicketGrantCommand {
     /// The grant's people and target exist and may take part, and the policy would let the
-    /// ticket's holder work on its target at all.
-    static func check(_ t: Ticket, engine: PolicyEngine, store: any RegistryStore, now: Date) async throws {
+    /// ticket's holder work on its target at all. A refusal that rests only on where the holder
+    /// is now (location, residence) does not stop the grant: its reasons are returned, to be
+    /// recorded and shown as a warning.
+    @discardableResult
+    static func check(_ t: Ticket, engine: PolicyEngine, store: any RegistryStore, now: Date) async throws -> [String] {
         guard let admin = try await store.person(named: t.grantedBy) else {
             throw StoreError(.missing, "--by \(t.grantedBy): no person named \(t.grantedBy) is registered (name the admin granting the ticket)")
         }
@@ -71,12 +82,12 @@ extension TicketGrantCommand {
         let person = try await livePerson(t.person, in: store)
         let target = try await liveTarget(t.target, in: store)
         let decision = engine.ticketGrant(t, person: person, target: target, now: now)
-        if decision.mode == .refused {
-            throw StoreError(
-                .conflict,
-                "the policy refuses \(t.person) on \(t.target) (\(target.impactLevel.rawValue)) even with this ticket, so it is not granted:"
-                    + decision.reasons.map { "\n  - \($0)" }.joined())
-        }
+        guard decision.mode == .refused else { return [] }
+        if engine.ticketRefusalRestsOnWhereabouts(t, person: person, target: target, now: now) { return decision.reasons }
+        throw StoreError(
+            .conflict,
+            "the policy refuses \(t.person) on \(t.target) (\(target.impactLevel.rawValue)) even with this ticket, wherever they are located, so it is not granted:"
+                + decision.reasons.map { "\n  - \($0)" }.joined())
     }
 }
 

@@ -38,6 +38,26 @@ struct RegistryStateTests {
         #expect(d.reasons.contains { $0.contains(reason) }, "\(d.reasons)")
     }
 
+    /// Who the person is (a national of a country of concern, a disabled account) can never be
+    /// granted; where they are now (located or resident in one) can, ahead of a move.
+    @Test func aRefusalOnWhoThePersonIsIsToldFromOneOnWhereTheyAre() {
+        let ticket = { (name: String) in F.ticket(name, "db5", from: 0, until: 8 * F.hour) }
+        let db5 = F.target("db5", .il5)
+        let national = F.person("li", [CountryCode("CN")])
+        #expect(!engine.ticketRefusalRestsOnWhereabouts(ticket("li"), person: national, target: db5, now: F.now))
+        let nationalAbroad = F.person("lu", [CountryCode("CN")], residence: CountryCode("US"), location: CountryCode("CN"))
+        #expect(!engine.ticketRefusalRestsOnWhereabouts(ticket("lu"), person: nationalAbroad, target: db5, now: F.now))
+        let located = F.person("wei", location: CountryCode("CN"))
+        #expect(engine.ticketRefusalRestsOnWhereabouts(ticket("wei"), person: located, target: db5, now: F.now))
+        let resident = F.person("ru", residence: CountryCode("RU"))
+        #expect(engine.ticketRefusalRestsOnWhereabouts(ticket("ru"), person: resident, target: db5, now: F.now))
+        var disabled = F.person("ada")
+        disabled.disabled = RegistryMark(at: F.now, by: "root", reason: "left")
+        #expect(!engine.ticketRefusalRestsOnWhereabouts(ticket("ada"), person: disabled, target: db5, now: F.now))
+        let allowed = F.person("alice")
+        #expect(!engine.ticketRefusalRestsOnWhereabouts(ticket("alice"), person: allowed, target: db5, now: F.now))
+    }
+
     @Test func aTicketIsJudgedAtItsStartWithTheTicketActive() {
         let alice = F.person("alice")
         let future = F.ticket("alice", "db5", from: 24 * F.hour, until: 30 * F.hour)

@@ -58,3 +58,8 @@ extension String {
         return String(s)
     }
 }
+
+extension CountryCode {
+    /// Every officially assigned ISO 3166-1 alpha-2 code, in order.
+    public static let allAssigned: [CountryCode] = ISO3166.names.keys.sorted().compactMap { try? CountryCode(validating: $0) }
+}
