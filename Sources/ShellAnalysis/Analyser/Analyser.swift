@@ -31,6 +31,7 @@ public struct Analyser: Sendable {
         case .sh, .bash:
             var reader = ShellReader(catalogue: catalogue, limits: limits)
             reader.report = report
+            reader.context = context
             for (path, text) in targetFiles { reader.targetFiles[PathPattern.normalise(path)] = text }
             status = reader.readTopLevel(source)
             report = reader.report

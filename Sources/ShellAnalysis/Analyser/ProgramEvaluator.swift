@@ -95,11 +95,15 @@ public struct ProgramEvaluator: Sendable {
             var meaning = flag.meaning
             if meaning.contains("{value}") {
                 // The standard library's replace (Foundation's bridges through NSString on Linux).
-                meaning = meaning.replacing("{value}", with: value.map { $0.text ?? "(decided at run time)" } ?? "")
+                // `-` is standard input or output, never a file named `-`.
+                meaning = meaning.replacing("{value}", with: value.map { $0.text == "-" ? "given on standard input (-)" : $0.text ?? "(decided at run time)" } ?? "")
             }
             let shown = at.text ?? "?"
             let sentence = Self.sentence("`\(shown)` \(meaning)")
             report.explain(sentence)
+            // A file written to `/dev/null` is thrown away (`curl -o /dev/null -w '%{http_code}'`).
+            let discarded = value.map { v in ["/dev/null", "nul", "$null"].contains(v.text?.lowercased() ?? "") } ?? false
+            if discarded, meaning.contains("save") || meaning.contains("write") || flag.writes == true { continue }
             if let risk = flag.risk, risk > .none || !(flag.techniques ?? []).isEmpty {
                 let range = value.map { at.range.union($0.range) } ?? at.range
                 report.add(risk, techniques: flag.techniques ?? [], Self.sentence("`\(name)` \(meaning)"), range)
@@ -164,11 +168,43 @@ public struct ProgramEvaluator: Sendable {
 
     /// Reports the path rules that `path` matches.
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
-        for rule in catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing) {
+        let rules = catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing)
+        if rules.isEmpty { return }
+        // What the resource catalogue says is there, when it is caches, temporary files or logs
+        // already rotated: a rule about the whole folder around it does not apply
+        // (`/var/log/app/web.log.3.gz` is not `/var/log/**`; `/var/log/audit/**` still is).
+        let disposable = writing ? catalogue.resource(of: PathPattern.normalise(path)).flatMap { $0.risk <= .low ? $0 : nil } : nil
+        let publicCertificate = !writing && Self.isPublicCertificate(path)
+        for rule in rules {
+            if let d = disposable, Self.literalDepth(d.pattern) >= Self.literalDepth(rule.pattern) { continue }
+            if publicCertificate, rule.pattern.hasPrefix("**/*.") { continue }
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
             // Credentials and key material read: what a later sending would carry out.
             if !writing, isSecret(rule) { report.noteSecret("\(rule.meaning) (`\(path)`)") }
         }
+    }
+
+    /// How many leading components of a glob are plain names (`/var/log/**` → 2).
+    static func literalDepth(_ pattern: String) -> Int {
+        var n = 0
+        for c in pattern.split(separator: "/") {
+            if c.contains("*") || c.contains("?") || c == "~" { break }
+            n += 1
+        }
+        return n
+    }
+
+    /// Certificates that are public by nature (the trust store, a chain or a server's own
+    /// certificate): reading one is not reading a key. Private keys keep their own rules
+    /// (`/etc/ssl/private/**`, `*.key`, `privkey.pem`).
+    static func isPublicCertificate(_ path: String) -> Bool {
+        let p = path.lowercased()
+        guard !p.contains("priv"), !p.contains("key") else { return false }
+        for folder in ["/etc/ssl/certs/", "/etc/pki/tls/certs/", "/etc/pki/ca-trust/", "/usr/share/ca-certificates/", "/usr/local/share/ca-certificates/", "/etc/ca-certificates/"]
+        where p.hasPrefix(folder) { return true }
+        let name = lastComponent(p) ?? p
+        return ["cert.pem", "chain.pem", "fullchain.pem", "ca.pem", "ca-bundle.pem", "bundle.pem", "cacert.pem"].contains(name)
+            || name.hasSuffix(".crt.pem") || name.hasSuffix("-cert.pem") || name.hasSuffix("_cert.pem") || name.hasSuffix(".cert.pem")
     }
 
     /// Whether a path rule's files hold credentials or key material (a rule of risk medium or

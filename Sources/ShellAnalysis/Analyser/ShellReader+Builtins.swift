@@ -6,7 +6,7 @@ extension ShellReader {
         "cd", "pwd", "true", "false", ":", "test", "[", "read", "shift", "exit", "return", "wait", "jobs",
         "type", "hash", "shopt", "ulimit", "umask", "let", "getopts", "bg", "fg", "disown", "times", "help",
         "logout", "dirs", "pushd", "popd", "mapfile", "readarray", "caller", "compgen", "complete", "enable",
-        "suspend", "unalias", "sleep",
+        "suspend", "unalias", "sleep", "break", "continue",
     ]
 
     mutating func builtin(_ name: String, raw: String, args: [Argument], stdin: Stream, range: SourceRange, via: String?, member: inout PipelineMember) -> Stream? {

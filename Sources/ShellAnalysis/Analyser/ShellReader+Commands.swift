@@ -156,7 +156,14 @@ extension ShellReader {
             let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
             // A control-plane call is judged by what it changes; a read-only one is low.
             let control = catalogue.controlPlane.judge(name, args.map { $0.text ?? "" })
-            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly, into: &report)
+            // Clean-up of caches, temporary folders and old rotated logs is routine.
+            let cleanup = cleanupTargets(name, args: args)
+            if let what = cleanup {
+                add(.low, nil, "`\(name)` deletes \(what): routine clean-up.", range)
+            }
+            // (Its flags, `-rf`, say how it deletes; what it deletes is what matters here.)
+            let evaluated = cleanup != nil ? args.filter { !($0.text ?? "").hasPrefix("-") } : args
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: evaluated, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly || cleanup != nil, into: &report)
             for rule in control.hits {
                 add(rule.risk, techniques: rule.techniques, ProgramEvaluator.sentence("`\(name) \(rule.words.joined(separator: " "))` \(rule.meaning)"), range)
             }
@@ -164,6 +171,7 @@ extension ShellReader {
                 explain(v.reason)
                 if v.risk > .low { add(v.risk, v.technique, v.reason, range) }
             }
+            checkOwnDatabase(name, args: args, statements: statements ?? [], range: range)
             checkOutbound(name, args: args, stdin: stdin, range: range)
             readCommandsInFlags(name, outcome: outcome)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
@@ -185,6 +193,68 @@ extension ShellReader {
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// A database of the target's own (``TargetContext/databases``) named by a command that
+    /// destroys data: said in words, high, T1485 (`dropdb orders`, `mysqladmin drop orders`,
+    /// `psql orders -c 'TRUNCATE …'`).
+    mutating func checkOwnDatabase(_ name: String, args: [Argument], statements: [DatabaseStatements.Verdict], range: SourceRange) {
+        guard !context.databases.isEmpty else { return }
+        let texts = args.compactMap(\.text)
+        let ctx = context
+        var named = texts.lazy.compactMap { ctx.ownDatabase($0) }.first
+        if named == nil {
+            // `-d orders`, `--dbname=orders`, `-Dorders`, or the name inside a statement.
+            for t in texts {
+                for part in t.split(whereSeparator: { " =;.,()".contains($0) }) where named == nil { named = context.ownDatabase(String(part)) }
+            }
+        }
+        guard let db = named else { return }
+        let destroys = statements.contains { $0.technique == "T1485" } || (name == "dropdb") || (name == "mysqladmin" && texts.contains("drop"))
+        guard destroys else { return }
+        add(.high, "T1485", "Destroys data in `\(db)`, this target's own database: it is gone unless there is a backup.", range)
+    }
+
+    /// What a deletion removes when it is only caches, temporary files or old rotated logs
+    /// (`rm -rf /tmp/build-*`, `rm -rf ~/.cache/pip`, `find /var/log/app -name '*.gz' -mtime +30
+    /// -delete`), in words; nil when anything else could go (or is not known before it runs).
+    func cleanupTargets(_ name: String, args: [Argument]) -> String? {
+        let texts = args.compactMap(\.text)
+        guard texts.count == args.count else { return nil }
+        switch name {
+        case "rm", "rmdir", "unlink":
+            let operands = texts.filter { !$0.hasPrefix("-") }
+            guard !operands.isEmpty, !texts.contains("--no-preserve-root") else { return nil }
+            var kinds: [String] = []
+            for op in operands {
+                let p = PathPattern.normalise(op.count > 1 && op.hasSuffix("/") ? String(op.dropLast()) : op)
+                guard p.hasPrefix("/") || p.hasPrefix("~/") || p.hasPrefix("C:") || p.hasPrefix("c:"),
+                    let kind = catalogue.resource(of: p), kind.risk <= .low,
+                    catalogue.pathRules(for: p, writing: true).allSatisfy({ ProgramEvaluator.literalDepth($0.pattern) <= ProgramEvaluator.literalDepth(kind.pattern) })
+                else { return nil }
+                if !kinds.contains(kind.meaning) { kinds.append(kind.meaning) }
+            }
+            return kinds.joined(separator: " and ") + " (`" + operands.prefix(3).joined(separator: "`, `") + "`)"
+        case "find":
+            guard texts.contains("-delete"), !texts.contains("-exec"), !texts.contains("-execdir") else { return nil }
+            let folders = texts.prefix { !$0.hasPrefix("-") && $0 != "(" && $0 != "!" }
+            guard !folders.isEmpty else { return nil }
+            let aged = zip(texts, texts.dropFirst()).contains { f, v in ["-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin"].contains(f) && v.hasPrefix("+") }
+            let rotated = zip(texts, texts.dropFirst()).contains { f, v in
+                ["-name", "-iname"].contains(f) && [".gz", ".bz2", ".xz", ".zst", ".old", ".tmp", ".log.*", ".[0-9]", ".1"].contains { v.hasSuffix($0) }
+            }
+            for folder in folders {
+                let p = PathPattern.normalise(folder)
+                guard let kind = catalogue.resource(of: p + "/x") else { return nil }
+                if kind.risk <= .low, catalogue.pathRules(for: p + "/x", writing: true).isEmpty { continue }
+                // Logs: only old ones, and never the audit trail, the journal or the login records.
+                let logs = p.hasPrefix("/var/log/") && !["/var/log/audit", "/var/log/journal", "/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog", "/var/log/auth", "/var/log/secure"].contains { p.hasPrefix($0) }
+                guard logs, aged || rotated else { return nil }
+            }
+            return "old files from `" + folders.joined(separator: "`, `") + "`"
+        default:
+            return nil
+        }
     }
 
     /// Signals to processes: an application's process by number is routine; the shell itself

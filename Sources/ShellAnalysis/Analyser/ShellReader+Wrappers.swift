@@ -157,7 +157,7 @@ extension ShellReader {
         let startsShell = (name == "chroot" && positionals == 0) || (name == "systemd-run" && flags.contains { $0 == "-S" || $0 == "--shell" })
         if rest.isEmpty, startsShell {
             // With no command, `chroot DIR` runs the user's shell, and `systemd-run --shell` opens one.
-            add(.high, "T1059.004", "Starts an interactive shell through `\(name)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+            add(.high, techniques: Self.shellThrough(name), "Starts an interactive shell through `\(name)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
             member.interactiveShell = true
             return .dynamic([])
         }
@@ -237,8 +237,12 @@ extension ShellReader {
             own.append(args[i])
             i += 1
         }
-        _ = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
         let texts = own.compactMap(\.text)
+        if execs.isEmpty, let what = cleanupTargets("find", args: own) {
+            add(.low, nil, "`find` deletes \(what), which are kept only for a while: routine clean-up.", range)
+            own = own.filter { $0.text != "-delete" }
+        }
+        _ = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
         if let i = texts.firstIndex(of: "-perm"), i + 1 < texts.count,
             ["4000", "-4000", "/4000", "-u=s", "/u=s", "-2000", "/2000", "-g=s", "/6000", "-6000"].contains(texts[i + 1])
         {
@@ -269,7 +273,7 @@ extension ShellReader {
         let everything = !texts.contains { $0.hasPrefix("-") && !["-type", "-delete", "-exec", "-execdir", "-ok", "-okdir", "-depth", "-mindepth", "-maxdepth", "-xdev", "-mount", "-print", "-print0", "-L", "-H", "-P", "-O3"].contains($0) }
         for root in roots {
             let path = PathPattern.normalise(root)
-            guard let kind = catalogue.resource(of: path) else { continue }
+            guard let kind = resource(of: path) else { continue }
             if path.hasPrefix("/var/log") {
                 if !byAge { add(.high, "T1070.002", "Deletes the logs under `\(root)` whatever their age: the record of what happened on this machine goes with them.", range) }
             } else if kind.risk >= .high, everything, path.split(separator: "/").count >= 2 || path.hasPrefix("/srv") || path.hasPrefix("/opt") {

@@ -34,6 +34,9 @@ struct ShellReader {
     /// The pipeline being read was prefixed with bash's `time` keyword: its first command runs
     /// through `time` the way it would through `/usr/bin/time`, a wrapper.
     var timedVia: String? = nil
+    /// What the registry knows of the target's workload (its services, application folders,
+    /// databases, networks); ``TargetContext/none`` assumes nothing is the target's own.
+    var context: TargetContext = .none
 
     static let maxNesting = 8
 
