@@ -168,7 +168,16 @@ public struct ProgramEvaluator: Sendable {
 
     /// Reports the path rules that `path` matches.
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
-        let rules = catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing)
+        var rules = catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing)
+        // A wildcard is judged by what it can match: `/etc/sha*` is `/etc/shadow` among others.
+        if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }), path.hasPrefix("/") || path.hasPrefix("~/") {
+            let typed = PathPattern.normalise(path)
+            for rule in catalogue.paths where rule.access == "any" || rule.access == (writing ? "write" : "read") {
+                guard !rule.pattern.hasPrefix("~"), !rule.pattern.contains("*"), !rule.pattern.contains("?"),
+                    PathPattern.globMatch(typed, rule.pattern), !rules.contains(rule) else { continue }
+                rules.append(rule)
+            }
+        }
         if rules.isEmpty { return }
         // What the resource catalogue says is there, when it is caches, temporary files or logs
         // already rotated: a rule about the whole folder around it does not apply

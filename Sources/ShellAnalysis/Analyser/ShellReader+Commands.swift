@@ -34,6 +34,7 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
+        checkEmptiedDeletionPath(cmd.words, argv, range: cmd.range)
         checkDataInHostName(cmd.words)
         if !["echo", "printf", ":", "true"].contains(argv[0].text ?? "") {
             InstanceMetadata.check(argv.compactMap(\.text) + io.network.map { String($0.endpoint.split(separator: " ").first ?? "") }, range: at(cmd.range), into: &report)
@@ -109,6 +110,20 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
+        if name.contains(where: { $0 == "?" || $0 == "*" || $0 == "[" }), name != "[", name != "[[", functions[raw] == nil,
+            catalogue.unixProgram(raw) == nil, let resolved = globbedPrograms(raw)
+        {
+            // `/???/????/a??itctl -D`, `/usr/bin/ca? /etc/shadow`: the shell replaces the pattern
+            // with the programs it matches; each is judged as if it were named.
+            add(.high, "T1027", "Names the program by a wildcard (`\(raw)`) that the shell turns into `\(resolved.map { Self.basename($0) }.joined(separator: "` or `"))`: a way to hide which program runs.", range)
+            var out: Stream = .dynamic([])
+            for (k, program) in resolved.enumerated() {
+                var m = member
+                let s = dispatch([Argument(text: program, range: argv[0].range, taint: argv[0].taint)] + args, stdin: stdin, range: range, via: via, member: &m)
+                if k == 0 { out = s; member = m }
+            }
+            return out
+        }
         if raw.contains("/"), StagingFolder.contains(raw) {
             // Whatever it is named (a copy of `ls` or `env` runs as well from /tmp as the real one),
             // unless this input wrote it and its contents were read.
@@ -213,6 +228,53 @@ extension ShellReader {
         let destroys = statements.contains { $0.technique == "T1485" } || (name == "dropdb") || (name == "mysqladmin" && texts.contains("drop"))
         guard destroys else { return }
         add(.high, "T1485", "Destroys data in `\(db)`, this target's own database: it is gone unless there is a backup.", range)
+    }
+
+    /// The catalogue's programs a wildcard program name can match (most dangerous first, at
+    /// most three), in the folders programs are kept in; nil when it matches none of them.
+    func globbedPrograms(_ raw: String) -> [String]? {
+        let base = Self.basename(raw)
+        let folder = raw.contains("/") ? String(raw[..<raw.lastIndex(of: "/")!]) : nil
+        let folders = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]
+        let dirs = folder.map { f in folders.filter { PathPattern.globMatch(f, $0) } } ?? ["/usr/bin"]
+        guard !dirs.isEmpty else { return nil }
+        let matches = catalogue.unixPrograms.filter { PathPattern.globMatch(base, $0.key) }
+        guard !matches.isEmpty else { return nil }
+        let ordered = matches.sorted { a, b in
+            a.value.risk != b.value.risk ? a.value.risk > b.value.risk : (a.value.roles?.count ?? 0, b.key) > (b.value.roles?.count ?? 0, a.key)
+        }
+        let dir = folder == nil ? "" : dirs[0] + "/"
+        return ordered.prefix(3).map { dir + $0.key }
+    }
+
+    /// `rm -rf "$DIR/"`, `rm -rf $STEAMROOT/*`: a deletion path that starts with a variable and
+    /// then `/`. When the variable is empty or unset (never assigned in this input, nor guarded
+    /// with `${DIR:?}`), the path is the root of the file system. High, T1485.
+    mutating func checkEmptiedDeletionPath(_ words: [Word], _ argv: [Argument], range: SourceRange) {
+        guard let k = argv.prefix(3).firstIndex(where: { ["rm", "shred", "rmdir"].contains(Self.basename($0.text ?? "")) }),
+            argv[..<k].allSatisfy({ ["sudo", "doas", "command", "exec", "nice", "ionice"].contains($0.text ?? "") }),
+            words.count == argv.count, argv[(k + 1)...].contains(where: { ($0.text ?? "-").hasPrefix("-") && ($0.text ?? "").contains(where: { "rR".contains($0) }) || $0.text == "--recursive" })
+        else { return }
+        for word in words.dropFirst(k + 1) {
+            let parts = word.parts.flatMap(Self.unquoted)
+            guard parts.count >= 2, case .parameter(let p) = parts[0], p.op == nil || p.op == .useDefault && p.argument == nil,
+                !p.length, !p.indirect, p.name.first?.isLetter == true || p.name.first == "_"
+            else { continue }
+            let next: String
+            switch parts[1] {
+            case .literal(let t, _), .singleQuoted(let t, _): next = t
+            default: continue
+            }
+            guard next.hasPrefix("/") else { continue }
+            if let known = variables[p.name]?.text, !known.isEmpty { continue }
+            let rest = parts.dropFirst().compactMap { part -> String? in
+                switch part {
+                case .literal(let t, _), .singleQuoted(let t, _): return t
+                default: return nil
+                }
+            }.joined()
+            add(.high, "T1485", "Deletes `$\(p.name)\(rest)`: if `$\(p.name)` is empty or unset, that is `\(rest)` from the root of the file system, which destroys the machine's data (guard it with `${\(p.name):?}`).", word.range)
+        }
     }
 
     /// What a deletion removes when it is only caches, temporary files or old rotated logs
