@@ -267,6 +267,8 @@ extension ShellReader {
             }
             guard next.hasPrefix("/") else { continue }
             if let known = variables[p.name]?.text, !known.isEmpty { continue }
+            // Set in every login shell.
+            if variables[p.name] == nil, ["HOME", "PWD", "USER", "LOGNAME", "SHELL"].contains(p.name) { continue }
             let rest = parts.dropFirst().compactMap { part -> String? in
                 switch part {
                 case .literal(let t, _), .singleQuoted(let t, _): return t
@@ -291,7 +293,7 @@ extension ShellReader {
             for op in operands {
                 let p = PathPattern.normalise(op.count > 1 && op.hasSuffix("/") ? String(op.dropLast()) : op)
                 guard p.hasPrefix("/") || p.hasPrefix("~/") || p.hasPrefix("C:") || p.hasPrefix("c:"),
-                    let kind = catalogue.resource(of: p), kind.risk <= .low,
+                    let kind = resource(of: p), kind.risk <= .low,
                     catalogue.pathRules(for: p, writing: true).allSatisfy({ ProgramEvaluator.literalDepth($0.pattern) <= ProgramEvaluator.literalDepth(kind.pattern) })
                 else { return nil }
                 if !kinds.contains(kind.meaning) { kinds.append(kind.meaning) }

@@ -415,6 +415,11 @@ extension ShellReader {
     func resource(of path: String) -> PathRule? {
         if let dir = context.appDirectory(holding: path) {
             if let kind = catalogue.resource(of: path), kind.risk <= .low { return kind }
+            // Its caches and temporary folders are made again when needed.
+            let inside = path.dropFirst(PathPattern.normalise(dir).count).split(separator: "/")
+            if inside.contains(where: { ["cache", "caches", ".cache", "tmp", "temp", "__pycache__"].contains($0.lowercased()) }) {
+                return PathRule(pattern: dir + "/**/cache/**", access: "any", risk: .low, techniques: nil, meaning: "caches or temporary files of this target's application, made again when needed")
+            }
             return PathRule(pattern: dir + "/**", access: "any", risk: .high, techniques: nil, meaning: "this target's application folder `\(dir)`: its code and data")
         }
         return catalogue.resource(of: path)

