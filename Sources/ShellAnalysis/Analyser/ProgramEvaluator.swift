@@ -119,9 +119,13 @@ public struct ProgramEvaluator: Sendable {
         let editsInPlace = matched.contains { $0.flag.writesOperands == true }
         let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes || editsInPlace)
         var checked = Set<String>()
+        // Tools that manage a disk (`fsck`, `blockdev`, `cryptsetup`, `mdadm`) name the device as
+        // what they work on; only programs that read contents get the data off it (`dd`,
+        // `debugfs`, `cat`, `strings`), which is what reading a raw disk is about (T1006).
+        let readsContents = roles.contains("reader") || roles.contains("decoder") || roles.contains("uploader") || Self.contentReaders.contains(name)
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }
-            checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", into: &report)
+            checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", readsContents: readsContents, into: &report)
         }
         var candidates = operands
         if writes, entry.destination == "first", let archive = operands.first {
@@ -167,7 +171,21 @@ public struct ProgramEvaluator: Sendable {
     }
 
     /// Reports the path rules that `path` matches.
+    /// Programs that read what is in a file or device (beyond those with the `reader` role).
+    static let contentReaders: Set<String> = [
+        "dd", "dcfldd", "dc3dd", "ddrescue", "debugfs", "strings", "xxd", "hexdump", "od", "hd", "cat", "tac", "head", "tail",
+        "grep", "egrep", "fgrep", "rg", "cp", "rsync", "tar", "gzip", "zstd", "xz", "bzip2", "base64", "base32", "nc", "ncat",
+        "socat", "curl", "wget", "scp", "sftp", "less", "more", "vim", "vi", "nano", "python", "python3", "perl", "ruby", "node",
+        "photorec", "testdisk", "foremost", "sleuthkit", "icat", "fls", "mmcat", "partclone", "fsarchiver", "e2image", "ntfsclone", "dump",
+    ]
+
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
+        checkPath(path, writing: writing, range: range, verb: verb, readsContents: true, into: &report)
+    }
+
+    /// The same; with `readsContents` false, the program works on a device without reading
+    /// the data on it, so a raw disk read (T1006) is only medium ("works directly on the disk").
+    func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, readsContents: Bool, into report: inout Report) {
         var rules = catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing)
         // A wildcard is judged by what it can match: `/etc/sha*` is `/etc/shadow` among others.
         if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }), path.hasPrefix("/") || path.hasPrefix("~/") {
@@ -187,6 +205,10 @@ public struct ProgramEvaluator: Sendable {
         for rule in rules {
             if let d = disposable, Self.literalDepth(d.pattern) >= Self.literalDepth(rule.pattern) { continue }
             if publicCertificate, rule.pattern.hasPrefix("**/*.") { continue }
+            if !readsContents, !writing, rule.techniques == ["T1006"] {
+                report.add(.medium, nil, Self.sentence("works directly on the disk `\(path)`"), range)
+                continue
+            }
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
             // Credentials and key material read: what a later sending would carry out.
             if !writing, isSecret(rule) { report.noteSecret("\(rule.meaning) (`\(path)`)") }

@@ -110,7 +110,8 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
-        if name.contains(where: { $0 == "?" || $0 == "*" || $0 == "[" }), name != "[", name != "[[", functions[raw] == nil,
+        // (At least one plain character: a lone `?` is more often an escaped `\?` than a pattern.)
+        if name.contains(where: { $0 == "?" || $0 == "*" || $0 == "[" }), name.contains(where: { $0.isLetter || $0.isNumber }), functions[raw] == nil,
             catalogue.unixProgram(raw) == nil, let resolved = globbedPrograms(raw)
         {
             // `/???/????/a??itctl -D`, `/usr/bin/ca? /etc/shadow`: the shell replaces the pattern
@@ -251,9 +252,12 @@ extension ShellReader {
     /// then `/`. When the variable is empty or unset (never assigned in this input, nor guarded
     /// with `${DIR:?}`), the path is the root of the file system. High, T1485.
     mutating func checkEmptiedDeletionPath(_ words: [Word], _ argv: [Argument], range: SourceRange) {
-        guard let k = argv.prefix(3).firstIndex(where: { ["rm", "shred", "rmdir"].contains(Self.basename($0.text ?? "")) }),
+        guard let k = argv.prefix(3).firstIndex(where: { Self.basename($0.text ?? "") == "rm" }),
             argv[..<k].allSatisfy({ ["sudo", "doas", "command", "exec", "nice", "ionice"].contains($0.text ?? "") }),
-            words.count == argv.count, argv[(k + 1)...].contains(where: { ($0.text ?? "-").hasPrefix("-") && ($0.text ?? "").contains(where: { "rR".contains($0) }) || $0.text == "--recursive" })
+            words.count == argv.count, argv[(k + 1)...].contains(where: { a in
+                let t = a.text ?? ""
+                return t == "--recursive" || t.hasPrefix("-") && !t.hasPrefix("--") && t.contains(where: { "rR".contains($0) })
+            })
         else { return }
         for word in words.dropFirst(k + 1) {
             let parts = word.parts.flatMap(Self.unquoted)
