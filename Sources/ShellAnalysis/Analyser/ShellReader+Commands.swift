@@ -40,6 +40,11 @@ extension ShellReader {
             InstanceMetadata.check(argv.compactMap(\.text) + io.network.map { String($0.endpoint.split(separator: " ").first ?? "") }, range: at(cmd.range), into: &report)
         }
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
+        if let tool = Self.shellSetupTool(cmd.words) {
+            // (The tool itself was read with the substitution.)
+            add(.low, nil, "Loads into this shell the settings `\(tool)` prints (environment variables, completions or a prompt): routine set-up.", cmd.range)
+            return CommandOutput(stdout: .none, member: member)
+        }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
         // `kill`, directly or behind a wrapper (`sudo kill -9 -1`).
         if let k = argv.prefix(4).firstIndex(where: { $0.text == "kill" || $0.text == "/bin/kill" }), cmd.words.count == argv.count,
@@ -204,7 +209,9 @@ extension ShellReader {
         }
         for a in args {
             guard let t = a.text, ProgramEvaluator.looksLikePath(t) else { continue }
-            evaluator.checkPath(t, writing: false, range: at(a.range), verb: "uses", into: &report)
+            // (What an unknown program does with a disk it is given is not known to be reading
+            // its contents: a disk tool, most often; the program itself is already medium.)
+            evaluator.checkPath(t, writing: false, range: at(a.range), verb: "uses", readsContents: ProgramEvaluator.contentReaders.contains(name), into: &report)
         }
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
@@ -281,6 +288,36 @@ extension ShellReader {
             }.joined()
             add(.high, "T1485", "Deletes `$\(p.name)\(rest)`: if `$\(p.name)` is empty or unset, that is `\(rest)` from the root of the file system, which destroys the machine's data (guard it with `${\(p.name):?}`).", word.range)
         }
+    }
+
+    /// Tools whose output is shell set-up meant to be loaded with `eval` or `source`.
+    static let shellSetupTools: Set<String> = [
+        "ssh-agent", "keychain", "direnv", "pyenv", "pyenv-virtualenv-init", "rbenv", "nodenv", "goenv", "jenv", "plenv", "brew",
+        "conda", "mamba", "micromamba", "starship", "zoxide", "thefuck", "fnm", "mise", "rtx", "opam", "dircolors", "lesspipe",
+        "lesspipe.sh", "atuin", "mcfly", "oh-my-posh", "navi", "register-python-argcomplete", "luarocks", "gpgconf", "cs",
+    ]
+
+    /// The tool in `eval "$(ssh-agent -s)"`, `eval "$(pyenv init -)"`, `source <(kubectl completion
+    /// bash)`: one local program, known for printing shell set-up, run on its own with literal
+    /// arguments (nothing downloaded, decoded or piped), or a program asked for its completions.
+    static func shellSetupTool(_ words: [Word]) -> String? {
+        guard words.count == 2, let verb = words[0].literalValue, ["eval", "source", "."].contains(verb) else { return nil }
+        let parts = words[1].parts.flatMap(unquoted)
+        guard parts.count == 1 else { return nil }
+        let script: Script
+        switch parts[0] {
+        case .commandSubstitution(let s, _, _) where verb == "eval": script = s
+        case .processSubstitution(let s, true, _) where verb != "eval": script = s
+        default: return nil
+        }
+        guard script.items.count == 1, let pipeline = script.items.first?.andOr.pipelines, pipeline.count == 1,
+            pipeline[0].commands.count == 1, case .simple(let simple) = pipeline[0].commands[0], simple.assignments.isEmpty, simple.redirects.isEmpty
+        else { return nil }
+        let texts = simple.words.map(\.literalValue)
+        guard texts.allSatisfy({ $0 != nil }), let program = texts.first.map({ basename($0!) }) else { return nil }
+        let completion = texts.dropFirst().contains { ["completion", "completions", "--completion", "shellenv", "hook", "init", "env", "activate"].contains($0!) }
+        guard shellSetupTools.contains(program) || completion && !["curl", "wget", "cat", "echo", "printf", "base64", "xxd"].contains(program) else { return nil }
+        return program
     }
 
     /// What a deletion removes when it is only caches, temporary files or old rotated logs
