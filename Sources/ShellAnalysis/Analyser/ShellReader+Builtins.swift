@@ -67,6 +67,20 @@ extension ShellReader {
                 variables[key] = Value(text: value.text, taint: a.taint)
             }
             return Stream.none
+        case "read":
+            // `read l` fills `l` with a line of what flows in: its origin goes with it.
+            let input = Self.isEmpty(stdin) ? loopInput : stdin
+            var skip = false
+            for a in args {
+                guard let t = a.text else { continue }
+                if skip { skip = false; continue }
+                if t.hasPrefix("-") {
+                    skip = ["-d", "-p", "-t", "-n", "-N", "-u", "-i", "-a"].contains(t)
+                    continue
+                }
+                variables[t] = Value(text: nil, taint: input.taint.union(.dynamic))
+            }
+            return Stream.none
         case "unset":
             for a in args {
                 guard let t = a.text else { continue }

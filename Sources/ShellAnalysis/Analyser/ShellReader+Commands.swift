@@ -46,6 +46,12 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
+        // Encoded output (`xxd -p`, `base64`) is what data hidden in host names or packets is made of.
+        if let n = argv.first?.text.map(Self.basename), ["xxd", "base64", "base32", "basenc", "od", "hexdump", "hd"].contains(n),
+            !argv.dropFirst().contains(where: { ["-d", "--decode", "-D", "-r", "-revert"].contains($0.text ?? "") })
+        {
+            out = out.adding(.encoded).adding(io.stdin.taint.intersection(.secret))
+        }
         // `kill`, directly or behind a wrapper (`sudo kill -9 -1`).
         if let k = argv.prefix(4).firstIndex(where: { $0.text == "kill" || $0.text == "/bin/kill" }), cmd.words.count == argv.count,
             argv[..<k].allSatisfy({ ["sudo", "doas", "env", "nohup", "command", "exec", "builtin"].contains($0.text ?? "") })

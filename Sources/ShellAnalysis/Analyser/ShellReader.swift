@@ -37,6 +37,9 @@ struct ShellReader {
     /// What the registry knows of the target's workload (its services, application folders,
     /// databases, networks); ``TargetContext/none`` assumes nothing is the target's own.
     var context: TargetContext = .none
+    /// What flows into the `while` loop being read (`… | while read l; do …; done`): what its
+    /// condition's `read` reads.
+    var loopInput: Stream = .none
 
     static let maxNesting = 8
 
@@ -198,7 +201,10 @@ struct ShellReader {
             if let variable = Self.arithmeticLoopVariable(expression) { checkSweep(variable: variable, body: body) }
             walk(body)
         case .whileClause(let condition, let body, _):
+            let saved = loopInput
+            if !Self.isEmpty(stdin) { loopInput = stdin }
             walk(condition)
+            loopInput = saved
             walk(body)
         case .caseClause(let subject, let items):
             _ = evaluate(subject)

@@ -138,8 +138,17 @@ extension PSInterpreter {
             if t == "net.webclient" { report.explain("Creates a web client, used to download or upload data.") }
             return PSValue(kind: .object(t), range: range)
         case "invoke-webrequest", "invoke-restmethod", "start-bitstransfer":
-            if let url = parameter(["uri", "source"], position: 0, args, values)?.string {
+            let url = parameter(["uri", "source"], position: 0, args, values)?.string
+            if let url {
                 report.explain("Contacts \(quoted(url)) over the network.")
+            }
+            if let body = parameter(["body", "infile"], position: nil, args, values) {
+                if let file = parameter(["infile"], position: nil, args, values)?.string, let s = ProgramEvaluator(catalogue: catalogue).secret(in: file) {
+                    report.noteSecret(s)
+                    sendsSecrets([body.tainted(.secret)], to: url, range: range)
+                } else {
+                    sendsSecrets([body], to: url, range: range)
+                }
             }
             if let out = parameter(["outfile", "destination"], position: canonical == "start-bitstransfer" ? 1 : nil, args, values)?.string {
                 report.explain("Saves what it downloads to the file `\(out)`.")
@@ -148,7 +157,10 @@ extension PSInterpreter {
             return .unknown(range, [.network, .dynamic])
         case "write-output":
             return values.first ?? input ?? .nullValue
-        case "foreach-object", "where-object", "get-content":
+        case "get-content":
+            if let path = parameter(["path", "literalpath"], position: 0, args, values) { return readFile(path, all: values, range: range) }
+            return .unknown(range, input?.taint ?? .dynamic)
+        case "foreach-object", "where-object":
             return .unknown(range, input?.taint ?? .dynamic)
         case "start-process":
             guard let file = parameter(["filepath"], position: 0, args, values)?.string else {
