@@ -165,7 +165,10 @@ extension ShellReader {
         if name == "osascript" { readAppleScript(args, range: range) }
         // (`ssh` itself is read by `runSSH`, which calls this too.)
         if ["scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
-        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
+        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) {
+            checkHostRootMount(name, args: args, range: range)
+            readContainerCommand(name, args: args, range: range)
+        }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -548,6 +551,47 @@ extension ShellReader {
                 return
             }
         }
+    }
+
+    /// The command a container is started with or runs (`docker run … IMAGE sh -c '…'`,
+    /// `docker exec CTR cat /etc/shadow`, `kubectl exec POD -- …`): read as a command of its own,
+    /// not as the container tool's options. What it sends or destroys is what the call does.
+    mutating func readContainerCommand(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.map { $0.text }
+        var i = 0
+        // Global options (`--context X`, `-H host`) before the sub-command.
+        while i < texts.count, let t = texts[i], t.hasPrefix("-") { i += ["-H", "--host", "--context", "-c", "--config", "--log-level", "--namespace", "-n"].contains(t) ? 2 : 1 }
+        guard i < texts.count, let verb = texts[i] else { return }
+        var sub = verb
+        if verb == "container", i + 1 < texts.count, let v = texts[i + 1] { sub = v; i += 1 }
+        guard ["run", "exec", "create"].contains(sub) else { return }
+        i += 1
+        let valueOptions: Set<String> = [
+            "-v", "--volume", "--mount", "-e", "--env", "--env-file", "-p", "--publish", "--name", "-w", "--workdir", "-u", "--user",
+            "--network", "--net", "--entrypoint", "-l", "--label", "--label-file", "-h", "--hostname", "--add-host", "--dns", "-m", "--memory",
+            "--cpus", "--restart", "--platform", "--pull", "--log-driver", "--log-opt", "--cap-add", "--cap-drop", "--device", "--ulimit",
+            "--security-opt", "--ipc", "--pid", "--uts", "--userns", "--cgroupns", "--tmpfs", "--gpus", "--shm-size", "--stop-signal",
+            "--health-cmd", "--runtime", "--link", "--volumes-from", "--expose", "-a", "--attach", "--cidfile", "--detach-keys", "--ip",
+        ]
+        var entrypoint: String? = nil
+        while i < texts.count, let t = texts[i], t.hasPrefix("-") {
+            if t == "--" { i += 1; break }
+            if valueOptions.contains(t) {
+                if t == "--entrypoint", i + 1 < texts.count { entrypoint = texts[i + 1] }
+                i += 2
+            } else {
+                if t.hasPrefix("--entrypoint=") { entrypoint = String(t.dropFirst(13)) }
+                i += 1
+            }
+        }
+        // The image (run, create) or the container (exec), then the command.
+        i += 1
+        var inner = Array(args.dropFirst(min(i, args.count)))
+        if let e = entrypoint { inner.insert(Argument(text: e, range: range), at: 0) }
+        guard let first = inner.first, first.text != nil else { return }
+        explain("`\(name) \(sub)` runs `\(Self.excerpt(inner.map { $0.text ?? "…" }.joined(separator: " ")))` inside the container; it is read below.")
+        var m = PipelineMember(name: nil, range: range)
+        _ = dispatch(inner, stdin: .none, range: range, via: "\(name) \(sub)", member: &m)
     }
 
     /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.
