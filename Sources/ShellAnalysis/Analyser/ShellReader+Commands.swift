@@ -180,7 +180,7 @@ extension ShellReader {
                 checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
-            let args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
+            var args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
             // What a database client runs, read as statements: reads need no more than low.
             let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
             let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
@@ -188,6 +188,13 @@ extension ShellReader {
             let control = catalogue.controlPlane.judge(name, args.map { $0.text ?? "" })
             // Clean-up of caches, temporary folders and old rotated logs is routine.
             let cleanup = cleanupTargets(name, args: args)
+            // A file an editor opens that no rule says more of than "configuration" is routine
+            // work (`vim /etc/app/app.conf`); the commands an editor is told to run are read.
+            if Self.editors.contains(name) {
+                readEditorCommands(name, args: args, range: range)
+                args = routineEdits(name, args: args, range: range)
+            }
+            if name == "pip" || name == "pip3" || name == "npm" || name == "gem" || name == "pipx" { checkInstallFromAddress(name, args: args, range: range) }
             if let what = cleanup {
                 add(.low, nil, "`\(name)` deletes \(what): routine clean-up.", range)
             }
@@ -327,6 +334,85 @@ extension ShellReader {
         let completion = texts.dropFirst().contains { ["completion", "completions", "--completion", "shellenv", "hook", "init", "env", "activate"].contains($0!) }
         guard shellSetupTools.contains(program) || completion && !["curl", "wget", "cat", "echo", "printf", "base64", "xxd"].contains(program) else { return nil }
         return program
+    }
+
+    static let editors: Set<String> = ["vi", "vim", "nvim", "rvim", "vimdiff", "gvim", "view", "nano", "pico", "emacs", "micro", "joe", "mcedit", "ne", "jed", "sudoedit"]
+
+    /// The editor's file operands that only plain configuration or application rules match, said
+    /// once as a low finding and taken out of the arguments the catalogue checks.
+    mutating func routineEdits(_ name: String, args: [Argument], range: SourceRange) -> [Argument] {
+        var kept: [Argument] = []
+        for a in args {
+            guard let t = a.text, !t.hasPrefix("-"), !t.hasPrefix("+"), ProgramEvaluator.looksLikePath(t) else { kept.append(a); continue }
+            let writes = catalogue.pathRules(for: t, writing: true)
+            let reads = catalogue.pathRules(for: t, writing: false)
+            guard writes.allSatisfy({ $0.risk <= .medium && ($0.techniques ?? []).isEmpty }), reads.allSatisfy({ $0.risk <= .low }) else { kept.append(a); continue }
+            let what = writes.first.map { " (\($0.meaning))" } ?? ""
+            add(.low, nil, "`\(name)` opens `\(t)`\(what) for editing: routine work, typed in the editor and seen in the session.", a.range)
+            explain("`\(name)` opens `\(t)` for editing.")
+        }
+        return kept
+    }
+
+    /// Commands an editor is told to run when it starts (`vim -es -c ':py3 os.system(…)'`,
+    /// `vim -c '!sh'`, `vim +':call system("…")'`): read in their language.
+    mutating func readEditorCommands(_ name: String, args: [Argument], range: SourceRange) {
+        var commands: [String] = []
+        for (i, a) in args.enumerated() {
+            guard let t = a.text else { continue }
+            if (t == "-c" || t == "--cmd" || t == "-S"), i + 1 < args.count, let v = args[i + 1].text, t != "-S" { commands.append(v) }
+            if t.hasPrefix("+"), t.count > 1, !t.dropFirst().allSatisfy(\.isNumber) { commands.append(String(t.dropFirst())) }
+        }
+        for raw in commands {
+            var c = Substring(raw).drop { $0 == ":" || $0 == " " }
+            func after(_ prefixes: [String]) -> String? {
+                for p in prefixes where c.hasPrefix(p) { return String(c.dropFirst(p.count)) }
+                return nil
+            }
+            if c.hasPrefix("!") {
+                let inner = String(c.dropFirst()).trimmingCharacters(in: .whitespaces)
+                if let first = inner.split(separator: " ").first, ["sh", "bash", "dash", "zsh", "ksh", "ash", "fish"].contains(Self.basename(String(first))), inner.split(separator: " ").count == 1 {
+                    add(.high, "T1059.004", "`\(name)` starts a shell as it opens (`\(Self.excerpt(raw, limit: 40))`): a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+                }
+                readNested(inner, range: range, hidden: false)
+            } else if let code = after(["py3 ", "python3 ", "py ", "python ", "pyx ", "pythonx ", "py3do ", "pydo "]) {
+                scanCode(code, language: .python, range: range, hidden: false, via: name)
+            } else if let code = after(["lua ", "luado "]) {
+                scanCode(code, language: .lua, range: range, hidden: false, via: name)
+            } else if let code = after(["perl ", "perldo "]) {
+                scanCode(code, language: .perl, range: range, hidden: false, via: name)
+            } else if let code = after(["ruby ", "rubydo "]) {
+                scanCode(code, language: .ruby, range: range, hidden: false, via: name)
+            } else if let rest = after(["r !", "read !", "w !", "write !", "r!", "w!"]) {
+                readNested(rest, range: range, hidden: false)
+            } else if c.contains("system(") || c.contains("systemlist(") {
+                let chars = Array(c)
+                if let r = String(c).range(of: "system") , let open = String(c)[r.upperBound...].firstIndex(of: "(") {
+                    let offset = String(c).distance(from: String(c).startIndex, to: open) + 1
+                    if let literal = Interpreter.firstStringLiteral(chars, from: offset) { readNested(literal, range: range, hidden: false) }
+                }
+                c = ""
+            } else {
+                continue
+            }
+            add(.medium, "T1059", "`\(name)` runs commands given on its command line (`\(Self.excerpt(raw, limit: 50))`) as it starts.", range)
+        }
+    }
+
+    /// `pip install https://198.51.100.40/pkg.tar.gz`, `npm install https://…/x.tgz`: a package
+    /// fetched from an address rather than the package index, whose install scripts run here.
+    mutating func checkInstallFromAddress(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        guard texts.contains(where: { ["install", "i", "add"].contains($0) }) else { return }
+        for t in texts {
+            let url = t.hasPrefix("git+") ? String(t.dropFirst(4)) : t
+            guard let host = Destination.urlHost(url) else { continue }
+            let d = Destination.classify(host).within(context)
+            guard d.leavesNetwork else { continue }
+            let risk: RiskLevel = d.isAddress || !["pypi.org", "files.pythonhosted.org", "registry.npmjs.org", "github.com", "rubygems.org"].contains(where: { host.lowercased().hasSuffix($0) }) ? .high : .medium
+            add(risk, "T1105", "`\(name)` installs a package straight from `\(Self.excerpt(t, limit: 60))` (\(d.phrase)), not from the package index: its install scripts run here with this account's rights.", range)
+            return
+        }
     }
 
     /// What a deletion removes when it is only caches, temporary files or old rotated logs

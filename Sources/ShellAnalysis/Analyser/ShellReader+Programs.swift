@@ -545,7 +545,8 @@ extension ShellReader {
     mutating func decode(_ name: String, args: [Argument], outcome: ProgramEvaluator.Outcome, stdin: Stream, range: SourceRange) -> Stream? {
         let texts = args.map { $0.text ?? "" }
         var input = stdin
-        if let file = outcome.operands.first?.text, file != "-" {
+        // (`tr` reads only its standard input: its operands are character sets, not files.)
+        if name != "tr", let file = outcome.operands.first?.text, file != "-" {
             input = files[PathPattern.normalise(file)] ?? .dynamic([])
         }
         func out(_ transform: (String) -> String?) -> Stream {

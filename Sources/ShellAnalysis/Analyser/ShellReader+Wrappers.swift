@@ -41,6 +41,7 @@ extension ShellReader {
         "systemd-run": WrapperSpec(valueOptions: ["-u", "--unit", "-p", "--property", "--on-calendar", "--on-active", "--uid", "--gid", "-E", "--setenv", "--description", "--slice"], meaning: "runs the command that follows as a systemd service, possibly later or on a schedule"),
         "runuser": WrapperSpec(valueOptions: ["-u", "-g", "-G", "--user", "--group"], meaning: "runs the command that follows as another user"),
         "watch": WrapperSpec(valueOptions: ["-n", "--interval", "-d"], meaning: "runs the command that follows again and again"),
+        "screen": WrapperSpec(valueOptions: ["-S", "-dmS", "-dS", "-mS", "-DmS", "-c", "-e", "-h", "-p", "-T", "-t", "-Logfile"], meaning: "runs the command that follows in a detached terminal session, which keeps running after logout"),
         "caffeinate": WrapperSpec(valueOptions: ["-t", "-w"], meaning: "runs the command that follows while keeping the machine awake"),
         "firejail": WrapperSpec(valueOptions: [], meaning: "runs the command that follows in a sandbox"),
         "xvfb-run": WrapperSpec(valueOptions: ["-n", "-s", "-f", "-e"], meaning: "runs the command that follows with a virtual display"),
@@ -201,14 +202,33 @@ extension ShellReader {
     mutating func runXargs(_ args: [Argument], stdin: Stream, range: SourceRange, member: inout PipelineMember) -> Stream {
         let valueOptions: Set<String> = ["-I", "-i", "-n", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines"]
         var i = 0
+        var replace: String? = nil
         while i < args.count, let t = args[i].text, t.hasPrefix("-") {
+            if ["-I", "--replace"].contains(t), i + 1 < args.count { replace = args[i + 1].text }
+            if t.hasPrefix("-I"), t.count > 2 { replace = String(t.dropFirst(2)) }
+            if t == "-i" { replace = "{}" }
             if valueOptions.contains(t) { i += 1 }
             i += 1
         }
         explain("`xargs` runs the command that follows once for each item it reads from its input.")
         var rest = Array(args[min(i, args.count)...])
         if rest.isEmpty { rest = [Argument(text: "echo", range: range)] }
-        rest.append(Argument(text: nil, range: SourceRange(range.end, range.end), taint: stdin.taint.union(.dynamic)))
+        if let r = replace, !r.isEmpty {
+            // `-I {}`: each input line takes the place of `{}`; with the input known, the
+            // commands it makes are read (`xargs -I{} sh -c '{}' <<< 'CMD'` runs CMD).
+            let lines = stdin.text.map { $0.split(separator: "\n").map(String.init).prefix(8) } ?? []
+            if !lines.isEmpty {
+                for line in lines {
+                    let filled = rest.map { a in Argument(text: a.text.map { $0.replacingOccurrences(of: r, with: line) }, range: a.range, taint: a.taint.union(stdin.taint)) }
+                    var m = PipelineMember(name: nil, range: range)
+                    _ = dispatch(filled, stdin: .none, range: range, via: "xargs", member: &m)
+                }
+                return .dynamic(stdin.taint)
+            }
+            rest = rest.map { a in a.text?.contains(r) == true ? Argument(text: nil, range: a.range, taint: stdin.taint.union(.dynamic)) : a }
+        } else {
+            rest.append(Argument(text: nil, range: SourceRange(range.end, range.end), taint: stdin.taint.union(.dynamic)))
+        }
         if stdin.taint.contains(.network) {
             add(.high, "T1105", "Feeds data downloaded from the internet to `xargs` as arguments of a command.", range)
         }
