@@ -403,13 +403,14 @@ extension ShellReader {
     /// fetched from an address rather than the package index, whose install scripts run here.
     mutating func checkInstallFromAddress(_ name: String, args: [Argument], range: SourceRange) {
         let texts = args.compactMap(\.text)
-        guard texts.contains(where: { ["install", "i", "add"].contains($0) }) else { return }
+        guard let verb = texts.first(where: { !$0.hasPrefix("-") }), ["install", "i", "add"].contains(verb) else { return }
         for t in texts {
             let url = t.hasPrefix("git+") ? String(t.dropFirst(4)) : t
             guard let host = Destination.urlHost(url) else { continue }
             let d = Destination.classify(host).within(context)
             guard d.leavesNetwork else { continue }
-            let risk: RiskLevel = d.isAddress || !["pypi.org", "files.pythonhosted.org", "registry.npmjs.org", "github.com", "rubygems.org"].contains(where: { host.lowercased().hasSuffix($0) }) ? .high : .medium
+            // A bare address is nobody's package index; a named site may be a vendor's own.
+            let risk: RiskLevel = d.isAddress || d.kind == .unknown ? .high : .medium
             add(risk, "T1105", "`\(name)` installs a package straight from `\(Self.excerpt(t, limit: 60))` (\(d.phrase)), not from the package index: its install scripts run here with this account's rights.", range)
             return
         }

@@ -225,7 +225,7 @@ extension ShellReader {
                 }
                 return .dynamic(stdin.taint)
             }
-            rest = rest.map { a in a.text?.contains(r) == true ? Argument(text: nil, range: a.range, taint: stdin.taint.union(.dynamic)) : a }
+            // (Input unknown: the command is read with the placeholder in it.)
         } else {
             rest.append(Argument(text: nil, range: SourceRange(range.end, range.end), taint: stdin.taint.union(.dynamic)))
         }
