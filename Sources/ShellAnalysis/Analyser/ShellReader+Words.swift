@@ -130,6 +130,8 @@ extension ShellReader {
         case .commandSubstitution(let script, _, let range):
             let out = capture(script, range: range)
             var text = out.text
+            // `$(which nc)`, `` `command -v gpg` ``: the path of that program.
+            if text == nil, let program = Self.locatedProgram(script) { text = "/usr/bin/" + program }
             while text?.hasSuffix("\n") == true { text?.removeLast() }
             return [Segment(text: text, splittable: !quoted, taint: out.taint.union(text == nil ? .dynamic : []))]
         case .arithmetic(let text, _):
@@ -148,6 +150,22 @@ extension ShellReader {
             }
             walk(script)
             return [Segment(text: "/dev/fd/62", splittable: false, taint: [])]
+        }
+    }
+
+    /// The program a substitution only locates (`which X`, `command -v X`, `type -P X`,
+    /// `whereis -b X` is not one: its output has more than the path), or nil.
+    static func locatedProgram(_ script: Script) -> String? {
+        guard script.items.count == 1, let pipelines = script.items.first?.andOr.pipelines, pipelines.count == 1,
+            pipelines[0].commands.count == 1, case .simple(let c) = pipelines[0].commands[0]
+        else { return nil }
+        let w = c.words.map(\.literalValue)
+        guard w.allSatisfy({ $0 != nil }) else { return nil }
+        let t = w.map { $0! }
+        switch t.count {
+        case 2 where t[0] == "which": return t[1].contains("/") ? nil : t[1]
+        case 3 where (t[0] == "command" && t[1] == "-v") || (t[0] == "type" && t[1] == "-P") || (t[0] == "which" && t[1] == "-a"): return t[2].contains("/") ? nil : t[2]
+        default: return nil
         }
     }
 

@@ -89,6 +89,18 @@ extension ShellReader {
                 return .dynamic([])
             }
             return nil
+        case "screen":
+            // Its own options first (`-L -Logfile F` writes a file), then what it runs.
+            guard let entry = catalogue.unixProgram("screen"), let spec = Self.wrappers["screen"] else { return nil }
+            var own: [Argument] = []
+            var k = 0
+            while k < args.count, let t = args[k].text, t.hasPrefix("-") {
+                own.append(args[k])
+                if spec.valueOptions.contains(t), k + 1 < args.count { own.append(args[k + 1]); k += 1 }
+                k += 1
+            }
+            _ = evaluator.evaluate(entry: entry, name: name, args: own, commandRange: at(range), windows: false, into: &report)
+            if k >= args.count { return .dynamic([]) }
         default:
             break
         }

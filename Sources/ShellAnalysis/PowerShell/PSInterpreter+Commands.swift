@@ -79,6 +79,12 @@ extension PSInterpreter {
             report.explain("Runs the function `\(name)` defined above.")
             return .unknown(range)
         }
+        if canonical == "remove-item", input != nil, Self.removesOnlyOldFiles(commands.dropLast().suffix(3)) {
+            // `Get-ChildItem D:\App\Logs | Where-Object LastWriteTime -lt (Get-Date).AddDays(-14) | Remove-Item`.
+            report.add(.low, nil, "Deletes the files older than a set age from a log, temporary or cache folder: routine clean-up.", range)
+            report.explain("`Remove-Item` deletes the old files the pipeline picked.")
+            return .nullValue
+        }
         if entry != nil || !Self.interpreted.contains(canonical) {
             let status = WindowsCommandRunner(catalogue: catalogue).run(
                 name: entry == nil && Self.builtinAliases[key] != nil ? canonical : name, args: args, range: range,
@@ -88,6 +94,23 @@ extension PSInterpreter {
             PowerShellRules.checkCommand(canonical, args: args, range: range, into: &report)
         }
         return interpret(canonical, args: args, values: values, input: input, range: range)
+    }
+
+    /// Whether the commands before a piped `Remove-Item` pick old files from a log, temporary or
+    /// cache folder: a `Get-ChildItem` of such a folder (never the event logs or an audit folder)
+    /// and a `Where-Object` on a file time compared with `-lt`.
+    static func removesOnlyOldFiles(_ before: ArraySlice<String>) -> Bool {
+        let lowered = before.map { $0.lowercased() }
+        let listed = lowered.contains { c in
+            (c.hasPrefix("get-childitem ") || c.hasPrefix("gci ") || c.hasPrefix("dir ") || c.hasPrefix("ls "))
+                && ["log", "temp", "tmp", "cache"].contains { c.contains($0) }
+                && !["winevt", "security", "audit", "sysmon", "system32\\config"].contains { c.contains($0) }
+        }
+        let aged = lowered.contains { c in
+            (c.hasPrefix("where-object") || c.hasPrefix("where ") || c.hasPrefix("? "))
+                && ["lastwritetime", "creationtime", "lastaccesstime"].contains { c.contains($0) } && c.contains("-lt")
+        }
+        return listed && aged
     }
 
     /// The value of a named parameter (`-Name value`, any unambiguous prefix), or of the n-th positional argument.
