@@ -239,3 +239,26 @@ import Testing
         }
     }
 }
+
+/// Deep nesting found by `escort-bench`'s 100,000 mutated lines: each crashed the process by
+/// running out of stack (the gateway with it). Every reader now bounds its recursion and holds
+/// the command (high) instead.
+@Suite struct DeepNestingTests {
+    static let cases: [(String, ShellDialect)] = [
+        (String(repeating: "@(", count: 300) + String(repeating: ")", count: 300), .powershell),
+        (String(repeating: "-not ", count: 3000) + "1", .powershell),
+        (String(repeating: "{", count: 2000) + String(repeating: "}", count: 2000), .powershell),
+        (String(repeating: "[int]", count: 3000) + "1", .powershell),
+        (String(repeating: "(", count: 5000) + String(repeating: ")", count: 5000), .cmd),
+        (String(repeating: "if 1==1 (", count: 400) + "echo x" + String(repeating: ")", count: 400), .cmd),
+        (String(repeating: "echo $((", count: 2000) + "1" + String(repeating: ")", count: 4000), .sh),
+        (String(repeating: "echo $(( $(( ", count: 1500) + "1" + String(repeating: " )) ))", count: 1500), .bash),
+    ]
+
+    @Test(arguments: cases.indices)
+    func deepNestingIsHeldNotACrash(_ i: Int) throws {
+        let (command, dialect) = Self.cases[i]
+        let a = try Analyser.bundled().get().analyse(command, dialect: dialect)
+        #expect(a.risk >= .high, "case \(i) was \(a.risk): \(a.summary)")
+    }
+}

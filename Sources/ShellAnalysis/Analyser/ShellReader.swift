@@ -219,6 +219,14 @@ struct ShellReader {
     /// Arithmetic can hide command substitutions (`$(( $(cmd) ))`, `a[$(cmd)]`).
     mutating func readArithmetic(_ text: String) {
         guard text.contains("$(") || text.contains("`") else { return }
+        // Arithmetic inside arithmetic is read as nested text: bounded as every nesting is.
+        guard report.spend(1 + text.utf8.count / 8) else { return }
+        guard nesting < Self.maxNesting else {
+            add(.high, "T1027", "Commands are nested or encoded more than \(Self.maxNesting) levels deep; Escort stops reading and holds the command.", SourceRange(0, 0))
+            return
+        }
+        nesting += 1
+        defer { nesting -= 1 }
         let wrapped = "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         if case .success(let tree) = ShellParser.parse(": " + wrapped, limits: limits) {
             walk(tree.script)
