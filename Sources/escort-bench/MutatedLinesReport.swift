@@ -62,6 +62,10 @@ struct MutatedLinesReport {
         }
         times.sort()
         let p99 = times[Int(Double(times.count) * 0.99)]
+        if let path = ProcessInfo.processInfo.environment["ESCORT_BENCH_WORST"] {
+            // The slowest line, for looking at it (`ESCORT_BENCH_WORST=FILE`).
+            try? worst.line.write(toFile: path, atomically: true, encoding: .utf8)
+        }
         print("Mutated lines (\(count), the fuzz target's mutations, four languages in turn): p99 \(String(format: "%.2f", p99)) ms, worst \(String(format: "%.2f", worst.time)) ms (aim: worst under 10 ms; \(worst.dialect.rawValue), \(worst.line.utf8.count) bytes).\n")
     }
 }
