@@ -190,7 +190,7 @@ public struct ProgramEvaluator: Sendable {
         // A wildcard is judged by what it can match: `/etc/sha*` is `/etc/shadow` among others.
         if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }), path.hasPrefix("/") || path.hasPrefix("~/") {
             let typed = PathPattern.normalise(path)
-            let fixed = typed.count - typed.filter { $0 == "*" }.count
+            let fixed = PathPattern.fixedLength(typed)
             for rule in catalogue.paths where rule.access == "any" || rule.access == (writing ? "write" : "read") {
                 guard rule.pattern.count >= fixed, !rule.pattern.hasPrefix("~"), !rule.pattern.contains("*"), !rule.pattern.contains("?"),
                     PathPattern.globMatch(typed, rule.pattern), !rules.contains(rule) else { continue }

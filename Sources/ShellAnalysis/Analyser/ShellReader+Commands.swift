@@ -267,7 +267,7 @@ extension ShellReader {
         guard !dirs.isEmpty else { return nil }
         // A name can only match a pattern with no more fixed characters than it has (this keeps a
         // long pattern from being tried against every program: 2,900 bytes took 300 ms).
-        let fixed = base.count - base.filter { $0 == "*" }.count
+        let fixed = PathPattern.fixedLength(base)
         guard fixed <= 64 else { return nil }
         let matches = catalogue.unixPrograms.filter { $0.key.count >= fixed && PathPattern.globMatch(base, $0.key) }
         guard !matches.isEmpty else { return nil }

@@ -147,6 +147,19 @@ struct PathPattern: Sendable {
 }
 
 extension PathPattern {
+    /// How many characters any text a shell pattern matches has at least: each `?`, `[…]` and
+    /// plain character is one, `*` none.
+    static func fixedLength(_ pattern: String) -> Int {
+        var n = 0
+        var inClass = false
+        for c in pattern {
+            if inClass { if c == "]" { inClass = false }; continue }
+            if c == "[" { inClass = true; n += 1; continue }
+            if c != "*" { n += 1 }
+        }
+        return n
+    }
+
     /// Whether `text` matches the shell pattern `pattern` as a whole (`?`, `*`, `[abc]`, `[a-z]`,
     /// `[!x]`), compared as characters; used for a program named by a wildcard.
     static func globMatch(_ pattern: String, _ text: String) -> Bool {
