@@ -126,7 +126,7 @@ extension ShellReader {
         member.name = name
         // (At least one plain character: a lone `?` is more often an escaped `\?` than a pattern.)
         if name.contains(where: { $0 == "?" || $0 == "*" || $0 == "[" }), name.contains(where: { $0.isLetter || $0.isNumber }), functions[raw] == nil,
-            catalogue.unixProgram(raw) == nil, let resolved = globbedPrograms(raw)
+            catalogue.unixProgram(raw) == nil, let resolved = cachedGlobbedPrograms(raw)
         {
             // `/???/????/a??itctl -D`, `/usr/bin/ca? /etc/shadow`: the shell replaces the pattern
             // with the programs it matches; each is judged as if it were named.
@@ -255,6 +255,13 @@ extension ShellReader {
         let destroys = statements.contains { $0.technique == "T1485" } || (name == "dropdb") || (name == "mysqladmin" && texts.contains("drop"))
         guard destroys else { return }
         add(.high, "T1485", "Destroys data in `\(db)`, this target's own database: it is gone unless there is a backup.", range)
+    }
+
+    mutating func cachedGlobbedPrograms(_ raw: String) -> [String]? {
+        if let known = globbed[raw] { return known.isEmpty ? nil : known }
+        let found = globbedPrograms(raw)
+        globbed[raw] = found ?? []
+        return found
     }
 
     /// The catalogue's programs a wildcard program name can match (most dangerous first, at

@@ -40,6 +40,8 @@ struct ShellReader {
     /// What flows into the `while` loop being read (`… | while read l; do …; done`): what its
     /// condition's `read` reads.
     var loopInput: Stream = .none
+    /// What each wildcard program name met so far matched (`g[a]t | g[a]t | …` is tried once).
+    var globbed: [String: [String]] = [:]
 
     static let maxNesting = 8
 
