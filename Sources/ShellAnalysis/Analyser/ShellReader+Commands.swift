@@ -275,7 +275,9 @@ extension ShellReader {
         // A name can only match a pattern with no more fixed characters than it has (this keeps a
         // long pattern from being tried against every program: 2,900 bytes took 300 ms).
         let fixed = PathPattern.fixedLength(base)
-        guard fixed <= 64 else { return nil }
+        // (No program is named with more than 64 characters; a longer pattern, `[` after `[`, is
+        // a mangled word, not a way to name one. It stays an unknown program: medium.)
+        guard fixed <= 64, base.count <= 128 else { return nil }
         let matches = catalogue.unixPrograms.filter { $0.key.count >= fixed && PathPattern.globMatch(base, $0.key) }
         guard !matches.isEmpty else { return nil }
         let ordered = matches.sorted { a, b in
