@@ -15,6 +15,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: "Default shell for lines that do not name one.")
     var shell: String = "sh"
 
+    @OptionGroup(title: "Target context")
+    var target: TargetContextOptions
+
     func run() throws {
         guard format == "jsonl" else { throw ValidationError("unknown format `\(format)`: only jsonl is supported") }
         guard let defaultDialect = ShellDialect(name: shell) else {
@@ -25,10 +28,11 @@ struct AnalyzeCommand: ParsableCommand {
         let loadError: String
         if case .failure(let e) = bundled { loadError = e.description } else { loadError = "" }
         // Output is gathered and written in blocks of about 64 KiB, not one write per line.
+        let context = target.context
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 17)
         while let line = readLine(strippingNewline: true) {
-            AnalyzeLine.process(line, defaultDialect: defaultDialect, analyser: analyser, loadError: loadError, into: &buffer)
+            AnalyzeLine.process(line, defaultDialect: defaultDialect, analyser: analyser, loadError: loadError, context: context, into: &buffer)
             buffer.append(UInt8(ascii: "\n"))
             if buffer.count >= 1 << 16 {
                 FileHandle.standardOutput.write(Data(buffer))
@@ -50,7 +54,7 @@ enum AnalyzeLine {
     }
 
     /// Appends the verdict on `line` (or an error object) to `out`, without a newline.
-    static func process(_ line: String, defaultDialect: ShellDialect, analyser: Analyser?, loadError: String, into out: inout [UInt8]) {
+    static func process(_ line: String, defaultDialect: ShellDialect, analyser: Analyser?, loadError: String, context: TargetContext = .none, into out: inout [UInt8]) {
         guard case .object(let object)? = try? JSONParser.parse(line.utf8) else { return error("line is not a JSON object", into: &out) }
         guard case .string(let command)? = object["command"] else { return error("missing string field `command`", into: &out) }
         var dialect = defaultDialect
@@ -60,7 +64,7 @@ enum AnalyzeLine {
             }
             dialect = d
         }
-        let analysis = analyser?.analyse(command, dialect: dialect) ?? Analyser.failClosed(command, reason: loadError)
+        let analysis = analyser?.analyse(command, dialect: dialect, context: context) ?? Analyser.failClosed(command, reason: loadError)
         encode(analysis, into: &out)
     }
 

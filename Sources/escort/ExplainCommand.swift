@@ -14,6 +14,9 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Never colour the output.")
     var noColor = false
 
+    @OptionGroup(title: "Target context")
+    var target: TargetContextOptions
+
     @ArgumentParser.Argument(help: "The command line, or - to read a script from standard input.")
     var command: String
 
@@ -24,12 +27,32 @@ struct ExplainCommand: ParsableCommand {
         let source = command == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : command
         let analysis: Analysis
         switch Analyser.bundled() {
-        case .success(let analyser): analysis = analyser.analyse(source, dialect: dialect)
+        case .success(let analyser): analysis = analyser.analyse(source, dialect: dialect, context: target.context)
         case .failure(let error): analysis = Analyser.failClosed(source, reason: error.description)
         }
         let colour = !noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         print(ExplainFormatter(colour: colour).format(analysis, source: source))
         if analysis.status != .complete { throw ExitCode(2) }
+    }
+}
+
+/// `--service`, `--app-dir`, `--database`, `--network` (each repeatable): the target's workload,
+/// as the registry would describe it, so the analyser's use of it can be tried by hand.
+struct TargetContextOptions: ParsableArguments {
+    @Option(name: .customLong("service"), help: "One of the target's own services (repeatable): restarting or querying it is routine.")
+    var services: [String] = []
+
+    @Option(name: .customLong("app-dir"), help: "A folder with the target's application code and data (repeatable).")
+    var appDirectories: [String] = []
+
+    @Option(name: .customLong("database"), help: "One of the target's own databases (repeatable).")
+    var databases: [String] = []
+
+    @Option(name: .customLong("network"), help: "One of the target's own networks, a CIDR block or a domain (repeatable): not outside.")
+    var networks: [String] = []
+
+    var context: TargetContext {
+        TargetContext(services: services, appDirectories: appDirectories, databases: databases, networks: networks)
     }
 }
 

@@ -31,6 +31,7 @@ public struct Analyser: Sendable {
         case .sh, .bash:
             var reader = ShellReader(catalogue: catalogue, limits: limits)
             reader.report = report
+            reader.context = context
             for (path, text) in targetFiles { reader.targetFiles[PathPattern.normalise(path)] = text }
             status = reader.readTopLevel(source)
             report = reader.report
@@ -61,6 +62,13 @@ public struct Analyser: Sendable {
         case .incomplete(let why):
             report.add(.high, nil, "The command is unfinished (\(why)); nothing runs until it is complete.", whole)
             return report.analysis(status: .incomplete, catalogue: catalogue, diagnostic: why)
+        case .syntaxError(let why) where (dialect == .sh || dialect == .bash) && Self.isKeystrokes(source):
+            // Keys written the way manuals write them (`<Ctrl c>`, `<q>`, `<Esc><:>q<Enter>`) are
+            // meant for a program that is already running. On one line the shell rejects the
+            // whole line before running any of it (a redirection with nothing after it).
+            report.add(.low, nil, "Keystrokes written as `<Key>` (\(source.count > 40 ? String(source.prefix(40)) + "…" : source)): the shell rejects this line and runs nothing.", whole)
+            report.explain("This is not a command: the shell refuses the line (\(why)) and runs none of it.")
+            return report.analysis(status: .syntaxError, catalogue: catalogue, diagnostic: why)
         case .syntaxError(let why):
             report.add(.high, nil, "The command is not valid \(dialect.rawValue) syntax (\(why)); Escort cannot vouch for how the target will read it.", whole)
             return report.analysis(status: .syntaxError, catalogue: catalogue, diagnostic: why)
@@ -68,6 +76,31 @@ public struct Analyser: Sendable {
             report.add(.high, "T1027", "The command is too complex to analyse (\(why)); it is held as if it were dangerous.", whole)
             return report.analysis(status: .tooComplex, catalogue: catalogue, diagnostic: why)
         }
+    }
+
+    /// Whether `source` is one line of keystrokes in manual notation that ends in a `>` with
+    /// nothing after it (`<Ctrl b><d>`, `<q>`, `<Ctrl r>error<Enter>`): bash and dash reject such
+    /// a line whole, so none of it runs. Nothing but `<…>` groups and plain words between them.
+    static func isKeystrokes(_ source: String) -> Bool {
+        let b = Array(source.utf8)
+        guard b.count >= 3, b.count <= 200, b.first == UInt8(ascii: "<"), b.last == UInt8(ascii: ">") else { return false }
+        var depth = 0
+        for c in b {
+            switch c {
+            case UInt8(ascii: "<"):
+                if depth != 0 { return false }
+                depth = 1
+            case UInt8(ascii: ">"):
+                if depth != 1 { return false }
+                depth = 0
+            case UInt8(ascii: "\n"), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "$"), UInt8(ascii: "`"),
+                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                return false
+            default:
+                break
+            }
+        }
+        return depth == 0
     }
 
     /// The sentence that leads the verdict on a command whose reading was cut short.

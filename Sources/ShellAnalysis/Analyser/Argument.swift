@@ -10,6 +10,9 @@ public struct Taint: OptionSet, Sendable, Hashable {
     public static let dynamic = Taint(rawValue: 4)
     /// Holds credentials or key material read in this input (see ``Report/secrets``).
     public static let secret = Taint(rawValue: 8)
+    /// Encoded in this input (hex, base64, base32) the way data is before it is hidden in host
+    /// names or packets (`xxd -p`, `base64 -w0`).
+    public static let encoded = Taint(rawValue: 16)
 }
 
 /// One argument of a command as the analyser sees it: its text when that is known before the

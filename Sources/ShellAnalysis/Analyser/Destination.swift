@@ -29,6 +29,19 @@ public struct Destination: Sendable, Hashable {
     public var kind: Kind
     /// The address in dotted form when the host was written in another spelling (`0xa9fea9fe`).
     public var canonical: String?
+    /// The target's own network that holds it (from ``TargetContext/networks``), when the
+    /// registry says so: then it is inside, whatever its address.
+    public var ownNetwork: String? = nil
+
+    /// The destination as the target's context sees it: a host in one of the target's own
+    /// networks is inside.
+    public func within(_ context: TargetContext) -> Destination {
+        guard !context.networks.isEmpty, kind == .outside || kind == .cloudStorage, let own = context.ownNetwork(host) ?? canonical.flatMap(context.ownNetwork) else { return self }
+        var d = self
+        d.kind = .internalNetwork
+        d.ownNetwork = own
+        return d
+    }
 
     public init(host: String, kind: Kind, canonical: String? = nil) {
         self.host = host
@@ -47,7 +60,7 @@ public struct Destination: Sendable, Hashable {
         let shown = canonical.map { "\($0) (written `\(host)`)" } ?? host
         switch kind {
         case .loopback: return "\(shown), this machine itself"
-        case .internalNetwork: return "\(shown), a computer inside this network"
+        case .internalNetwork: return ownNetwork.map { "\(shown), a computer in this target's own network `\($0)`" } ?? "\(shown), a computer inside this network"
         case .instanceMetadata: return "\(shown), the cloud instance-metadata service"
         case .cloudStorage: return "`\(shown)`, cloud storage outside this network"
         case .outside: return "\(shown), a computer outside this network"

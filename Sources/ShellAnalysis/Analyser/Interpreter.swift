@@ -115,10 +115,30 @@ enum Interpreter {
         if credentials {
             s.findings.append((.high, "T1552.001", "The \(language.rawValue) code touches credential files."))
         }
+        // An HTTP library sending (a POST, a body, an upload): where to, and what.
+        let sends = has(["requests.post", "requests.put", "requests.patch", "requests.request(", "httpx.post", "httpx.put", "data=", "files=",
+                         "method:'post'", "method: 'post'", "method:\"post\"", "method: \"post\"", "method:'put'", "body:", "https.request(", "http.request(",
+                         "net::http.post", "net::http::post", "post_form", "->post(", "http::tiny->new->post", "post(", "upload", ".send(", "sendall(", "request('post'", "request(\"post\""])
+        let host = Self.firstURLHost(code)
+        if sends && (download || socket), host.map({ Destination.classify($0).kind != .loopback }) ?? true {
+            let destination = host.map(Destination.classify) ?? Destination.atRunTime
+            let where_ = destination.phrase
+            let readsFile = has(["open(", "readfilesync", "file.read", "file.open", "readallbytes", "slurp", "fs.read", "io.read", "path("])
+            if credentials {
+                s.findings.append((destination.leavesNetwork ? .high : .medium, "T1041", "The \(language.rawValue) code sends credential files to \(where_)."))
+            } else if readsFile && destination.leavesNetwork {
+                s.findings.append((.high, "T1041", "The \(language.rawValue) code reads files and sends them to \(where_)."))
+            } else if destination.leavesNetwork && destination.isAddress {
+                s.findings.append((.high, "T1041", "The \(language.rawValue) code sends data to \(where_)."))
+            } else {
+                s.findings.append((.medium, "T1041", "The \(language.rawValue) code sends data to \(where_)."))
+            }
+        }
         if has(["pty.spawn"]) {
             s.findings.append((.high, "T1059.004", "The \(language.rawValue) code starts an interactive terminal shell (a common way to escape restrictions)."))
         }
         s.shellCommands = extractShellCommands(code, language: language)
+        if spawn { s.shellCommands.append(contentsOf: joinedLiterals(code)) }
         if spawn && s.shellCommands.isEmpty && !socket {
             let literalShell = has(["/bin/sh", "/bin/bash", "'sh'", "\"sh\"", "'bash'", "\"bash\""])
             if literalShell {
@@ -241,6 +261,70 @@ enum Interpreter {
         return out
     }
 
+    /// The host of the first `http://` or `https://` address written in `code`.
+    static func firstURLHost(_ code: String) -> String? {
+        guard let r = code.range(of: "http://") ?? code.range(of: "https://") else { return nil }
+        let authority = code[r.upperBound...].prefix { !"/?#'\" `)".contains($0) }
+        return authority.isEmpty ? nil : String(authority)
+    }
+
+    /// Commands built by joining literal pieces (`' '.join(['rm', '-rf', '/srv'])`, Perl and
+    /// PHP `join(' ', 'rm', …)`, JavaScript `['rm', '-rf'].join(' ')`): the text they make.
+    static func joinedLiterals(_ code: String) -> [String] {
+        guard code.contains("join") else { return [] }
+        let chars = Array(code)
+        var out: [String] = []
+        var i = 0
+        while i + 5 < chars.count {
+            defer { i += 1 }
+            // SEP.join([...])
+            guard chars[i] == "." || chars[i] == "(" || chars[i] == "]", String(chars[(i + 1)..<min(chars.count, i + 5)]) == "join" else { continue }
+            var sep = " "
+            if chars[i] == ".", i > 0, chars[i - 1] == "'" || chars[i - 1] == "\"" {
+                let q = chars[i - 1]
+                var k = i - 2
+                while k >= 0, chars[k] != q { k -= 1 }
+                if k >= 0 { sep = String(chars[(k + 1)..<(i - 1)]) }
+            }
+            var list: [String] = []
+            if chars[i] == "]" {
+                // [...].join('SEP')
+                var k = i
+                while k >= 0, chars[k] != "[" { k -= 1 }
+                guard k >= 0 else { continue }
+                list = literals(chars, from: k + 1, to: i)
+                if let s = firstStringLiteral(chars, from: i + 6, joining: false) { sep = s }
+            } else {
+                guard let open = chars[(i + 5)...].firstIndex(where: { !" (".contains($0) }).map({ $0 }), open < chars.count else { continue }
+                var start = open
+                if chars[open] == "[" { start = open + 1 }
+                let end = chars[start...].firstIndex(where: { $0 == "]" || $0 == ")" }) ?? chars.count
+                list = literals(chars, from: start, to: end)
+                if chars[i] == "(", !list.isEmpty { sep = list.removeFirst() }
+            }
+            if list.count >= 2 { out.append(list.joined(separator: sep)) }
+        }
+        return out
+    }
+
+    /// The quoted literals between two offsets, in order.
+    static func literals(_ chars: [Character], from: Int, to: Int) -> [String] {
+        var out: [String] = []
+        var i = from
+        while i < min(to, chars.count) {
+            let c = chars[i]
+            if c == "'" || c == "\"" {
+                var j = i + 1
+                while j < chars.count, chars[j] != c { j += 1 }
+                out.append(String(chars[(i + 1)..<min(j, chars.count)]))
+                i = j + 1
+                continue
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// The first quoted string at or shortly after `from` (skipping blanks, `(`, `[`).
     static func firstStringLiteral(_ chars: [Character], from: Int, joining: Bool = true) -> String? {
         var i = from
@@ -260,6 +344,22 @@ enum Interpreter {
             j += 1
         }
         guard j < chars.count else { return nil }
+        // Pieces joined with `+` (Python, Ruby, JavaScript) or `.` (Perl, PHP): `'r'+'m -rf /'`.
+        var after = j + 1
+        while true {
+            var k = after
+            while k < chars.count, chars[k] == " " { k += 1 }
+            guard k < chars.count, chars[k] == "+" || chars[k] == "." else { break }
+            k += 1
+            while k < chars.count, chars[k] == " " { k += 1 }
+            guard k < chars.count, chars[k] == "'" || chars[k] == "\"" else { break }
+            let q2 = chars[k]
+            var m = k + 1
+            while m < chars.count, chars[m] != q2 { out.append(chars[m]); m += 1 }
+            guard m < chars.count else { break }
+            after = m + 1
+            j = m
+        }
         guard joining else { return out }
         // A list form like ["bash", "-c", "cmd"] keeps going: join the literals.
         var k = j + 1

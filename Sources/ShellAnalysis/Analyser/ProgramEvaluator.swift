@@ -95,11 +95,15 @@ public struct ProgramEvaluator: Sendable {
             var meaning = flag.meaning
             if meaning.contains("{value}") {
                 // The standard library's replace (Foundation's bridges through NSString on Linux).
-                meaning = meaning.replacing("{value}", with: value.map { $0.text ?? "(decided at run time)" } ?? "")
+                // `-` is standard input or output, never a file named `-`.
+                meaning = meaning.replacing("{value}", with: value.map { $0.text == "-" ? "given on standard input (-)" : $0.text ?? "(decided at run time)" } ?? "")
             }
             let shown = at.text ?? "?"
             let sentence = Self.sentence("`\(shown)` \(meaning)")
             report.explain(sentence)
+            // A file written to `/dev/null` is thrown away (`curl -o /dev/null -w '%{http_code}'`).
+            let discarded = value.map { v in ["/dev/null", "nul", "$null"].contains(v.text?.lowercased() ?? "") } ?? false
+            if discarded, meaning.contains("save") || meaning.contains("write") || flag.writes == true { continue }
             if let risk = flag.risk, risk > .none || !(flag.techniques ?? []).isEmpty {
                 let range = value.map { at.range.union($0.range) } ?? at.range
                 report.add(risk, techniques: flag.techniques ?? [], Self.sentence("`\(name)` \(meaning)"), range)
@@ -115,9 +119,13 @@ public struct ProgramEvaluator: Sendable {
         let editsInPlace = matched.contains { $0.flag.writesOperands == true }
         let writes = !onlyReads && (roles.contains("writer") || roles.contains("destructive") || escapes || editsInPlace)
         var checked = Set<String>()
+        // Tools that manage a disk (`fsck`, `blockdev`, `cryptsetup`, `mdadm`) name the device as
+        // what they work on; only programs that read contents get the data off it (`dd`,
+        // `debugfs`, `cat`, `strings`), which is what reading a raw disk is about (T1006).
+        let readsContents = roles.contains("reader") || roles.contains("decoder") || roles.contains("uploader") || Self.contentReaders.contains(name)
         func check(_ path: String, writing: Bool, _ range: SourceRange) {
             guard checked.insert("\(writing) \(path)").inserted else { return }
-            checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", into: &report)
+            checkPath(path, writing: writing, range: range, verb: writing ? "changes" : "reads", readsContents: readsContents, into: &report)
         }
         var candidates = operands
         if writes, entry.destination == "first", let archive = operands.first {
@@ -163,12 +171,72 @@ public struct ProgramEvaluator: Sendable {
     }
 
     /// Reports the path rules that `path` matches.
+    /// Programs that read what is in a file or device (beyond those with the `reader` role).
+    static let contentReaders: Set<String> = [
+        "dd", "dcfldd", "dc3dd", "ddrescue", "debugfs", "strings", "xxd", "hexdump", "od", "hd", "cat", "tac", "head", "tail",
+        "grep", "egrep", "fgrep", "rg", "cp", "rsync", "tar", "gzip", "zstd", "xz", "bzip2", "base64", "base32", "nc", "ncat",
+        "socat", "curl", "wget", "scp", "sftp", "less", "more", "vim", "vi", "nano", "python", "python3", "perl", "ruby", "node",
+        "photorec", "testdisk", "foremost", "sleuthkit", "icat", "fls", "mmcat", "partclone", "fsarchiver", "e2image", "ntfsclone", "dump",
+    ]
+
     public func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, into report: inout Report) {
-        for rule in catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing) {
+        checkPath(path, writing: writing, range: range, verb: verb, readsContents: true, into: &report)
+    }
+
+    /// The same; with `readsContents` false, the program works on a device without reading
+    /// the data on it, so a raw disk read (T1006) is only medium ("works directly on the disk").
+    func checkPath(_ path: String, writing: Bool, range: SourceRange, verb: String, readsContents: Bool, into report: inout Report) {
+        var rules = catalogue.pathRules(for: Self.registryKey(path) ?? path, writing: writing)
+        // A wildcard is judged by what it can match: `/etc/sha*` is `/etc/shadow` among others.
+        if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }), path.hasPrefix("/") || path.hasPrefix("~/") {
+            let typed = PathPattern.normalise(path)
+            let fixed = PathPattern.fixedLength(typed)
+            for rule in catalogue.paths where rule.access == "any" || rule.access == (writing ? "write" : "read") {
+                guard rule.pattern.count >= fixed, !rule.pattern.hasPrefix("~"), !rule.pattern.contains("*"), !rule.pattern.contains("?"),
+                    PathPattern.globMatch(typed, rule.pattern), !rules.contains(rule) else { continue }
+                rules.append(rule)
+            }
+        }
+        if rules.isEmpty { return }
+        // What the resource catalogue says is there, when it is caches, temporary files or logs
+        // already rotated: a rule about the whole folder around it does not apply
+        // (`/var/log/app/web.log.3.gz` is not `/var/log/**`; `/var/log/audit/**` still is).
+        let disposable = writing ? catalogue.resource(of: PathPattern.normalise(path)).flatMap { $0.risk <= .low ? $0 : nil } : nil
+        let publicCertificate = !writing && Self.isPublicCertificate(path)
+        for rule in rules {
+            if let d = disposable, Self.literalDepth(d.pattern) >= Self.literalDepth(rule.pattern) { continue }
+            if publicCertificate, rule.pattern.hasPrefix("**/*.") { continue }
+            if !readsContents, !writing, rule.techniques == ["T1006"] {
+                report.add(.medium, nil, Self.sentence("works directly on the disk `\(path)`"), range)
+                continue
+            }
             report.add(rule.risk, techniques: rule.techniques ?? [], Self.sentence("\(verb) `\(path)`: \(rule.meaning)"), range)
             // Credentials and key material read: what a later sending would carry out.
             if !writing, isSecret(rule) { report.noteSecret("\(rule.meaning) (`\(path)`)") }
         }
+    }
+
+    /// How many leading components of a glob are plain names (`/var/log/**` → 2).
+    static func literalDepth(_ pattern: String) -> Int {
+        var n = 0
+        for c in pattern.split(separator: "/") {
+            if c.contains("*") || c.contains("?") || c == "~" { break }
+            n += 1
+        }
+        return n
+    }
+
+    /// Certificates that are public by nature (the trust store, a chain or a server's own
+    /// certificate): reading one is not reading a key. Private keys keep their own rules
+    /// (`/etc/ssl/private/**`, `*.key`, `privkey.pem`).
+    static func isPublicCertificate(_ path: String) -> Bool {
+        let p = path.lowercased()
+        guard !p.contains("priv"), !p.contains("key") else { return false }
+        for folder in ["/etc/ssl/certs/", "/etc/pki/tls/certs/", "/etc/pki/ca-trust/", "/usr/share/ca-certificates/", "/usr/local/share/ca-certificates/", "/etc/ca-certificates/"]
+        where p.hasPrefix(folder) { return true }
+        let name = lastComponent(p) ?? p
+        return ["cert.pem", "chain.pem", "fullchain.pem", "ca.pem", "ca-bundle.pem", "bundle.pem", "cacert.pem"].contains(name)
+            || name.hasSuffix(".crt.pem") || name.hasSuffix("-cert.pem") || name.hasSuffix("_cert.pem") || name.hasSuffix(".cert.pem")
     }
 
     /// Whether a path rule's files hold credentials or key material (a rule of risk medium or

@@ -81,9 +81,19 @@ public struct Report: Sendable {
 
     /// Builds the final analysis.
     public func analysis(status: Analysis.Status, catalogue: Catalogue?, diagnostic: String? = nil) -> Analysis {
-        let ordered = findings.enumerated().sorted { a, b in
+        var ordered = findings.enumerated().sorted { a, b in
             a.element.risk != b.element.risk ? a.element.risk > b.element.risk : a.offset < b.offset
         }.map(\.element)
+        // Data destroyed (T1485) or encrypted for ransom (T1486) is impact, not the hiding of
+        // traces that file deletion (T1070.004) names.
+        if ordered.contains(where: { $0.technique == "T1485" || $0.technique == "T1486" }) {
+            ordered = ordered.map { f in
+                guard f.technique == "T1070.004" else { return f }
+                var g = f
+                g.technique = nil
+                return g
+            }
+        }
         var techniques: [String] = []
         var seen: Set<String> = []
         for f in ordered {

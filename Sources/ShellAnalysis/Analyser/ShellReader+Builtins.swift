@@ -6,7 +6,7 @@ extension ShellReader {
         "cd", "pwd", "true", "false", ":", "test", "[", "read", "shift", "exit", "return", "wait", "jobs",
         "type", "hash", "shopt", "ulimit", "umask", "let", "getopts", "bg", "fg", "disown", "times", "help",
         "logout", "dirs", "pushd", "popd", "mapfile", "readarray", "caller", "compgen", "complete", "enable",
-        "suspend", "unalias", "sleep",
+        "suspend", "unalias", "sleep", "break", "continue",
     ]
 
     mutating func builtin(_ name: String, raw: String, args: [Argument], stdin: Stream, range: SourceRange, via: String?, member: inout PipelineMember) -> Stream? {
@@ -65,6 +65,20 @@ extension ShellReader {
                 let value = Argument(text: String(text[text.index(after: eq)...]), range: a.range, taint: a.taint)
                 checkAssignment(key, value, range: a.range)
                 variables[key] = Value(text: value.text, taint: a.taint)
+            }
+            return Stream.none
+        case "read":
+            // `read l` fills `l` with a line of what flows in: its origin goes with it.
+            let input = Self.isEmpty(stdin) ? loopInput : stdin
+            var skip = false
+            for a in args {
+                guard let t = a.text else { continue }
+                if skip { skip = false; continue }
+                if t.hasPrefix("-") {
+                    skip = ["-d", "-p", "-t", "-n", "-N", "-u", "-i", "-a"].contains(t)
+                    continue
+                }
+                variables[t] = Value(text: nil, taint: input.taint.union(.dynamic))
             }
             return Stream.none
         case "unset":

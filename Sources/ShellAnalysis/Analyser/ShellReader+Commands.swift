@@ -34,12 +34,24 @@ extension ShellReader {
             return CommandOutput(stdout: .none, member: member)
         }
         if let first = cmd.words.first { noteDisguise(first, resolved: argv[0]) }
+        checkEmptiedDeletionPath(cmd.words, argv, range: cmd.range)
         checkDataInHostName(cmd.words)
         if !["echo", "printf", ":", "true"].contains(argv[0].text ?? "") {
             InstanceMetadata.check(argv.compactMap(\.text) + io.network.map { String($0.endpoint.split(separator: " ").first ?? "") }, range: at(cmd.range), into: &report)
         }
         if via != nil { explain("`time` runs the command that follows and reports how long it took.") }
+        if let tool = Self.shellSetupTool(cmd.words) {
+            // (The tool itself was read with the substitution.)
+            add(.low, nil, "Loads into this shell the settings `\(tool)` prints (environment variables, completions or a prompt): routine set-up.", cmd.range)
+            return CommandOutput(stdout: .none, member: member)
+        }
         var out = dispatch(argv, stdin: io.stdin, range: cmd.range, via: via, member: &member)
+        // Encoded output (`xxd -p`, `base64`) is what data hidden in host names or packets is made of.
+        if let n = argv.first?.text.map(Self.basename), ["xxd", "base64", "base32", "basenc", "od", "hexdump", "hd"].contains(n),
+            !argv.dropFirst().contains(where: { ["-d", "--decode", "-D", "-r", "-revert"].contains($0.text ?? "") })
+        {
+            out = out.adding(.encoded).adding(io.stdin.taint.intersection(.secret))
+        }
         // `kill`, directly or behind a wrapper (`sudo kill -9 -1`).
         if let k = argv.prefix(4).firstIndex(where: { $0.text == "kill" || $0.text == "/bin/kill" }), cmd.words.count == argv.count,
             argv[..<k].allSatisfy({ ["sudo", "doas", "env", "nohup", "command", "exec", "builtin"].contains($0.text ?? "") })
@@ -81,6 +93,9 @@ extension ShellReader {
         // Quoting the whole name plainly ("ls" or 'ls') is common and harmless.
         if word.parts.count == 1, case .doubleQuoted(let inner, _) = word.parts[0], inner.count == 1, case .literal = inner[0] { return }
         if word.parts.count == 1, case .singleQuoted = word.parts[0] { return }
+        // `$(which python3)`, `"$(command -v bash)"`: the program located, not hidden.
+        let inner = word.parts.flatMap(Self.unquoted)
+        if inner.count == 1, case .commandSubstitution(let script, _, _) = inner[0], Self.locatedProgram(script) != nil { return }
         let base = Self.basename(name)
         guard let entry = catalogue.unixProgram(base) else { return }
         let roles = Set(entry.roles ?? [])
@@ -109,6 +124,21 @@ extension ShellReader {
         let name = Self.basename(raw)
         let args = Array(argv.dropFirst())
         member.name = name
+        // (At least one plain character: a lone `?` is more often an escaped `\?` than a pattern.)
+        if name.contains(where: { $0 == "?" || $0 == "*" || $0 == "[" }), name.contains(where: { $0.isLetter || $0.isNumber }), functions[raw] == nil,
+            catalogue.unixProgram(raw) == nil, let resolved = cachedGlobbedPrograms(raw)
+        {
+            // `/???/????/a??itctl -D`, `/usr/bin/ca? /etc/shadow`: the shell replaces the pattern
+            // with the programs it matches; each is judged as if it were named.
+            add(.high, "T1027", "Names the program by a wildcard (`\(raw)`) that the shell turns into `\(resolved.map { Self.basename($0) }.joined(separator: "` or `"))`: a way to hide which program runs.", range)
+            var out: Stream = .dynamic([])
+            for (k, program) in resolved.enumerated() {
+                var m = member
+                let s = dispatch([Argument(text: program, range: argv[0].range, taint: argv[0].taint)] + args, stdin: stdin, range: range, via: via, member: &m)
+                if k == 0 { out = s; member = m }
+            }
+            return out
+        }
         if raw.contains("/"), StagingFolder.contains(raw) {
             // Whatever it is named (a copy of `ls` or `env` runs as well from /tmp as the real one),
             // unless this input wrote it and its contents were read.
@@ -138,7 +168,10 @@ extension ShellReader {
         if name == "osascript" { readAppleScript(args, range: range) }
         // (`ssh` itself is read by `runSSH`, which calls this too.)
         if ["scp", "sftp", "check_by_ssh", "autossh", "sshfs"].contains(name) { readSSHLocalCommands(name, args: args, range: range) }
-        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) { checkHostRootMount(name, args: args, range: range) }
+        if ["docker", "podman", "nerdctl", "ctr", "crictl"].contains(name) {
+            checkHostRootMount(name, args: args, range: range)
+            readContainerCommand(name, args: args, range: range)
+        }
         if let entry = catalogue.unixProgram(raw) {
             member.roles = Set(entry.roles ?? [])
             if member.roles.contains("shell") {
@@ -150,13 +183,27 @@ extension ShellReader {
                 checkShellHandover(name, args: args, range: range, member: &member)
                 return runInterpreter(language, name: name, entry: entry, args: args, stdin: stdin, range: range, via: via, member: &member)
             }
-            let args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
+            var args = name == "tar" ? Self.tarOptionsWithDash(args) : name == "sed" ? Self.sedInPlaceWithoutSuffix(args) : args
             // What a database client runs, read as statements: reads need no more than low.
             let statements = DatabaseStatements.judge(client: name, texts: args.map { $0.text ?? "" }, stdin: stdin.text)
             let onlyReads = args.allSatisfy { $0.text != nil } && statements.map { !$0.isEmpty && $0.allSatisfy { $0.risk <= .low } } == true
             // A control-plane call is judged by what it changes; a read-only one is low.
             let control = catalogue.controlPlane.judge(name, args.map { $0.text ?? "" })
-            let outcome = evaluator.evaluate(entry: entry, name: name, args: args, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly, into: &report)
+            // Clean-up of caches, temporary folders and old rotated logs is routine.
+            let cleanup = cleanupTargets(name, args: args)
+            // A file an editor opens that no rule says more of than "configuration" is routine
+            // work (`vim /etc/app/app.conf`); the commands an editor is told to run are read.
+            if Self.editors.contains(name) {
+                readEditorCommands(name, args: args, range: range)
+                args = routineEdits(name, args: args, range: range)
+            }
+            if name == "pip" || name == "pip3" || name == "npm" || name == "gem" || name == "pipx" { checkInstallFromAddress(name, args: args, range: range) }
+            if let what = cleanup {
+                add(.low, nil, "`\(name)` deletes \(what): routine clean-up.", range)
+            }
+            // (Its flags, `-rf`, say how it deletes; what it deletes is what matters here.)
+            let evaluated = cleanup != nil ? args.filter { !($0.text ?? "").hasPrefix("-") } : args
+            let outcome = evaluator.evaluate(entry: entry, name: name, args: evaluated, commandRange: at(range), windows: false, programRiskReplaced: onlyReads || control.readOnly || cleanup != nil, into: &report)
             for rule in control.hits {
                 add(rule.risk, techniques: rule.techniques, ProgramEvaluator.sentence("`\(name) \(rule.words.joined(separator: " "))` \(rule.meaning)"), range)
             }
@@ -164,6 +211,7 @@ extension ShellReader {
                 explain(v.reason)
                 if v.risk > .low { add(v.risk, v.technique, v.reason, range) }
             }
+            checkOwnDatabase(name, args: args, statements: statements ?? [], range: range)
             checkOutbound(name, args: args, stdin: stdin, range: range)
             readCommandsInFlags(name, outcome: outcome)
             return applyProgramRules(name, entry: entry, outcome: outcome, args: args, stdin: stdin, range: range, via: via, member: &member)
@@ -180,11 +228,250 @@ extension ShellReader {
         }
         for a in args {
             guard let t = a.text, ProgramEvaluator.looksLikePath(t) else { continue }
-            evaluator.checkPath(t, writing: false, range: at(a.range), verb: "uses", into: &report)
+            // (What an unknown program does with a disk it is given is not known to be reading
+            // its contents: a disk tool, most often; the program itself is already medium.)
+            evaluator.checkPath(t, writing: false, range: at(a.range), verb: "uses", readsContents: ProgramEvaluator.contentReaders.contains(name), into: &report)
         }
         add(.medium, nil, "Runs `\(name)`, a program Escort does not know: treat it as a change to the system.", range)
         explain("`\(name)` is not in Escort's catalogue of programs, so Escort cannot say what it does.")
         return .dynamic([])
+    }
+
+    /// A database of the target's own (``TargetContext/databases``) named by a command that
+    /// destroys data: said in words, high, T1485 (`dropdb orders`, `mysqladmin drop orders`,
+    /// `psql orders -c 'TRUNCATE …'`).
+    mutating func checkOwnDatabase(_ name: String, args: [Argument], statements: [DatabaseStatements.Verdict], range: SourceRange) {
+        guard !context.databases.isEmpty else { return }
+        let texts = args.compactMap(\.text)
+        let ctx = context
+        var named = texts.lazy.compactMap { ctx.ownDatabase($0) }.first
+        if named == nil {
+            // `-d orders`, `--dbname=orders`, `-Dorders`, or the name inside a statement.
+            for t in texts {
+                for part in t.split(whereSeparator: { " =;.,()".contains($0) }) where named == nil { named = context.ownDatabase(String(part)) }
+            }
+        }
+        guard let db = named else { return }
+        let destroys = statements.contains { $0.technique == "T1485" } || (name == "dropdb") || (name == "mysqladmin" && texts.contains("drop"))
+        guard destroys else { return }
+        add(.high, "T1485", "Destroys data in `\(db)`, this target's own database: it is gone unless there is a backup.", range)
+    }
+
+    mutating func cachedGlobbedPrograms(_ raw: String) -> [String]? {
+        if let known = globbed[raw] { return known.isEmpty ? nil : known }
+        let found = globbedPrograms(raw)
+        globbed[raw] = found ?? []
+        return found
+    }
+
+    /// The catalogue's programs a wildcard program name can match (most dangerous first, at
+    /// most three), in the folders programs are kept in; nil when it matches none of them.
+    func globbedPrograms(_ raw: String) -> [String]? {
+        let base = Self.basename(raw)
+        let folder = raw.contains("/") ? String(raw[..<raw.lastIndex(of: "/")!]) : nil
+        let folders = ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]
+        let dirs = folder.map { f in folders.filter { PathPattern.globMatch(f, $0) } } ?? ["/usr/bin"]
+        guard !dirs.isEmpty else { return nil }
+        // A name can only match a pattern with no more fixed characters than it has (this keeps a
+        // long pattern from being tried against every program: 2,900 bytes took 300 ms).
+        let fixed = PathPattern.fixedLength(base)
+        // (No program is named with more than 64 characters; a longer pattern, `[` after `[`, is
+        // a mangled word, not a way to name one. It stays an unknown program: medium.)
+        guard fixed <= 64, base.count <= 128 else { return nil }
+        let matches = catalogue.unixPrograms.filter { $0.key.count >= fixed && PathPattern.globMatch(base, $0.key) }
+        guard !matches.isEmpty else { return nil }
+        let ordered = matches.sorted { a, b in
+            a.value.risk != b.value.risk ? a.value.risk > b.value.risk : (a.value.roles?.count ?? 0, b.key) > (b.value.roles?.count ?? 0, a.key)
+        }
+        let dir = folder == nil ? "" : dirs[0] + "/"
+        return ordered.prefix(3).map { dir + $0.key }
+    }
+
+    /// `rm -rf "$DIR/"`, `rm -rf $STEAMROOT/*`: a deletion path that starts with a variable and
+    /// then `/`. When the variable is empty or unset (never assigned in this input, nor guarded
+    /// with `${DIR:?}`), the path is the root of the file system. High, T1485.
+    mutating func checkEmptiedDeletionPath(_ words: [Word], _ argv: [Argument], range: SourceRange) {
+        guard let k = argv.prefix(3).firstIndex(where: { Self.basename($0.text ?? "") == "rm" }),
+            argv[..<k].allSatisfy({ ["sudo", "doas", "command", "exec", "nice", "ionice"].contains($0.text ?? "") }),
+            words.count == argv.count, argv[(k + 1)...].contains(where: { a in
+                let t = a.text ?? ""
+                return t == "--recursive" || t.hasPrefix("-") && !t.hasPrefix("--") && t.contains(where: { "rR".contains($0) })
+            })
+        else { return }
+        for word in words.dropFirst(k + 1) {
+            let parts = word.parts.flatMap(Self.unquoted)
+            guard parts.count >= 2, case .parameter(let p) = parts[0], p.op == nil || p.op == .useDefault && p.argument == nil,
+                !p.length, !p.indirect, p.name.first?.isLetter == true || p.name.first == "_"
+            else { continue }
+            let next: String
+            switch parts[1] {
+            case .literal(let t, _), .singleQuoted(let t, _): next = t
+            default: continue
+            }
+            guard next.hasPrefix("/") else { continue }
+            if let known = variables[p.name]?.text, !known.isEmpty { continue }
+            // Set in every login shell.
+            if variables[p.name] == nil, ["HOME", "PWD", "USER", "LOGNAME", "SHELL"].contains(p.name) { continue }
+            let rest = parts.dropFirst().compactMap { part -> String? in
+                switch part {
+                case .literal(let t, _), .singleQuoted(let t, _): return t
+                default: return nil
+                }
+            }.joined()
+            add(.high, "T1485", "Deletes `$\(p.name)\(rest)`: if `$\(p.name)` is empty or unset, that is `\(rest)` from the root of the file system, which destroys the machine's data (guard it with `${\(p.name):?}`).", word.range)
+        }
+    }
+
+    /// Tools whose output is shell set-up meant to be loaded with `eval` or `source`.
+    static let shellSetupTools: Set<String> = [
+        "ssh-agent", "keychain", "direnv", "pyenv", "pyenv-virtualenv-init", "rbenv", "nodenv", "goenv", "jenv", "plenv", "brew",
+        "conda", "mamba", "micromamba", "starship", "zoxide", "thefuck", "fnm", "mise", "rtx", "opam", "dircolors", "lesspipe",
+        "lesspipe.sh", "atuin", "mcfly", "oh-my-posh", "navi", "register-python-argcomplete", "luarocks", "gpgconf", "cs",
+    ]
+
+    /// The tool in `eval "$(ssh-agent -s)"`, `eval "$(pyenv init -)"`, `source <(kubectl completion
+    /// bash)`: one local program, known for printing shell set-up, run on its own with literal
+    /// arguments (nothing downloaded, decoded or piped), or a program asked for its completions.
+    static func shellSetupTool(_ words: [Word]) -> String? {
+        guard words.count == 2, let verb = words[0].literalValue, ["eval", "source", "."].contains(verb) else { return nil }
+        let parts = words[1].parts.flatMap(unquoted)
+        guard parts.count == 1 else { return nil }
+        let script: Script
+        switch parts[0] {
+        case .commandSubstitution(let s, _, _) where verb == "eval": script = s
+        case .processSubstitution(let s, true, _) where verb != "eval": script = s
+        default: return nil
+        }
+        guard script.items.count == 1, let pipeline = script.items.first?.andOr.pipelines, pipeline.count == 1,
+            pipeline[0].commands.count == 1, case .simple(let simple) = pipeline[0].commands[0], simple.assignments.isEmpty, simple.redirects.isEmpty
+        else { return nil }
+        let texts = simple.words.map(\.literalValue)
+        guard texts.allSatisfy({ $0 != nil }), let program = texts.first.map({ basename($0!) }) else { return nil }
+        let completion = texts.dropFirst().contains { ["completion", "completions", "--completion", "shellenv", "hook", "init", "env", "activate"].contains($0!) }
+        guard shellSetupTools.contains(program) || completion && !["curl", "wget", "cat", "echo", "printf", "base64", "xxd"].contains(program) else { return nil }
+        return program
+    }
+
+    static let editors: Set<String> = ["vi", "vim", "nvim", "rvim", "vimdiff", "gvim", "view", "nano", "pico", "emacs", "micro", "joe", "mcedit", "ne", "jed", "sudoedit"]
+
+    /// The editor's file operands that only plain configuration or application rules match, said
+    /// once as a low finding and taken out of the arguments the catalogue checks.
+    mutating func routineEdits(_ name: String, args: [Argument], range: SourceRange) -> [Argument] {
+        var kept: [Argument] = []
+        for a in args {
+            guard let t = a.text, !t.hasPrefix("-"), !t.hasPrefix("+"), ProgramEvaluator.looksLikePath(t) else { kept.append(a); continue }
+            let writes = catalogue.pathRules(for: t, writing: true)
+            let reads = catalogue.pathRules(for: t, writing: false)
+            guard writes.allSatisfy({ $0.risk <= .medium && ($0.techniques ?? []).isEmpty }), reads.allSatisfy({ $0.risk <= .low }) else { kept.append(a); continue }
+            let what = writes.first.map { " (\($0.meaning))" } ?? ""
+            add(.low, nil, "`\(name)` opens `\(t)`\(what) for editing: routine work, typed in the editor and seen in the session.", a.range)
+            explain("`\(name)` opens `\(t)` for editing.")
+        }
+        return kept
+    }
+
+    /// Commands an editor is told to run when it starts (`vim -es -c ':py3 os.system(…)'`,
+    /// `vim -c '!sh'`, `vim +':call system("…")'`): read in their language.
+    mutating func readEditorCommands(_ name: String, args: [Argument], range: SourceRange) {
+        var commands: [String] = []
+        for (i, a) in args.enumerated() {
+            guard let t = a.text else { continue }
+            if (t == "-c" || t == "--cmd" || t == "-S"), i + 1 < args.count, let v = args[i + 1].text, t != "-S" { commands.append(v) }
+            if t.hasPrefix("+"), t.count > 1, !t.dropFirst().allSatisfy(\.isNumber) { commands.append(String(t.dropFirst())) }
+        }
+        for raw in commands {
+            var c = Substring(raw).drop { $0 == ":" || $0 == " " }
+            func after(_ prefixes: [String]) -> String? {
+                for p in prefixes where c.hasPrefix(p) { return String(c.dropFirst(p.count)) }
+                return nil
+            }
+            if c.hasPrefix("!") {
+                let inner = String(c.dropFirst()).trimmingCharacters(in: .whitespaces)
+                if let first = inner.split(separator: " ").first, ["sh", "bash", "dash", "zsh", "ksh", "ash", "fish"].contains(Self.basename(String(first))), inner.split(separator: " ").count == 1 {
+                    add(.high, "T1059.004", "`\(name)` starts a shell as it opens (`\(Self.excerpt(raw, limit: 40))`): a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+                }
+                readNested(inner, range: range, hidden: false)
+            } else if let code = after(["py3 ", "python3 ", "py ", "python ", "pyx ", "pythonx ", "py3do ", "pydo "]) {
+                scanCode(code, language: .python, range: range, hidden: false, via: name)
+            } else if let code = after(["lua ", "luado "]) {
+                scanCode(code, language: .lua, range: range, hidden: false, via: name)
+            } else if let code = after(["perl ", "perldo "]) {
+                scanCode(code, language: .perl, range: range, hidden: false, via: name)
+            } else if let code = after(["ruby ", "rubydo "]) {
+                scanCode(code, language: .ruby, range: range, hidden: false, via: name)
+            } else if let rest = after(["r !", "read !", "w !", "write !", "r!", "w!"]) {
+                readNested(rest, range: range, hidden: false)
+            } else if c.contains("system(") || c.contains("systemlist(") {
+                let chars = Array(c)
+                if let r = String(c).range(of: "system") , let open = String(c)[r.upperBound...].firstIndex(of: "(") {
+                    let offset = String(c).distance(from: String(c).startIndex, to: open) + 1
+                    if let literal = Interpreter.firstStringLiteral(chars, from: offset) { readNested(literal, range: range, hidden: false) }
+                }
+                c = ""
+            } else {
+                continue
+            }
+            add(.medium, "T1059", "`\(name)` runs commands given on its command line (`\(Self.excerpt(raw, limit: 50))`) as it starts.", range)
+        }
+    }
+
+    /// `pip install https://198.51.100.40/pkg.tar.gz`, `npm install https://…/x.tgz`: a package
+    /// fetched from an address rather than the package index, whose install scripts run here.
+    mutating func checkInstallFromAddress(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.compactMap(\.text)
+        guard let verb = texts.first(where: { !$0.hasPrefix("-") }), ["install", "i", "add"].contains(verb) else { return }
+        for t in texts {
+            let url = t.hasPrefix("git+") ? String(t.dropFirst(4)) : t
+            guard let host = Destination.urlHost(url) else { continue }
+            let d = Destination.classify(host).within(context)
+            guard d.leavesNetwork else { continue }
+            // A bare address is nobody's package index; a named site may be a vendor's own.
+            let risk: RiskLevel = d.isAddress || d.kind == .unknown ? .high : .medium
+            add(risk, "T1105", "`\(name)` installs a package straight from `\(Self.excerpt(t, limit: 60))` (\(d.phrase)), not from the package index: its install scripts run here with this account's rights.", range)
+            return
+        }
+    }
+
+    /// What a deletion removes when it is only caches, temporary files or old rotated logs
+    /// (`rm -rf /tmp/build-*`, `rm -rf ~/.cache/pip`, `find /var/log/app -name '*.gz' -mtime +30
+    /// -delete`), in words; nil when anything else could go (or is not known before it runs).
+    func cleanupTargets(_ name: String, args: [Argument]) -> String? {
+        let texts = args.compactMap(\.text)
+        guard texts.count == args.count else { return nil }
+        switch name {
+        case "rm", "rmdir", "unlink":
+            let operands = texts.filter { !$0.hasPrefix("-") }
+            guard !operands.isEmpty, !texts.contains("--no-preserve-root") else { return nil }
+            var kinds: [String] = []
+            for op in operands {
+                let p = PathPattern.normalise(op.count > 1 && op.hasSuffix("/") ? String(op.dropLast()) : op)
+                guard p.hasPrefix("/") || p.hasPrefix("~/") || p.hasPrefix("C:") || p.hasPrefix("c:"),
+                    let kind = resource(of: p), kind.risk <= .low,
+                    catalogue.pathRules(for: p, writing: true).allSatisfy({ ProgramEvaluator.literalDepth($0.pattern) <= ProgramEvaluator.literalDepth(kind.pattern) })
+                else { return nil }
+                if !kinds.contains(kind.meaning) { kinds.append(kind.meaning) }
+            }
+            return kinds.joined(separator: " and ") + " (`" + operands.prefix(3).joined(separator: "`, `") + "`)"
+        case "find":
+            guard texts.contains("-delete"), !texts.contains("-exec"), !texts.contains("-execdir") else { return nil }
+            let folders = texts.prefix { !$0.hasPrefix("-") && $0 != "(" && $0 != "!" }
+            guard !folders.isEmpty else { return nil }
+            let aged = zip(texts, texts.dropFirst()).contains { f, v in ["-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin"].contains(f) && v.hasPrefix("+") }
+            let rotated = zip(texts, texts.dropFirst()).contains { f, v in
+                ["-name", "-iname"].contains(f) && [".gz", ".bz2", ".xz", ".zst", ".old", ".tmp", ".log.*", ".[0-9]", ".1"].contains { v.hasSuffix($0) }
+            }
+            for folder in folders {
+                let p = PathPattern.normalise(folder)
+                guard let kind = catalogue.resource(of: p + "/x") else { return nil }
+                if kind.risk <= .low, catalogue.pathRules(for: p + "/x", writing: true).isEmpty { continue }
+                // Logs: only old ones, and never the audit trail, the journal or the login records.
+                let logs = p.hasPrefix("/var/log/") && !["/var/log/audit", "/var/log/journal", "/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog", "/var/log/auth", "/var/log/secure"].contains { p.hasPrefix($0) }
+                guard logs, aged || rotated else { return nil }
+            }
+            return "old files from `" + folders.joined(separator: "`, `") + "`"
+        default:
+            return nil
+        }
     }
 
     /// Signals to processes: an application's process by number is routine; the shell itself
@@ -367,6 +654,47 @@ extension ShellReader {
                 return
             }
         }
+    }
+
+    /// The command a container is started with or runs (`docker run … IMAGE sh -c '…'`,
+    /// `docker exec CTR cat /etc/shadow`, `kubectl exec POD -- …`): read as a command of its own,
+    /// not as the container tool's options. What it sends or destroys is what the call does.
+    mutating func readContainerCommand(_ name: String, args: [Argument], range: SourceRange) {
+        let texts = args.map { $0.text }
+        var i = 0
+        // Global options (`--context X`, `-H host`) before the sub-command.
+        while i < texts.count, let t = texts[i], t.hasPrefix("-") { i += ["-H", "--host", "--context", "-c", "--config", "--log-level", "--namespace", "-n"].contains(t) ? 2 : 1 }
+        guard i < texts.count, let verb = texts[i] else { return }
+        var sub = verb
+        if verb == "container", i + 1 < texts.count, let v = texts[i + 1] { sub = v; i += 1 }
+        guard ["run", "exec", "create"].contains(sub) else { return }
+        i += 1
+        let valueOptions: Set<String> = [
+            "-v", "--volume", "--mount", "-e", "--env", "--env-file", "-p", "--publish", "--name", "-w", "--workdir", "-u", "--user",
+            "--network", "--net", "--entrypoint", "-l", "--label", "--label-file", "-h", "--hostname", "--add-host", "--dns", "-m", "--memory",
+            "--cpus", "--restart", "--platform", "--pull", "--log-driver", "--log-opt", "--cap-add", "--cap-drop", "--device", "--ulimit",
+            "--security-opt", "--ipc", "--pid", "--uts", "--userns", "--cgroupns", "--tmpfs", "--gpus", "--shm-size", "--stop-signal",
+            "--health-cmd", "--runtime", "--link", "--volumes-from", "--expose", "-a", "--attach", "--cidfile", "--detach-keys", "--ip",
+        ]
+        var entrypoint: String? = nil
+        while i < texts.count, let t = texts[i], t.hasPrefix("-") {
+            if t == "--" { i += 1; break }
+            if valueOptions.contains(t) {
+                if t == "--entrypoint", i + 1 < texts.count { entrypoint = texts[i + 1] }
+                i += 2
+            } else {
+                if t.hasPrefix("--entrypoint=") { entrypoint = String(t.dropFirst(13)) }
+                i += 1
+            }
+        }
+        // The image (run, create) or the container (exec), then the command.
+        i += 1
+        var inner = Array(args.dropFirst(min(i, args.count)))
+        if let e = entrypoint { inner.insert(Argument(text: e, range: range), at: 0) }
+        guard let first = inner.first, first.text != nil else { return }
+        explain("`\(name) \(sub)` runs `\(Self.excerpt(inner.map { $0.text ?? "…" }.joined(separator: " ")))` inside the container; it is read below.")
+        var m = PipelineMember(name: nil, range: range)
+        _ = dispatch(inner, stdin: .none, range: range, via: "\(name) \(sub)", member: &m)
     }
 
     /// PowerShell started from a Unix shell: the command line goes to the PowerShell reader.

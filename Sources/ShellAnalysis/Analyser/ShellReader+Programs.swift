@@ -26,7 +26,7 @@ extension ShellReader {
                 let trimmed = t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
                 if Self.systemFolders.contains(trimmed) || Self.systemFolders.contains(PathPattern.normalise(trimmed)) {
                     add(recursive || name == "shred" ? .critical : .high, "T1485", "Deletes `\(t)`, a whole system folder: this destroys the machine's data or operating system.", op.range)
-                } else if let kind = catalogue.resource(of: PathPattern.normalise(trimmed)), kind.risk >= .high {
+                } else if let kind = resource(of: PathPattern.normalise(trimmed)), kind.risk >= .high {
                     // What is destroyed, from the resource catalogue: application data, databases…
                     let wipes = recursive || name != "rm" && name != "unlink"
                     add(wipes ? .high : .medium, "T1485", "Destroys `\(t)` (\(kind.meaning)): it is gone unless there is a backup.", op.range)
@@ -42,7 +42,7 @@ extension ShellReader {
             if recursive, operands.contains(where: { op in
                 guard let t = op.text, t.contains("*"), t.hasPrefix("/") else { return false }
                 let folder = String(t.prefix { $0 != "*" }).split(separator: "/").joined(separator: "/")
-                return catalogue.resource(of: "/" + folder)?.risk != .low
+                return resource(of: "/" + folder)?.risk != .low
             }) {
                 add(.high, "T1485", "Deletes, recursively, everything matching a wildcard under a system path.", range)
             }
@@ -387,9 +387,42 @@ extension ShellReader {
         {
             add(.high, "T1489", "Stops `\(db)`, a database, and keeps it from starting again: the application that uses it is down until someone notices.", range)
         }
+        checkOwnServiceControl(name, texts: texts, range: range)
         guard acts, let svc = texts.first(where: { t in Self.securityServices.contains { t == $0 || t == $0 + ".service" || t.hasPrefix($0 + "@") } }) else { return }
         let firewall = ["ufw", "firewalld", "iptables", "nftables", "netfilter-persistent", "pf"].contains { svc.hasPrefix($0) }
         add(.high, firewall ? "T1562.004" : "T1562.001", "Turns off `\(svc)`, a security or logging service: what happens next may go unrecorded or unprotected.", range)
+    }
+
+    /// The target's own application services (``TargetContext/services``): restarting,
+    /// reloading or querying one is routine; stopping it takes the application down (T1489),
+    /// and disabling or masking it keeps it down. Security tooling is judged apart, whatever the
+    /// context says (`checkServiceControl`).
+    mutating func checkOwnServiceControl(_ name: String, texts: [String], range: SourceRange) {
+        let ctx = context
+        guard !ctx.services.isEmpty, let own = texts.lazy.compactMap({ ctx.ownService($0) }).first else { return }
+        let routine: Set<String> = ["restart", "reload", "try-restart", "reload-or-restart", "try-reload-or-restart", "force-reload", "condrestart", "status", "start", "is-active", "is-enabled", "is-failed", "show", "cat", "list-units"]
+        if texts.contains(where: { ["disable", "mask", "remove", "off", "unload"].contains($0) }) {
+            add(.high, "T1489", "Takes down `\(own)`, this target's own application service, and keeps it from starting again: the application is down until someone notices.", range)
+        } else if texts.contains(where: { ["stop", "kill"].contains($0) }) {
+            add(.medium, "T1489", "Stops `\(own)`, this target's own application service: the application is down until it is started again.", range)
+        } else if texts.contains(where: routine.contains) {
+            add(.low, nil, "Restarts, reloads or queries `\(own)`, this target's own application service: routine work.", range)
+        }
+    }
+
+    /// What the data in `path` is: the target's own application folders first (from the
+    /// registry), then the resource catalogue.
+    func resource(of path: String) -> PathRule? {
+        if let dir = context.appDirectory(holding: path) {
+            if let kind = catalogue.resource(of: path), kind.risk <= .low { return kind }
+            // Its caches and temporary folders are made again when needed.
+            let inside = path.dropFirst(PathPattern.normalise(dir).count).split(separator: "/")
+            if inside.contains(where: { ["cache", "caches", ".cache", "tmp", "temp", "__pycache__"].contains($0.lowercased()) }) {
+                return PathRule(pattern: dir + "/**/cache/**", access: "any", risk: .low, techniques: nil, meaning: "caches or temporary files of this target's application, made again when needed")
+            }
+            return PathRule(pattern: dir + "/**", access: "any", risk: .high, techniques: nil, meaning: "this target's application folder `\(dir)`: its code and data")
+        }
+        return catalogue.resource(of: path)
     }
 
     /// A file this input filled with a shell-starting command, handed to a program that runs,
@@ -512,7 +545,8 @@ extension ShellReader {
     mutating func decode(_ name: String, args: [Argument], outcome: ProgramEvaluator.Outcome, stdin: Stream, range: SourceRange) -> Stream? {
         let texts = args.map { $0.text ?? "" }
         var input = stdin
-        if let file = outcome.operands.first?.text, file != "-" {
+        // (`tr` reads only its standard input: its operands are character sets, not files.)
+        if name != "tr", let file = outcome.operands.first?.text, file != "-" {
             input = files[PathPattern.normalise(file)] ?? .dynamic([])
         }
         func out(_ transform: (String) -> String?) -> Stream {

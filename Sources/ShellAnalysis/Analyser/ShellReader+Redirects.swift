@@ -58,7 +58,8 @@ extension ShellReader {
                     continue
                 }
                 if r.fd == nil || r.fd == 0 {
-                    io.stdin = files[PathPattern.normalise(path)] ?? .dynamic([])
+                    // `</dev/null` gives nothing to read (`openssl s_client … </dev/null`).
+                    io.stdin = path == "/dev/null" ? .none : files[PathPattern.normalise(path)] ?? .dynamic([])
                 }
                 evaluator.checkPath(path, writing: r.op == .readWrite, range: at(r.range), verb: r.op == .readWrite ? "opens for writing" : "reads", into: &report)
             case .output, .append, .clobber, .outputAndError, .appendOutputAndError, .duplicateOutput:

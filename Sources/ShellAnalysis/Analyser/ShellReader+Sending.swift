@@ -58,7 +58,7 @@ extension ShellReader {
     }
 
     mutating func judge(_ out: Outbound, stdin: Stream, range: SourceRange) {
-        let d = out.destination
+        let d = out.destination.within(context)
         if d.kind == .instanceMetadata || d.kind == .loopback { return }
         var secrets: [String] = []
         var valuable: [String] = []
@@ -73,7 +73,7 @@ extension ShellReader {
                 continue
             }
             // What the file is: application data, a database, configuration… or a temporary file.
-            if let kind = catalogue.resource(of: PathPattern.normalise(file)), kind.risk >= .high {
+            if let kind = resource(of: PathPattern.normalise(file)), kind.risk >= .high {
                 valuable.append("`\(file)` (\(kind.meaning))")
             } else {
                 plain.append("`\(file)`")

@@ -45,7 +45,7 @@ extension ShellReader {
         if case .none = stdin {
             member.interactiveShell = true
             if let via {
-                add(.high, "T1059.004", "Starts an interactive shell through `\(via)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+                add(.high, techniques: Self.shellThrough(via), "Starts an interactive shell through `\(via)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
             } else {
                 add(.medium, "T1059.004", "Starts a new shell; what is typed into it is read separately.", range)
                 report.opensPrompt = true
@@ -248,5 +248,14 @@ extension ShellReader {
             add(.medium, language == .shell ? "T1059.004" : language.technique, "Runs the script `\(path)`; its contents are not in this command, so they must be read before it runs.", range)
             explain("It runs the script `\(path)`. Escort cannot see its contents here: the gateway reads scripts from the target before deciding.")
         }
+    }
+
+    /// The techniques of a shell started through `via`: one entered through a new root or
+    /// another process's namespaces (`chroot`, `unshare -r`, `nsenter`) is also the way out of a
+    /// container or jail onto more rights (privilege escalation, T1611), not only execution.
+    static func shellThrough(_ via: String) -> [String] {
+        let name = basename(via.split(separator: " ").first.map(String.init) ?? via)
+        let changesRoot = ["chroot", "unshare", "nsenter", "systemd-nspawn", "lxc-attach", "pivot_root", "capsh", "setpriv"].contains(name)
+        return changesRoot ? ["T1059.004", "T1611"] : ["T1059.004"]
     }
 }

@@ -18,7 +18,13 @@ extension ShellReader {
         if segments.contains(where: { $0.text == nil }) {
             return [Argument(text: nil, range: word.range, taint: taint.union(.dynamic))]
         }
-        // Field splitting of unquoted expansions.
+        // Brace expansion of unquoted text (`{cat,/etc/shadow}` is `cat /etc/shadow`).
+        if segments.count == 1, word.parts.count == 1, case .literal(let text, _) = word.parts[0], let expanded = Self.braceExpand(text) {
+            return expanded.map { Argument(text: $0, range: word.range, taint: taint) }
+        }
+        // Field splitting of unquoted expansions, at the characters of `IFS` (a changed `IFS`
+        // splits `cat,/etc/shadow` into two words).
+        let ifs: Set<Character> = variables["IFS"]?.text.map { Set($0) } ?? [" ", "\t", "\n"]
         var fields: [String] = []
         var current = ""
         var hasCurrent = false
@@ -30,7 +36,7 @@ extension ShellReader {
                 continue
             }
             for ch in text {
-                if ch == " " || ch == "\t" || ch == "\n" {
+                if ifs.contains(ch) {
                     if hasCurrent && !current.isEmpty {
                         fields.append(current)
                     }
@@ -45,6 +51,48 @@ extension ShellReader {
         if hasCurrent { fields.append(current) }
         if fields.isEmpty, !segments.contains(where: { $0.splittable }) { fields = [""] }
         return fields.map { Argument(text: $0, range: word.range, taint: taint) }
+    }
+
+    /// The words bash makes of unquoted text with a brace list (`{cat,/etc/shadow}`,
+    /// `/usr/{bin,sbin}/x`), or nil when there is none. At most 64 words; nested lists are
+    /// expanded from the first; `{}` and `{x}` are left alone, as bash leaves them.
+    static func braceExpand(_ text: String) -> [String]? {
+        guard text.contains("{"), text.contains(","), text.contains("}") else { return nil }
+        var out: [String] = []
+        var pending = [text]
+        var rounds = 0
+        while let t = pending.popLast() {
+            rounds += 1
+            guard rounds < 256, out.count < 64 else { break }
+            let chars = Array(t)
+            // The first `{` with a top-level comma before its matching `}`.
+            var found: (open: Int, close: Int, commas: [Int])? = nil
+            var i = 0
+            while i < chars.count, found == nil {
+                if chars[i] == "{", i == 0 || chars[i - 1] != "$" {
+                    var depth = 0
+                    var commas: [Int] = []
+                    var j = i
+                    while j < chars.count {
+                        if chars[j] == "{" { depth += 1 } else if chars[j] == "}" {
+                            depth -= 1
+                            if depth == 0 { break }
+                        } else if chars[j] == ",", depth == 1 { commas.append(j) }
+                        j += 1
+                    }
+                    if j < chars.count, !commas.isEmpty { found = (i, j, commas) }
+                }
+                i += 1
+            }
+            guard let f = found else { out.append(t); continue }
+            let prefix = String(chars[..<f.open]), suffix = String(chars[(f.close + 1)...])
+            var bounds = [f.open] + f.commas
+            bounds.append(f.close)
+            var alternatives: [String] = []
+            for k in 0..<(bounds.count - 1) { alternatives.append(String(chars[(bounds[k] + 1)..<bounds[k + 1]])) }
+            for a in alternatives.reversed() { pending.append(prefix + a + suffix) }
+        }
+        return out.count > 1 || (out.count == 1 && out[0] != text) ? out : nil
     }
 
     /// Evaluates a word that must stay one string (assignments, redirection targets).
@@ -82,6 +130,8 @@ extension ShellReader {
         case .commandSubstitution(let script, _, let range):
             let out = capture(script, range: range)
             var text = out.text
+            // `$(which nc)`, `` `command -v gpg` ``: the path of that program.
+            if text == nil, let program = Self.locatedProgram(script) { text = "/usr/bin/" + program }
             while text?.hasSuffix("\n") == true { text?.removeLast() }
             return [Segment(text: text, splittable: !quoted, taint: out.taint.union(text == nil ? .dynamic : []))]
         case .arithmetic(let text, _):
@@ -100,6 +150,22 @@ extension ShellReader {
             }
             walk(script)
             return [Segment(text: "/dev/fd/62", splittable: false, taint: [])]
+        }
+    }
+
+    /// The program a substitution only locates (`which X`, `command -v X`, `type -P X`,
+    /// `whereis -b X` is not one: its output has more than the path), or nil.
+    static func locatedProgram(_ script: Script) -> String? {
+        guard script.items.count == 1, let pipelines = script.items.first?.andOr.pipelines, pipelines.count == 1,
+            pipelines[0].commands.count == 1, case .simple(let c) = pipelines[0].commands[0]
+        else { return nil }
+        let w = c.words.map(\.literalValue)
+        guard w.allSatisfy({ $0 != nil }) else { return nil }
+        let t = w.map { $0! }
+        switch t.count {
+        case 2 where t[0] == "which": return t[1].contains("/") ? nil : t[1]
+        case 3 where (t[0] == "command" && t[1] == "-v") || (t[0] == "type" && t[1] == "-P") || (t[0] == "which" && t[1] == "-a"): return t[2].contains("/") ? nil : t[2]
+        default: return nil
         }
     }
 
@@ -136,7 +202,7 @@ extension ShellReader {
     mutating func lookup(_ p: ParameterExpansion) -> (String?, Taint) {
         var value: Value?
         switch p.name {
-        case "IFS": value = Value(text: " ", taint: [])
+        case "IFS": value = variables["IFS"] ?? Value(text: " ", taint: [])
         case "HOME": value = variables["HOME"] ?? Value(text: "~", taint: [])
         case "SHELL", "BASH": value = variables[p.name] ?? Value(text: "/bin/bash", taint: [])
         default: value = variables[p.name]

@@ -41,6 +41,7 @@ extension ShellReader {
         "systemd-run": WrapperSpec(valueOptions: ["-u", "--unit", "-p", "--property", "--on-calendar", "--on-active", "--uid", "--gid", "-E", "--setenv", "--description", "--slice"], meaning: "runs the command that follows as a systemd service, possibly later or on a schedule"),
         "runuser": WrapperSpec(valueOptions: ["-u", "-g", "-G", "--user", "--group"], meaning: "runs the command that follows as another user"),
         "watch": WrapperSpec(valueOptions: ["-n", "--interval", "-d"], meaning: "runs the command that follows again and again"),
+        "screen": WrapperSpec(valueOptions: ["-S", "-dmS", "-dS", "-mS", "-DmS", "-c", "-e", "-h", "-p", "-T", "-t", "-Logfile"], meaning: "runs the command that follows in a detached terminal session, which keeps running after logout"),
         "caffeinate": WrapperSpec(valueOptions: ["-t", "-w"], meaning: "runs the command that follows while keeping the machine awake"),
         "firejail": WrapperSpec(valueOptions: [], meaning: "runs the command that follows in a sandbox"),
         "xvfb-run": WrapperSpec(valueOptions: ["-n", "-s", "-f", "-e"], meaning: "runs the command that follows with a virtual display"),
@@ -88,6 +89,18 @@ extension ShellReader {
                 return .dynamic([])
             }
             return nil
+        case "screen":
+            // Its own options first (`-L -Logfile F` writes a file), then what it runs.
+            guard let entry = catalogue.unixProgram("screen"), let spec = Self.wrappers["screen"] else { return nil }
+            var own: [Argument] = []
+            var k = 0
+            while k < args.count, let t = args[k].text, t.hasPrefix("-") {
+                own.append(args[k])
+                if spec.valueOptions.contains(t), k + 1 < args.count { own.append(args[k + 1]); k += 1 }
+                k += 1
+            }
+            _ = evaluator.evaluate(entry: entry, name: name, args: own, commandRange: at(range), windows: false, into: &report)
+            if k >= args.count { return .dynamic([]) }
         default:
             break
         }
@@ -157,7 +170,7 @@ extension ShellReader {
         let startsShell = (name == "chroot" && positionals == 0) || (name == "systemd-run" && flags.contains { $0 == "-S" || $0 == "--shell" })
         if rest.isEmpty, startsShell {
             // With no command, `chroot DIR` runs the user's shell, and `systemd-run --shell` opens one.
-            add(.high, "T1059.004", "Starts an interactive shell through `\(name)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
+            add(.high, techniques: Self.shellThrough(name), "Starts an interactive shell through `\(name)`: a known way to escape restrictions, and what is typed into it is not read command by command.", range)
             member.interactiveShell = true
             return .dynamic([])
         }
@@ -201,14 +214,33 @@ extension ShellReader {
     mutating func runXargs(_ args: [Argument], stdin: Stream, range: SourceRange, member: inout PipelineMember) -> Stream {
         let valueOptions: Set<String> = ["-I", "-i", "-n", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace", "--max-lines"]
         var i = 0
+        var replace: String? = nil
         while i < args.count, let t = args[i].text, t.hasPrefix("-") {
+            if ["-I", "--replace"].contains(t), i + 1 < args.count { replace = args[i + 1].text }
+            if t.hasPrefix("-I"), t.count > 2 { replace = String(t.dropFirst(2)) }
+            if t == "-i" { replace = "{}" }
             if valueOptions.contains(t) { i += 1 }
             i += 1
         }
         explain("`xargs` runs the command that follows once for each item it reads from its input.")
         var rest = Array(args[min(i, args.count)...])
         if rest.isEmpty { rest = [Argument(text: "echo", range: range)] }
-        rest.append(Argument(text: nil, range: SourceRange(range.end, range.end), taint: stdin.taint.union(.dynamic)))
+        if let r = replace, !r.isEmpty {
+            // `-I {}`: each input line takes the place of `{}`; with the input known, the
+            // commands it makes are read (`xargs -I{} sh -c '{}' <<< 'CMD'` runs CMD).
+            let lines = stdin.text.map { $0.split(separator: "\n").map(String.init).prefix(8) } ?? []
+            if !lines.isEmpty {
+                for line in lines {
+                    let filled = rest.map { a in Argument(text: a.text.map { $0.replacingOccurrences(of: r, with: line) }, range: a.range, taint: a.taint.union(stdin.taint)) }
+                    var m = PipelineMember(name: nil, range: range)
+                    _ = dispatch(filled, stdin: .none, range: range, via: "xargs", member: &m)
+                }
+                return .dynamic(stdin.taint)
+            }
+            // (Input unknown: the command is read with the placeholder in it.)
+        } else {
+            rest.append(Argument(text: nil, range: SourceRange(range.end, range.end), taint: stdin.taint.union(.dynamic)))
+        }
         if stdin.taint.contains(.network) {
             add(.high, "T1105", "Feeds data downloaded from the internet to `xargs` as arguments of a command.", range)
         }
@@ -237,8 +269,12 @@ extension ShellReader {
             own.append(args[i])
             i += 1
         }
-        _ = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
         let texts = own.compactMap(\.text)
+        if execs.isEmpty, let what = cleanupTargets("find", args: own) {
+            add(.low, nil, "`find` deletes \(what), which are kept only for a while: routine clean-up.", range)
+            own = own.filter { $0.text != "-delete" }
+        }
+        _ = evaluator.evaluate(entry: entry, name: "find", args: own, commandRange: at(range), windows: false, into: &report)
         if let i = texts.firstIndex(of: "-perm"), i + 1 < texts.count,
             ["4000", "-4000", "/4000", "-u=s", "/u=s", "-2000", "/2000", "-g=s", "/6000", "-6000"].contains(texts[i + 1])
         {
@@ -269,7 +305,7 @@ extension ShellReader {
         let everything = !texts.contains { $0.hasPrefix("-") && !["-type", "-delete", "-exec", "-execdir", "-ok", "-okdir", "-depth", "-mindepth", "-maxdepth", "-xdev", "-mount", "-print", "-print0", "-L", "-H", "-P", "-O3"].contains($0) }
         for root in roots {
             let path = PathPattern.normalise(root)
-            guard let kind = catalogue.resource(of: path) else { continue }
+            guard let kind = resource(of: path) else { continue }
             if path.hasPrefix("/var/log") {
                 if !byAge { add(.high, "T1070.002", "Deletes the logs under `\(root)` whatever their age: the record of what happened on this machine goes with them.", range) }
             } else if kind.risk >= .high, everything, path.split(separator: "/").count >= 2 || path.hasPrefix("/srv") || path.hasPrefix("/opt") {

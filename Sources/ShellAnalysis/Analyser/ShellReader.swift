@@ -34,6 +34,14 @@ struct ShellReader {
     /// The pipeline being read was prefixed with bash's `time` keyword: its first command runs
     /// through `time` the way it would through `/usr/bin/time`, a wrapper.
     var timedVia: String? = nil
+    /// What the registry knows of the target's workload (its services, application folders,
+    /// databases, networks); ``TargetContext/none`` assumes nothing is the target's own.
+    var context: TargetContext = .none
+    /// What flows into the `while` loop being read (`… | while read l; do …; done`): what its
+    /// condition's `read` reads.
+    var loopInput: Stream = .none
+    /// What each wildcard program name met so far matched (`g[a]t | g[a]t | …` is tried once).
+    var globbed: [String: [String]] = [:]
 
     static let maxNesting = 8
 
@@ -195,7 +203,10 @@ struct ShellReader {
             if let variable = Self.arithmeticLoopVariable(expression) { checkSweep(variable: variable, body: body) }
             walk(body)
         case .whileClause(let condition, let body, _):
+            let saved = loopInput
+            if !Self.isEmpty(stdin) { loopInput = stdin }
             walk(condition)
+            loopInput = saved
             walk(body)
         case .caseClause(let subject, let items):
             _ = evaluate(subject)
@@ -210,6 +221,14 @@ struct ShellReader {
     /// Arithmetic can hide command substitutions (`$(( $(cmd) ))`, `a[$(cmd)]`).
     mutating func readArithmetic(_ text: String) {
         guard text.contains("$(") || text.contains("`") else { return }
+        // Arithmetic inside arithmetic is read as nested text: bounded as every nesting is.
+        guard report.spend(1 + text.utf8.count / 8) else { return }
+        guard nesting < Self.maxNesting else {
+            add(.high, "T1027", "Commands are nested or encoded more than \(Self.maxNesting) levels deep; Escort stops reading and holds the command.", SourceRange(0, 0))
+            return
+        }
+        nesting += 1
+        defer { nesting -= 1 }
         let wrapped = "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         if case .success(let tree) = ShellParser.parse(": " + wrapped, limits: limits) {
             walk(tree.script)

@@ -145,3 +145,71 @@ struct PathPattern: Sendable {
         return false
     }
 }
+
+extension PathPattern {
+    /// How many characters any text a shell pattern matches has at least: each `?`, `[…]` and
+    /// plain character is one, `*` none.
+    static func fixedLength(_ pattern: String) -> Int {
+        var n = 0
+        var inClass = false
+        for c in pattern {
+            if inClass { if c == "]" { inClass = false }; continue }
+            if c == "[" { inClass = true; n += 1; continue }
+            if c != "*" { n += 1 }
+        }
+        return n
+    }
+
+    /// Whether `text` matches the shell pattern `pattern` as a whole (`?`, `*`, `[abc]`, `[a-z]`,
+    /// `[!x]`), compared as characters; used for a program named by a wildcard.
+    static func globMatch(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        guard p.count <= 256, t.count <= 256 else { return false }
+        var pi = 0, ti = 0, star = -1, mark = 0
+        func classEnd(_ i: Int) -> Int? {
+            var j = i + 1
+            if j < p.count, p[j] == "!" || p[j] == "^" { j += 1 }
+            if j < p.count, p[j] == "]" { j += 1 }
+            while j < p.count, p[j] != "]" { j += 1 }
+            return j < p.count ? j : nil
+        }
+        func inClass(_ i: Int, _ end: Int, _ c: Character) -> Bool {
+            var j = i + 1
+            var negate = false
+            if p[j] == "!" || p[j] == "^" { negate = true; j += 1 }
+            var hit = false
+            while j < end {
+                if j + 2 < end, p[j + 1] == "-" {
+                    if p[j] <= c && c <= p[j + 2] { hit = true }
+                    j += 3
+                } else {
+                    if p[j] == c { hit = true }
+                    j += 1
+                }
+            }
+            return hit != negate
+        }
+        while ti < t.count {
+            if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+                continue
+            }
+            if pi < p.count {
+                if p[pi] == "?", t[ti] != "/" { pi += 1; ti += 1; continue }
+                if p[pi] == "[", let end = classEnd(pi) {
+                    if inClass(pi, end, t[ti]) { pi = end + 1; ti += 1; continue }
+                } else if p[pi] == t[ti] { pi += 1; ti += 1; continue }
+            }
+            // A `*` stands for characters within one path component, never a `/`.
+            guard star >= 0, t[mark] != "/" else { return false }
+            pi = star + 1
+            mark += 1
+            ti = mark
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}
+

@@ -5,6 +5,10 @@ struct CmdParser {
 
     private let chars: [PChar]
     private var i = 0
+    /// How many `( … )` blocks (and `if`/`for` bodies) are open; past ``maxNesting`` parsing
+    /// stops with a failure instead of recursing until the stack runs out.
+    private var nesting = 0
+    static let maxNesting = 64
 
     static let delimiters: Set<Unicode.Scalar> = [" ", "\t", ",", ";", "=", "\u{0B}", "\u{0C}"]
 
@@ -103,6 +107,9 @@ struct CmdParser {
         guard i < chars.count else { return nil }
         if isSpecial(i, "(") {
             i += 1
+            guard nesting < Self.maxNesting else { throw Failure(message: "blocks are nested more than \(Self.maxNesting) deep") }
+            nesting += 1
+            defer { nesting -= 1 }
             let inner = try parseSequence(inBlock: true)
             guard isSpecial(i, ")") else { throw Failure(message: "a `(` block is never closed with `)`") }
             i += 1
@@ -111,8 +118,12 @@ struct CmdParser {
             return inner
         }
         let word = peekWord()
-        if word == "for" { return try parseFor(inBlock: inBlock) }
-        if word == "if" { return try parseIf(inBlock: inBlock) }
+        if word == "for" || word == "if" {
+            guard nesting < Self.maxNesting else { throw Failure(message: "blocks are nested more than \(Self.maxNesting) deep") }
+            nesting += 1
+            defer { nesting -= 1 }
+            return word == "for" ? try parseFor(inBlock: inBlock) : try parseIf(inBlock: inBlock)
+        }
         if word == "rem" || word.hasPrefix("::") {
             while i < chars.count, !isSpecial(i, "\n") { i += 1 }
             return nil

@@ -271,6 +271,9 @@ extension ParserCore {
             if peek(2) == Byte.openParen {
                 let saved = pos
                 pos += 3
+                // Arithmetic can hold `$((…))` inside it: each level counts as nesting.
+                try enter()
+                defer { leave() }
                 if let text = try? scanArithmetic(closing: 2) {
                     return .arithmetic(text, range(start))
                 }
@@ -286,6 +289,8 @@ extension ParserCore {
             return .commandSubstitution(script, backquoted: false, range(start))
         case Byte.openBracket:
             pos += 2
+            try enter()
+            defer { leave() }
             let text = try scanArithmetic(closing: 1)
             return .arithmetic(text, range(start))
         default:

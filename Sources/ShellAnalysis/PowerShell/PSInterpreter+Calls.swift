@@ -18,6 +18,8 @@ extension PSInterpreter {
                 return .nullValue
             case "uploadstring", "uploadfile", "uploaddata", "uploadvalues":
                 report.add(.high, "T1041", "Sends data from this machine to \(url.map { quoted($0) } ?? "an address decided at run time").", range)
+                if name == "uploadfile", args.count > 1, let file = args.last?.string, let s = ProgramEvaluator(catalogue: catalogue).secret(in: file) { report.noteSecret(s) }
+                sendsSecrets(args, to: url, range: range)
                 return .unknown(range)
             default:
                 return .unknown(range, target.taint)
@@ -150,6 +152,41 @@ extension PSInterpreter {
             report.add(.medium, nil, "Writes the file `\(file)`.", range)
             ProgramEvaluator(catalogue: catalogue).checkPath(file, writing: true, range: range, verb: "changes", into: &report)
             return .nullValue
+        case ("io.file", "readallbytes"), ("io.file", "readalltext"), ("io.file", "readalllines"), ("io.file", "openread"),
+             ("io.file", "readlines"), ("io.file", "opentext"):
+            // .NET reached directly reads a file as Get-Content would: what it holds goes with the value.
+            return readFile(args.first, all: all, range: range)
+        case ("io.file", "copy"), ("io.file", "move"):
+            if let from = args.first?.string {
+                let e = ProgramEvaluator(catalogue: catalogue)
+                e.checkPath(from, writing: false, range: range, verb: "reads", into: &report)
+                if name == "move" { e.checkPath(from, writing: true, range: range, verb: "changes", into: &report) }
+            }
+            if args.count > 1, let to = args[1].string {
+                ProgramEvaluator(catalogue: catalogue).checkPath(to, writing: true, range: range, verb: "changes", into: &report)
+            }
+            return .nullValue
+        case ("io.file", "delete"), ("io.directory", "delete"):
+            if let path = args.first?.string {
+                report.explain("Deletes `\(path)`.")
+                report.add(.medium, "T1070.004", "Deletes `\(path)` through .NET (`[IO.File]::Delete`).", range)
+                ProgramEvaluator(catalogue: catalogue).checkPath(path, writing: true, range: range, verb: "deletes", into: &report)
+            }
+            return .nullValue
+        case ("diagnostics.process", "start"):
+            // `[Diagnostics.Process]::Start('cmd.exe', '/c whoami')`: the program and its arguments.
+            guard let file = args.first?.string else {
+                report.add(.high, "T1106", "Starts a program through .NET whose name is only known when it runs.", range)
+                return .unknown(range)
+            }
+            report.explain("Starts `\(file)` through .NET (`[Diagnostics.Process]::Start`).")
+            let rest = args.count > 1 ? args[1].string.map { PowerShellHost.splitCommandLine($0) } ?? [] : []
+            let argv = rest.map { Argument(text: $0, range: range) }
+            var nested = report.nested()
+            let status = WindowsCommandRunner(catalogue: catalogue).run(name: file, args: argv, range: range, depth: depth + 1, stdin: nil, into: &nested)
+            report.merge(nested, at: range)
+            if case .tooComplex = status { self.status = status }
+            return .unknown(range)
         case ("net.webrequest", "create"), ("net.httpwebrequest", "create"):
             if let url = args.first?.string { report.explain("Contacts \(quoted(url)) over the network.") }
             return PSValue(kind: .object("net.webrequest"), range: range)
@@ -161,6 +198,35 @@ extension PSInterpreter {
             break
         }
         return .derived(.unknown, from: all, range: range)
+    }
+}
+
+extension PSInterpreter {
+    /// A file read into a value (`[IO.File]::ReadAllBytes`, `Get-Content`): its path is checked,
+    /// and credentials in it mark the value, so sending it later is sending them.
+    mutating func readFile(_ path: PSValue?, all: [PSValue], range: SourceRange) -> PSValue {
+        guard let file = path?.string else { return .derived(.unknown, from: all, range: range) }
+        let e = ProgramEvaluator(catalogue: catalogue)
+        report.explain("Reads the file `\(file)`.")
+        e.checkPath(file, writing: false, range: range, verb: "reads", into: &report)
+        var v = PSValue.derived(.unknown, from: all, range: range)
+        if let s = e.secret(in: file) {
+            report.noteSecret(s)
+            v.taint.insert(.secret)
+        }
+        return v
+    }
+
+    /// Credentials in what is sent (`-Body $b` after `$b = [IO.File]::ReadAllBytes(…)`): high,
+    /// exfiltration (TA0010) beside the credential read.
+    mutating func sendsSecrets(_ values: [PSValue], to url: String?, range: SourceRange) {
+        guard values.contains(where: { $0.taint.contains(.secret) }) || !report.secrets.isEmpty && values.contains(where: { $0.taint.contains(.dynamic) && $0.string == nil }) else { return }
+        guard let what = report.secrets.last else { return }
+        let destination = url.flatMap { Destination.urlHost($0) }.map { Destination.classify($0).phrase } ?? "an address decided at run time"
+        let sentence = "Sends \(what) to \(destination). Credentials that leave the network can be used from anywhere."
+        report.explain(sentence)
+        report.addLeading(.high, "T1041", sentence, range)
+        report.add(.high, "T1552.001", sentence, range)
     }
 }
 

@@ -79,6 +79,12 @@ extension PSInterpreter {
             report.explain("Runs the function `\(name)` defined above.")
             return .unknown(range)
         }
+        if canonical == "remove-item", input != nil, Self.removesOnlyOldFiles(commands.dropLast().suffix(3)) {
+            // `Get-ChildItem D:\App\Logs | Where-Object LastWriteTime -lt (Get-Date).AddDays(-14) | Remove-Item`.
+            report.add(.low, nil, "Deletes the files older than a set age from a log, temporary or cache folder: routine clean-up.", range)
+            report.explain("`Remove-Item` deletes the old files the pipeline picked.")
+            return .nullValue
+        }
         if entry != nil || !Self.interpreted.contains(canonical) {
             let status = WindowsCommandRunner(catalogue: catalogue).run(
                 name: entry == nil && Self.builtinAliases[key] != nil ? canonical : name, args: args, range: range,
@@ -88,6 +94,23 @@ extension PSInterpreter {
             PowerShellRules.checkCommand(canonical, args: args, range: range, into: &report)
         }
         return interpret(canonical, args: args, values: values, input: input, range: range)
+    }
+
+    /// Whether the commands before a piped `Remove-Item` pick old files from a log, temporary or
+    /// cache folder: a `Get-ChildItem` of such a folder (never the event logs or an audit folder)
+    /// and a `Where-Object` on a file time compared with `-lt`.
+    static func removesOnlyOldFiles(_ before: ArraySlice<String>) -> Bool {
+        let lowered = before.map { $0.lowercased() }
+        let listed = lowered.contains { c in
+            (c.hasPrefix("get-childitem ") || c.hasPrefix("gci ") || c.hasPrefix("dir ") || c.hasPrefix("ls "))
+                && ["log", "temp", "tmp", "cache"].contains { c.contains($0) }
+                && !["winevt", "security", "audit", "sysmon", "system32\\config"].contains { c.contains($0) }
+        }
+        let aged = lowered.contains { c in
+            (c.hasPrefix("where-object") || c.hasPrefix("where ") || c.hasPrefix("? "))
+                && ["lastwritetime", "creationtime", "lastaccesstime"].contains { c.contains($0) } && c.contains("-lt")
+        }
+        return listed && aged
     }
 
     /// The value of a named parameter (`-Name value`, any unambiguous prefix), or of the n-th positional argument.
@@ -138,8 +161,17 @@ extension PSInterpreter {
             if t == "net.webclient" { report.explain("Creates a web client, used to download or upload data.") }
             return PSValue(kind: .object(t), range: range)
         case "invoke-webrequest", "invoke-restmethod", "start-bitstransfer":
-            if let url = parameter(["uri", "source"], position: 0, args, values)?.string {
+            let url = parameter(["uri", "source"], position: 0, args, values)?.string
+            if let url {
                 report.explain("Contacts \(quoted(url)) over the network.")
+            }
+            if let body = parameter(["body", "infile"], position: nil, args, values) {
+                if let file = parameter(["infile"], position: nil, args, values)?.string, let s = ProgramEvaluator(catalogue: catalogue).secret(in: file) {
+                    report.noteSecret(s)
+                    sendsSecrets([body.tainted(.secret)], to: url, range: range)
+                } else {
+                    sendsSecrets([body], to: url, range: range)
+                }
             }
             if let out = parameter(["outfile", "destination"], position: canonical == "start-bitstransfer" ? 1 : nil, args, values)?.string {
                 report.explain("Saves what it downloads to the file `\(out)`.")
@@ -148,7 +180,10 @@ extension PSInterpreter {
             return .unknown(range, [.network, .dynamic])
         case "write-output":
             return values.first ?? input ?? .nullValue
-        case "foreach-object", "where-object", "get-content":
+        case "get-content":
+            if let path = parameter(["path", "literalpath"], position: 0, args, values) { return readFile(path, all: values, range: range) }
+            return .unknown(range, input?.taint ?? .dynamic)
+        case "foreach-object", "where-object":
             return .unknown(range, input?.taint ?? .dynamic)
         case "start-process":
             guard let file = parameter(["filepath"], position: 0, args, values)?.string else {

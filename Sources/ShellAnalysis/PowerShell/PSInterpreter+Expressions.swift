@@ -204,6 +204,8 @@ extension PSInterpreter {
 
     mutating func unary() -> PSValue {
         let start = tok.range
+        guard enter() else { return .unknown(start) }
+        defer { nesting -= 1 }
         if let op = dash(["-join", "-split", "-not", "-bnot"]) {
             advance()
             let v = unary()

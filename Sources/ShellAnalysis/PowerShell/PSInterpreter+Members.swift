@@ -94,6 +94,8 @@ extension PSInterpreter {
     mutating func primary() -> PSValue {
         let t = tok
         lastVariable = nil
+        guard enter() else { return .unknown(t.range) }
+        defer { nesting -= 1 }
         switch t.kind {
         case .literal:
             advance()

@@ -13,6 +13,23 @@ struct PSInterpreter {
     var status: ReaderStatus = .complete
     var commands: [String] = []
     var lastVariable: String? = nil
+    /// How deep brackets and unary operators are nested at this point of the reading; past
+    /// ``maxNesting`` the reading stops (too complex, held) instead of recursing until the stack
+    /// runs out (`@(@(@(…)))` two hundred deep crashed the process).
+    var nesting = 0
+    static let maxNesting = 40
+
+    /// Enters one more level of nesting; false (and the rest of the input reads as its end) past
+    /// the bound.
+    mutating func enter() -> Bool {
+        guard nesting < Self.maxNesting else {
+            if case .complete = status { status = .tooComplex("brackets or operators nested more than \(Self.maxNesting) deep") }
+            exhausted = true
+            return false
+        }
+        nesting += 1
+        return true
+    }
 
     static let keywords: Set<String> = [
         "if", "elseif", "else", "foreach", "for", "while", "do", "until", "switch", "try", "catch", "finally",

@@ -173,3 +173,29 @@ struct PowerShellHost: Sendable {
         return Data(base64Encoded: t)
     }
 }
+
+extension PowerShellHost {
+    /// A Windows command line split into arguments the way most programs split theirs: at blanks,
+    /// with double quotes grouping (`/c "dir C:\"` → `/c`, `dir C:\`).
+    static func splitCommandLine(_ line: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var started = false
+        for c in line {
+            if c == "\"" {
+                quoted.toggle()
+                started = true
+            } else if (c == " " || c == "\t") && !quoted {
+                if started { out.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(c)
+                started = true
+            }
+        }
+        if started { out.append(current) }
+        return out
+    }
+}
